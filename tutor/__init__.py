@@ -1,0 +1,1 @@
+"""neuron-tutor: a terminal tutor for the action potential."""
