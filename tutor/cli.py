@@ -1,6 +1,70 @@
-"""Command-line entry point (placeholder until the parser lands)."""
+"""The `tutor` command: the TUI by default, scriptable subcommands otherwise.
+
+Each subcommand lives in its own module under `tutor.commands` and exposes
+`register(subparsers)`; the handler is stored as the parser default `handler`
+and returns the process exit code. Heavy imports (numba, textual) happen inside
+handlers so that `tutor --help` and argument errors stay instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+#: Modules under `tutor.commands` that add subcommands, in help order.
+COMMAND_MODULES = ("lab", "simulate", "sweep", "content", "quiz", "progress")
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line naming the argument, exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full parser; modules that are not present yet are skipped."""
+    parser = _Parser(
+        prog="tutor",
+        description="A terminal tutor for the action potential (Hodgkin–Huxley, live).",
+    )
+    subparsers = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"tutor.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"tutor.commands.{name}":
+                continue
+            raise
+        module.register(subparsers)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("usage: tutor [simulate|sweep|content|quiz|progress]")
-    return 0
+    """Run the command line; returns the exit status (never raises on bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        lab = importlib.util.find_spec("tutor.commands.lab")
+        if lab is None:
+            parser.print_help()
+            return 0
+        args = parser.parse_args(["lab", *(argv or sys.argv[1:])])
+        handler = args.handler
+    try:
+        return int(handler(args) or 0)
+    except UsageError as exc:
+        sys.stderr.write(f"tutor: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

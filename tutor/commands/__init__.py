@@ -1,0 +1,1 @@
+"""Subcommands of `tutor`; each module exposes `register(subparsers)`."""
