@@ -1,0 +1,488 @@
+"""Running the membrane: resting state, whole runs, live runs and batches.
+
+Three callers, one kernel (`tutor.sim.kernel.advance_batch`):
+
+- `simulate` runs one protocol and returns a `SimResult` with full traces;
+- `LiveSim` advances one cell a few ms at a time for the TUI, keeping state;
+- `run_batch` advances hundreds of cells in one call and keeps only reductions
+  (spike times, peak, AHP), so a 1000-cell sweep stays small in memory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tutor.sim import kernel as K
+from tutor.sim.params import MembraneParams, ParameterError
+from tutor.sim.stimulus import Piece, _Stimulus, pack_raw_pieces
+
+#: Integrators registered by name: name -> (kernel code, description).
+INTEGRATORS: dict[str, tuple[int, str]] = {
+    "dp5": (K.INT_DP5, "Dormand–Prince 5(4), adaptive per cell, Hermite dense output (default)"),
+    "expeuler": (
+        K.INT_EXPEULER,
+        "fixed step: exponential gates + implicit V, like NEURON's default fixed step",
+    ),
+}
+DEFAULT_INTEGRATOR = "dp5"
+
+#: Default error tolerances of the adaptive integrator (relative; absolute mV; absolute gates).
+RTOL = 1e-6
+ATOL_V = 1e-5
+ATOL_GATE = 1e-7
+
+#: Largest output interval accepted (ms): coarser sampling would alias a 1-ms spike.
+MAX_DT_MS = 0.5
+
+
+def params_row(p: MembraneParams) -> np.ndarray:
+    """Parameter vector in the kernel's layout (see `kernel.P_*`)."""
+    row = np.empty(K.NPARAMS)
+    row[K.P_KIN] = p.kinetics_code
+    row[K.P_GNA] = p.gna
+    row[K.P_GK] = p.gk
+    row[K.P_GL] = p.gl
+    row[K.P_ENA] = p.ena
+    row[K.P_EK] = p.ek
+    row[K.P_EL] = p.el
+    row[K.P_CM] = p.cm
+    row[K.P_Q] = p.rate_factor
+    row[K.P_VT] = p.vtraub
+    return row
+
+
+@dataclass(frozen=True)
+class RestState:
+    """The steady resting state: V (mV) and the gates at their steady values."""
+
+    v_mV: float
+    m: float
+    h: float
+    n: float
+
+    def as_array(self) -> np.ndarray:
+        """[V, m, h, n] as the kernel stores a cell's state."""
+        return np.array([self.v_mV, self.m, self.h, self.n])
+
+
+def steady_current(v_mV: float, p: MembraneParams) -> float:
+    """Net ionic current (µA/cm², outward positive) with every gate at steady state."""
+    row = params_row(p)
+    m, h, n = K.steady_gates(v_mV, row)
+    ina, ik, il = K.currents(np.array([v_mV]), np.array([m]), np.array([h]), np.array([n]), row)
+    return float(ina[0] + ik[0] + il[0])
+
+
+def resting_state(p: MembraneParams) -> RestState:
+    """The lowest stable zero of the steady-state I–V curve, refined by bisection.
+
+    Stable means the steady current goes from inward to outward as V rises,
+    so a small displacement decays back. Found by scanning −130…+60 mV in
+    0.5 mV steps, then bisecting to machine precision.
+    """
+    grid = np.arange(-130.0, 60.0001, 0.5)
+    vals = [steady_current(float(v), p) for v in grid]
+    for k in range(len(grid) - 1):
+        if vals[k] < 0.0 <= vals[k + 1] or vals[k] == 0.0:
+            lo, hi = float(grid[k]), float(grid[k + 1])
+            if vals[k] == 0.0:
+                lo = hi = float(grid[k])
+            for _ in range(200):
+                mid = 0.5 * (lo + hi)
+                if mid in (lo, hi):
+                    break
+                if steady_current(mid, p) < 0.0:
+                    lo = mid
+                else:
+                    hi = mid
+            v = 0.5 * (lo + hi)
+            m, h, n = K.steady_gates(v, params_row(p))
+            return RestState(v, float(m), float(h), float(n))
+    raise ParameterError("this membrane has no stable resting state between −130 and +60 mV")
+
+
+def stimulus_current(pieces: Sequence[Piece], t_ms: np.ndarray) -> np.ndarray:
+    """Injected current (µA/cm²) at sample times; a piece is on for t_on ≤ t < t_off."""
+    out = np.zeros_like(t_ms, dtype=float)
+    for t_on, t_off, a_on, a_off in pieces:
+        on = (t_ms >= t_on) & (t_ms < t_off)
+        if a_on == a_off or not math.isfinite(t_off):
+            out[on] += a_on
+        else:
+            out[on] += a_on + (a_off - a_on) * (t_ms[on] - t_on) / (t_off - t_on)
+    return out
+
+
+@dataclass
+class Trace:
+    """Samples of one cell at a fixed interval, with the currents derived from them.
+
+    Arrays are 1-D, one entry per sample: t_ms (ms), v_mV (mV), gates m, h, n,
+    currents i_na, i_k, i_l, i_ion (µA/cm², outward positive), i_stim
+    (µA/cm², depolarising positive) and dvdt (mV/ms).
+    """
+
+    t_ms: np.ndarray
+    v_mV: np.ndarray
+    m: np.ndarray
+    h: np.ndarray
+    n: np.ndarray
+    i_na: np.ndarray
+    i_k: np.ndarray
+    i_l: np.ndarray
+    i_stim: np.ndarray
+    i_ion: np.ndarray
+    dvdt: np.ndarray
+
+    @classmethod
+    def from_samples(
+        cls, t_ms: np.ndarray, states: np.ndarray, p: MembraneParams, pieces: Sequence[Piece]
+    ) -> Trace:
+        """Build from kernel samples `states[N, 4]` at times `t_ms[N]`."""
+        v, m, h, n = (np.ascontiguousarray(states[:, j]) for j in range(4))
+        ina, ik, il = K.currents(v, m, h, n, params_row(p))
+        istim = stimulus_current(pieces, t_ms)
+        iion = ina + ik + il
+        return cls(t_ms, v, m, h, n, ina, ik, il, istim, iion, (istim - iion) / p.cm)
+
+    def __len__(self) -> int:
+        return len(self.t_ms)
+
+
+@dataclass
+class SimResult(Trace):
+    """A whole run: the trace plus what was measured on it.
+
+    spikes_ms: upward 0-mV crossings (ms), located inside the integrator step.
+    peak_mV/peak_ms: the highest V of the run; ahp_min_mV/ahp_ms: the lowest V
+    after that peak and before the next spike (None if the run ends at the peak).
+    rest_mV: the resting potential the run started from.
+    """
+
+    spikes_ms: np.ndarray = field(default_factory=lambda: np.empty(0))
+    peak_mV: float = math.nan
+    peak_ms: float = math.nan
+    ahp_min_mV: float | None = None
+    ahp_ms: float | None = None
+    rest_mV: float = math.nan
+    params: MembraneParams | None = None
+    base: MembraneParams | None = None
+    stimuli: tuple[_Stimulus, ...] = ()
+    n_steps: int = 0
+
+
+class Batch:
+    """Integrator state of C independent cells (see `tutor.sim.kernel`)."""
+
+    def __init__(
+        self,
+        params: Sequence[MembraneParams] | np.ndarray,
+        pieces: Sequence[Sequence[Piece]],
+        init: np.ndarray,
+        dt_ms: float,
+        t_stop_ms: np.ndarray | float = math.inf,
+        stop_spikes: np.ndarray | int = 0,
+        max_spikes: int = 64,
+        integrator: str = DEFAULT_INTEGRATOR,
+        rtol: float = RTOL,
+    ) -> None:
+        if integrator not in INTEGRATORS:
+            raise ParameterError(
+                f"unknown integrator '{integrator}' (known: {', '.join(INTEGRATORS)})"
+            )
+        ncell = len(pieces)
+        self.params = (
+            np.asarray(params, dtype=float)
+            if isinstance(params, np.ndarray)
+            else np.stack([params_row(p) for p in params])
+        )
+        if self.params.shape[0] != ncell:
+            self.params = np.broadcast_to(self.params, (ncell, K.NPARAMS)).copy()
+        self.pieces = [list(p) for p in pieces]
+        self.seg, self.bps = pack_raw_pieces(self.pieces)
+        self.y = np.broadcast_to(np.asarray(init, dtype=float), (ncell, 4)).copy()
+        self.f = np.zeros((ncell, 4))
+        self.t = np.zeros(ncell)
+        self.h = np.full(ncell, 0.01 if integrator == "dp5" else dt_ms)
+        self.yp = self.y.copy()
+        self.fp = np.zeros((ncell, 4))
+        self.tp = np.zeros(ncell)
+        self.fvalid = np.zeros(ncell, dtype=np.int64)
+        self.ksample = np.zeros(ncell, dtype=np.int64)
+        self.bpi = np.zeros(ncell, dtype=np.int64)
+        self.spikes = np.full((ncell, max_spikes), math.nan)
+        self.stats = np.zeros((ncell, K.NSTATS))
+        self.stats[:, K.ST_VMAX] = -math.inf
+        self.stats[:, K.ST_VMIN] = math.inf
+        self.stats[:, K.ST_TMAX] = math.nan
+        self.stats[:, K.ST_TMIN] = math.nan
+        self.t_stop = np.broadcast_to(np.asarray(t_stop_ms, dtype=float), (ncell,)).copy()
+        self.stop_spikes = np.broadcast_to(np.asarray(stop_spikes, dtype=np.int64), (ncell,)).copy()
+        self.dt_ms = float(dt_ms)
+        self.integrator = integrator
+        self.rtol = rtol
+        # The initial sample (t = 0) counts towards the extrema.
+        self.stats[:, K.ST_VMAX] = self.y[:, 0]
+        self.stats[:, K.ST_TMAX] = 0.0
+
+    def __len__(self) -> int:
+        return self.y.shape[0]
+
+    def run(self, k_end: np.ndarray | int, record: int = 0, rec_k0: int = 0) -> np.ndarray:
+        """Advance until each cell's next sample index is `k_end` (or it is done).
+
+        `record` > 0 keeps samples rec_k0 … rec_k0+record−1 and returns them as
+        [C, record, 4]; with 0 nothing but reductions is kept.
+        """
+        ncell = len(self)
+        k_end_arr = np.broadcast_to(np.asarray(k_end, dtype=np.int64), (ncell,)).copy()
+        rec = np.full((ncell, record, 4), math.nan)
+        K.advance_batch(
+            self.y, self.f, self.t, self.h, self.yp, self.fp, self.tp, self.fvalid,
+            self.ksample, self.bpi, self.params, self.seg, self.bps, self.spikes,
+            self.stats, k_end_arr, self.dt_ms, self.t_stop, self.stop_spikes,
+            rec, rec_k0, self.rtol, ATOL_V, ATOL_GATE, INTEGRATORS[self.integrator][0],
+        )  # fmt: skip
+        return rec
+
+    def spike_times(self, i: int) -> np.ndarray:
+        """Spike times (ms) of cell i found so far (capped at max_spikes)."""
+        n = min(int(self.stats[i, K.ST_NSPK]), self.spikes.shape[1])
+        return self.spikes[i, :n].copy()
+
+    @property
+    def spike_counts(self) -> np.ndarray:
+        """Spikes found per cell (not capped)."""
+        return self.stats[:, K.ST_NSPK].astype(int)
+
+    def copy(self) -> Batch:
+        """An independent copy (the same cells, same state)."""
+        new = object.__new__(Batch)
+        for key, value in self.__dict__.items():
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+            elif isinstance(value, list):
+                value = [list(x) for x in value]
+            new.__dict__[key] = value
+        return new
+
+    def set_pieces(self, i: int, pieces: Sequence[Piece]) -> None:
+        """Replace cell i's stimulus; rebuilds the packed arrays for the batch."""
+        self.pieces[i] = list(pieces)
+        self.seg, self.bps = pack_raw_pieces(self.pieces)
+        self.bpi[:] = 0
+        self.fvalid[:] = 0
+
+
+def check_dt(dt_ms: float) -> None:
+    """Reject output intervals that are not positive or too coarse to show a spike."""
+    if not (dt_ms > 0 and math.isfinite(dt_ms)):
+        raise ParameterError(f"--dt must be a positive number of ms, got {dt_ms}")
+    if dt_ms > MAX_DT_MS:
+        raise ParameterError(
+            f"--dt {dt_ms} ms is too large to resolve a spike (at most {MAX_DT_MS} ms)"
+        )
+
+
+def simulate(
+    params: MembraneParams,
+    stimuli: Sequence[_Stimulus] = (),
+    tstop_ms: float = 50.0,
+    dt_ms: float = 0.025,
+    base: MembraneParams | None = None,
+    integrator: str = DEFAULT_INTEGRATOR,
+    rtol: float = RTOL,
+) -> SimResult:
+    """Run one protocol from the resting state of `base` (default: `params`).
+
+    `base` is the unmodified membrane whose rest is the initial condition; the
+    run itself uses `params` (drug blocks, overrides) from t = 0 on.
+    Samples are every `dt_ms` from 0 to `tstop_ms` inclusive.
+    """
+    check_dt(dt_ms)
+    if not (tstop_ms > 0 and math.isfinite(tstop_ms)):
+        raise ParameterError(f"--tstop must be a positive number of ms, got {tstop_ms}")
+    rest = resting_state(base or params)
+    pieces = [p for s in stimuli for p in s.pieces()]
+    nsamp = int(round(tstop_ms / dt_ms)) + 1
+    batch = Batch(
+        [params], [pieces], rest.as_array(), dt_ms, t_stop_ms=tstop_ms, max_spikes=4096,
+        integrator=integrator, rtol=rtol,
+    )  # fmt: skip
+    rec = batch.run(nsamp, record=nsamp)[0]
+    t = np.arange(nsamp) * dt_ms
+    trace = Trace.from_samples(t, rec, params, pieces)
+    st = batch.stats[0]
+    has_ahp = math.isfinite(st[K.ST_TMIN]) and st[K.ST_TMIN] > st[K.ST_TMAX]
+    return SimResult(
+        **trace.__dict__,
+        spikes_ms=batch.spike_times(0),
+        peak_mV=float(st[K.ST_VMAX]),
+        peak_ms=float(st[K.ST_TMAX]),
+        ahp_min_mV=float(st[K.ST_VMIN]) if has_ahp else None,
+        ahp_ms=float(st[K.ST_TMIN]) if has_ahp else None,
+        rest_mV=rest.v_mV,
+        params=params,
+        base=base or params,
+        stimuli=tuple(stimuli),
+        n_steps=int(st[K.ST_NSTEPS]),
+    )
+
+
+@dataclass
+class BatchResult:
+    """Reductions of a batch run: per cell spike times, counts, peak and AHP."""
+
+    spikes_ms: list[np.ndarray]
+    spike_counts: np.ndarray
+    peak_mV: np.ndarray
+    peak_ms: np.ndarray
+    n_steps: np.ndarray
+
+
+def run_batch(
+    params: Sequence[MembraneParams] | np.ndarray,
+    pieces: Sequence[Sequence[Piece]],
+    init: np.ndarray,
+    t_stop_ms: np.ndarray | float,
+    stop_spikes: np.ndarray | int = 0,
+    max_spikes: int = 64,
+    integrator: str = DEFAULT_INTEGRATOR,
+    rtol: float = RTOL,
+) -> BatchResult:
+    """Run C cells to their stop times keeping only reductions (no traces)."""
+    batch = Batch(
+        params, pieces, init, dt_ms=1.0, t_stop_ms=t_stop_ms, stop_spikes=stop_spikes,
+        max_spikes=max_spikes, integrator=integrator, rtol=rtol,
+    )  # fmt: skip
+    batch.run(np.iinfo(np.int64).max // 2)
+    return BatchResult(
+        spikes_ms=[batch.spike_times(i) for i in range(len(batch))],
+        spike_counts=batch.spike_counts,
+        peak_mV=batch.stats[:, K.ST_VMAX].copy(),
+        peak_ms=batch.stats[:, K.ST_TMAX].copy(),
+        n_steps=batch.stats[:, K.ST_NSTEPS].astype(int),
+    )
+
+
+class LiveSim:
+    """One membrane advanced a few ms at a time, state kept between calls.
+
+    Times are absolute (ms since the last reset). Samples are emitted every
+    `dt_ms`; `t_ms` is the time of the last emitted sample. Stimuli added or
+    parameters changed take effect from `t_ms` on. How a run is chopped into
+    `advance` calls does not change the samples.
+    """
+
+    def __init__(
+        self,
+        params: MembraneParams,
+        dt_ms: float = 0.025,
+        base: MembraneParams | None = None,
+        integrator: str = DEFAULT_INTEGRATOR,
+    ) -> None:
+        check_dt(dt_ms)
+        self.dt_ms = dt_ms
+        self.integrator = integrator
+        self.params = params
+        self.base = base or params
+        self.stimuli: list[_Stimulus] = []
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the resting state at t = 0, with no stimuli."""
+        self.rest = resting_state(self.base)
+        self.stimuli = []
+        self._batch = Batch(
+            [self.params], [[]], self.rest.as_array(), self.dt_ms, integrator=self.integrator,
+            max_spikes=100000,
+        )  # fmt: skip
+        self._last_state = self.rest.as_array()
+        self._nspk_emitted = 0
+
+    @property
+    def t_ms(self) -> float:
+        """Time of the last emitted sample (ms)."""
+        return max(0, int(self._batch.ksample[0]) - 1) * self.dt_ms
+
+    @property
+    def state(self) -> np.ndarray:
+        """[V, m, h, n] at `t_ms`."""
+        return self._last_state.copy()
+
+    @property
+    def pieces(self) -> list[Piece]:
+        """Stimulus pieces currently scheduled (absolute times)."""
+        return [p for s in self.stimuli for p in s.pieces()]
+
+    def advance(self, duration_ms: float) -> Trace:
+        """Emit the samples of the next `duration_ms` (rounded to whole samples)."""
+        count = int(round(duration_ms / self.dt_ms))
+        b = self._batch
+        k0 = int(b.ksample[0])
+        if k0 == 0:
+            count += 1  # the first call also emits the sample at t = 0
+        rec = b.run(k0 + count, record=count, rec_k0=k0)[0]
+        t = (k0 + np.arange(count)) * self.dt_ms
+        if count:
+            self._last_state = rec[-1].copy()
+        return Trace.from_samples(t, rec, self.params, self.pieces)
+
+    def new_spikes(self) -> np.ndarray:
+        """Spike times (ms) found up to `t_ms` that were not returned before."""
+        times = self._batch.spike_times(0)
+        times = times[times <= self.t_ms + 1e-12]
+        out = times[self._nspk_emitted :]
+        self._nspk_emitted = len(times)
+        return out
+
+    def _rewind_to_last_sample(self) -> None:
+        """Put the integrator back at the last emitted sample so changes start there."""
+        b = self._batch
+        k = int(b.ksample[0])
+        t_last = max(0, k - 1) * self.dt_ms
+        b.y[0] = self._last_state
+        b.yp[0] = self._last_state
+        b.t[0] = t_last
+        b.tp[0] = t_last
+        b.fvalid[0] = 0
+        b.bpi[0] = 0
+        b.ksample[0] = k
+        n = int(b.stats[0, K.ST_NSPK])
+        keep = [s for s in b.spikes[0, : min(n, b.spikes.shape[1])] if s <= t_last]
+        b.spikes[0, :] = math.nan
+        b.spikes[0, : len(keep)] = keep
+        b.stats[0, K.ST_NSPK] = len(keep)
+
+    def add_stimulus(self, stimulus: _Stimulus) -> None:
+        """Schedule a stimulus (absolute times; pieces before `t_ms` are ignored)."""
+        self._rewind_to_last_sample()
+        # forget pieces that are over, so a long session does not grow the arrays
+        self.stimuli = [s for s in self.stimuli if any(p[1] > self.t_ms for p in s.pieces())]
+        self.stimuli.append(stimulus)
+        self._batch.set_pieces(0, self.pieces)
+
+    def clear_stimuli(self) -> None:
+        """Cancel every scheduled stimulus from now on."""
+        self._rewind_to_last_sample()
+        self.stimuli = []
+        self._batch.set_pieces(0, [])
+
+    def set_params(self, params: MembraneParams) -> None:
+        """Change the membrane from `t_ms` on (state kept)."""
+        self._rewind_to_last_sample()
+        self.params = params
+        self._batch.params[0] = params_row(params)
+
+    def fork(self) -> LiveSim:
+        """An independent copy at the same state (for probes and predictions)."""
+        new = object.__new__(LiveSim)
+        new.__dict__.update(self.__dict__)
+        new.stimuli = list(self.stimuli)
+        new._batch = self._batch.copy()
+        new._last_state = self._last_state.copy()
+        return new
