@@ -571,14 +571,18 @@ def _check_trigger(ctx: _FileCtx, block: _Block, trig: dict[str, Any]) -> None:
         )
     if on in ("phase_enter", "phase_exit") and "phase" not in trig:
         ctx.at(block, ("trigger",), "E004", f"trigger `{on}` needs a `phase`")
-    if isinstance(on, str) and on in TRIGGER_ON and on not in ("phase_enter", "phase_exit"):
-        if "phase" in trig:
-            ctx.at(
-                block,
-                ("trigger", "phase"),
-                "E030",
-                f"`phase` only applies to phase_enter/phase_exit, not `{on}`",
-            )
+    if (
+        isinstance(on, str)
+        and on in TRIGGER_ON
+        and on not in ("phase_enter", "phase_exit")
+        and "phase" in trig
+    ):
+        ctx.at(
+            block,
+            ("trigger", "phase"),
+            "E030",
+            f"`phase` only applies to phase_enter/phase_exit, not `{on}`",
+        )
 
 
 def _check_measure(ctx: _FileCtx, block: _Block, path: tuple[str | int, ...], m: Any) -> bool:

@@ -11,6 +11,8 @@ tables, arrays, strings and comments — everything the content format uses.
 
 from __future__ import annotations
 
+import contextlib
+
 Path = tuple[str | int, ...]
 """A path into parsed TOML: table keys and array indices."""
 
@@ -27,10 +29,8 @@ class PositionMap:
         for n, ch in enumerate(text):
             if ch == "\n":
                 self._line_starts.append(n + 1)
-        try:
+        with contextlib.suppress(IndexError, ValueError):  # only on text tomllib rejected
             self._scan()
-        except IndexError:  # pragma: no cover - only on text tomllib rejected
-            pass
 
     # -- queries ---------------------------------------------------------------
 
