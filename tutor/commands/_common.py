@@ -1,0 +1,150 @@
+"""Argument types and options shared by `simulate` and `sweep`.
+
+Argument types raise `argparse.ArgumentTypeError`, so a malformed value is
+reported by argparse as one line naming the argument, with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+from tutor.lab.names import BLOCKS, PARAMETER_NAMES, PRESET_NAMES
+
+
+def finite_float(text: str) -> float:
+    """A finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got '{text}'")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0."""
+    value = finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def nonneg_float(text: str) -> float:
+    """A finite number ≥ 0."""
+    value = finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0, got {text}")
+    return value
+
+
+def pulse_spec(text: str) -> tuple[float, float, float]:
+    """DELAY,WIDTH,AMP in ms, ms, µA/cm² (delay ≥ 0, width > 0)."""
+    parts = text.split(",")
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(
+            f"expected DELAY,WIDTH,AMP (ms,ms,µA/cm²), got '{text}'"
+        )
+    try:
+        delay, width, amp = (finite_float(p.strip()) for p in parts)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected three numbers DELAY,WIDTH,AMP, got '{text}'"
+        ) from None
+    if delay < 0:
+        raise argparse.ArgumentTypeError(f"delay must be ≥ 0 ms, got {delay:g} in '{text}'")
+    if width <= 0:
+        raise argparse.ArgumentTypeError(f"width must be > 0 ms, got {width:g} in '{text}'")
+    return delay, width, amp
+
+
+def set_spec(text: str) -> tuple[str, float]:
+    """NAME=VALUE with NAME one of the membrane parameters."""
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
+    name, _, raw = text.partition("=")
+    name = name.strip().lower()
+    if name not in PARAMETER_NAMES:
+        raise argparse.ArgumentTypeError(
+            f"unknown parameter '{name}' (known: {', '.join(PARAMETER_NAMES)})"
+        )
+    return name, finite_float(raw.strip())
+
+
+def number_list(text: str) -> list[float]:
+    """Comma-separated numbers, or START:STOP:COUNT for COUNT evenly spaced values."""
+    text = text.strip()
+    if text.count(":") == 2 and "," not in text:
+        start, stop, count = text.split(":")
+        try:
+            n = int(count)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"COUNT must be a whole number in '{text}'") from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"COUNT must be ≥ 1 in '{text}'")
+        a, b = finite_float(start), finite_float(stop)
+        return [a + (b - a) * k / (n - 1) if n > 1 else a for k in range(n)]
+    values = [finite_float(p.strip()) for p in text.split(",") if p.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError("expected at least one number")
+    return values
+
+
+def preset_name(text: str) -> str:
+    """A preset shipped in data/presets."""
+    if text not in PRESET_NAMES:
+        raise argparse.ArgumentTypeError(
+            f"unknown preset '{text}' (known: {', '.join(PRESET_NAMES)})"
+        )
+    return text
+
+
+def add_membrane_options(parser: argparse.ArgumentParser) -> None:
+    """--preset, --celsius, --block, --set: the membrane a protocol runs on."""
+    parser.add_argument(
+        "--preset", type=preset_name, default="textbook",
+        help="membrane preset: textbook (default, mammalian) or squid (HH 1952)",
+    )  # fmt: skip
+    parser.add_argument("--celsius", type=finite_float, help="temperature, °C (preset's default)")
+    parser.add_argument(
+        "--block", action="append", default=[], choices=sorted(BLOCKS), type=str.lower,
+        help="drug block from t = 0: ttx (gNa = 0) or tea (gK = 0); repeatable",
+    )  # fmt: skip
+    parser.add_argument(
+        "--set", action="append", default=[], type=set_spec, metavar="NAME=VALUE",
+        help=f"override a parameter from t = 0 ({', '.join(PARAMETER_NAMES)}); repeatable",
+    )  # fmt: skip
+
+
+def membranes_from_args(args: argparse.Namespace):
+    """Start/run membranes from the membrane options (ParameterError → exit 2)."""
+    from tutor.cli import UsageError
+    from tutor.lab.experiments import membranes
+    from tutor.sim.params import ParameterError
+
+    try:
+        return membranes(args.preset, args.celsius, dict(args.set), args.block)
+    except ParameterError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def print_json(obj: Any) -> None:
+    """Print one JSON object (NaN/inf become null so the output is valid JSON)."""
+
+    def clean(x: Any) -> Any:
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [clean(v) for v in x]
+        if hasattr(x, "item"):
+            return clean(x.item())
+        return x
+
+    json.dump(clean(obj), sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")

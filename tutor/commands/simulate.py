@@ -1,0 +1,119 @@
+"""`tutor simulate`: one protocol, printed as a summary, JSON, CSV or a phase timeline."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+
+from tutor.commands._common import (
+    add_membrane_options,
+    finite_float,
+    membranes_from_args,
+    positive_float,
+    print_json,
+    pulse_spec,
+)
+
+CSV_COLUMNS = ("t_ms", "v_mV", "m", "h", "n", "i_na", "i_k", "i_l", "i_stim")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `simulate` subcommand."""
+    p = subparsers.add_parser(
+        "simulate",
+        help="run one protocol and print what happened",
+        description="Run one stimulus protocol from rest; print a summary, JSON, CSV or a timeline.",
+    )
+    add_membrane_options(p)
+    p.add_argument("--tstop", type=positive_float, default=50.0, help="run length, ms (50)")
+    p.add_argument("--dt", type=positive_float, default=0.025, help="sample interval, ms (0.025)")
+    p.add_argument(
+        "--pulse", type=pulse_spec, action="append", default=[], metavar="DELAY,WIDTH,AMP",
+        help="current pulse: onset ms, width ms, amplitude µA/cm²; repeatable",
+    )  # fmt: skip
+    p.add_argument(
+        "--hold", type=finite_float, default=0.0, help="holding current from t = 0, µA/cm²"
+    )
+    p.add_argument("--integrator", default="dp5", help="integrator name (dp5, expeuler)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--csv", metavar="FILE", help="write the trace as CSV ('-' for stdout)")
+    out.add_argument("--timeline", action="store_true", help="print the phase events as a table")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Simulate, then print in the chosen form."""
+    from tutor.cli import UsageError
+    from tutor.lab.annotate import annotate
+    from tutor.sim import Holding, ParameterError, Pulse, simulate
+
+    m = membranes_from_args(args)
+    stimuli: list = [Pulse(delay_ms=d, width_ms=w, amp_uA_cm2=a) for d, w, a in args.pulse]
+    if args.hold:
+        stimuli.append(Holding(amp_uA_cm2=args.hold))
+    try:
+        res = simulate(
+            m.run, stimuli, tstop_ms=args.tstop, dt_ms=args.dt, base=m.base,
+            integrator=args.integrator,
+        )  # fmt: skip
+    except ParameterError as exc:
+        raise UsageError(str(exc)) from None
+    if args.csv:
+        write_csv(res, args.csv)
+        return 0
+    events = annotate(res)
+    if args.json:
+        print_json(
+            {
+                "rest_mV": res.rest_mV,
+                "spikes_ms": [float(s) for s in res.spikes_ms],
+                "peak_mV": res.peak_mV,
+                "peak_ms": res.peak_ms,
+                "ahp_min_mV": res.ahp_min_mV,
+                "ahp_ms": res.ahp_ms,
+                "events": events,
+                "params": m.run.as_dict(),
+                "tstop_ms": args.tstop,
+                "dt_ms": args.dt,
+                "pulses": [list(p) for p in args.pulse],
+                "hold_uA_cm2": args.hold,
+            }
+        )
+        return 0
+    if args.timeline:
+        print_timeline(events)
+        return 0
+    spikes = ", ".join(f"{s:.3f}" for s in res.spikes_ms) or "none"
+    ahp = "—" if res.ahp_min_mV is None else f"{res.ahp_min_mV:.2f} mV at {res.ahp_ms:.3f} ms"
+    print(f"preset     {m.run.name} at {m.run.celsius:g} °C  {' '.join(m.run.blocks)}".rstrip())
+    print(f"rest       {res.rest_mV:.3f} mV")
+    print(f"spikes     {spikes} ms")
+    print(f"peak       {res.peak_mV:.2f} mV at {res.peak_ms:.3f} ms")
+    print(f"AHP min    {ahp}")
+    return 0
+
+
+def print_timeline(events: list[dict]) -> None:
+    """Events as an aligned table: time, what, V, why."""
+    print(f"{'t (ms)':>9}  {'event':<28} {'V (mV)':>8}  why")
+    for e in events:
+        what = e["kind"] if e["kind"] not in ("phase", "excitability") else e["phase"]
+        if e["kind"] == "excitability":
+            what = f"[{what}]"
+        print(f"{e['t_ms']:9.3f}  {what:<28} {e['v_mV']:8.2f}  {e.get('why', '')}")
+
+
+def write_csv(res, path: str) -> None:
+    """Trace as CSV with the columns of CSV_COLUMNS."""
+    fh = sys.stdout if path == "-" else open(path, "w", newline="")  # noqa: SIM115
+    try:
+        w = csv.writer(fh)
+        w.writerow(CSV_COLUMNS)
+        cols = [res.t_ms, res.v_mV, res.m, res.h, res.n, res.i_na, res.i_k, res.i_l, res.i_stim]
+        for row in zip(*cols, strict=True):
+            w.writerow([f"{x:.6g}" for x in row])
+    finally:
+        if fh is not sys.stdout:
+            fh.close()

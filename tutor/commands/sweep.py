@@ -1,0 +1,88 @@
+"""`tutor sweep`: thresholds, strength–duration, f–I and refractory curves (batched)."""
+
+from __future__ import annotations
+
+import argparse
+
+from tutor.commands._common import (
+    add_membrane_options,
+    membranes_from_args,
+    nonneg_float,
+    number_list,
+    positive_float,
+    print_json,
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `sweep` and its four experiments."""
+    p = subparsers.add_parser("sweep", help="excitability experiments (batched)")
+    sub = p.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+
+    th = sub.add_parser("threshold", help="threshold of one pulse")
+    th.add_argument("--width", type=positive_float, required=True, help="pulse width, ms")
+    th.add_argument("--delay", type=nonneg_float, default=5.0, help="pulse onset, ms (5)")
+
+    sd = sub.add_parser("strength-duration", help="threshold vs width, rheobase, chronaxie")
+    sd.add_argument("--widths", type=number_list, required=True, help="widths, ms: a,b,c or START:STOP:COUNT")
+    sd.add_argument("--delay", type=nonneg_float, default=5.0, help="pulse onset, ms (5)")
+
+    fi = sub.add_parser("fi", help="firing rate vs step amplitude")
+    fi.add_argument("--amps", type=number_list, required=True, help="amplitudes, µA/cm²: a,b,c or START:STOP:COUNT")
+    fi.add_argument("--duration", type=positive_float, default=500.0, help="step length, ms (500)")
+
+    rf = sub.add_parser("refractory", help="paired-pulse test threshold vs ISI")
+    rf.add_argument("--isis", type=number_list, required=True, help="ISIs (onset to onset), ms")
+    rf.add_argument("--max-amp", type=positive_float, default=400.0, help="largest test amplitude, µA/cm² (400)")
+
+    for q in (th, sd, fi, rf):
+        add_membrane_options(q)
+        q.add_argument("--json", action="store_true", help="print one JSON object")
+        q.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen experiment and print it."""
+    from tutor.cli import UsageError
+    from tutor.lab import experiments as ex
+    from tutor.sim import ParameterError
+
+    m = membranes_from_args(args)
+    try:
+        if args.experiment == "threshold":
+            out = ex.threshold_sweep(m, args.width, args.delay)
+        elif args.experiment == "strength-duration":
+            if any(w <= 0 for w in args.widths):
+                raise ParameterError("argument --widths: every width must be > 0 ms")
+            out = ex.strength_duration(m, args.widths, args.delay)
+        elif args.experiment == "fi":
+            out = ex.fi_curve(m, args.amps, args.duration)
+        else:
+            if any(i < 0 for i in args.isis):
+                raise ParameterError("argument --isis: every ISI must be ≥ 0 ms")
+            out = ex.refractory_curve(m, args.isis, args.max_amp)
+    except ParameterError as exc:
+        raise UsageError(str(exc)) from None
+    out["preset"] = m.run.name
+    out["params"] = m.run.as_dict()
+    if args.json:
+        print_json(out)
+    else:
+        print_table(args.experiment, out)
+    return 0
+
+
+def print_table(experiment: str, out: dict) -> None:
+    """Readable table of a sweep's points and summaries."""
+
+    def fmt(x: object) -> str:
+        return "—" if x is None else f"{x:.4g}" if isinstance(x, float) else str(x)
+
+    if experiment == "threshold":
+        print(f"threshold of a {out['width_ms']:g} ms pulse: {out['threshold_uA_cm2']:.4f} µA/cm²")
+        return
+    for point in out["points"]:
+        print("  ".join(f"{k}={fmt(v)}" for k, v in point.items()))
+    for key in ("rheobase_uA_cm2", "chronaxie_ms", "baseline_uA_cm2", "absolute_ms", "relative_ms"):
+        if key in out:
+            print(f"{key}: {fmt(out[key])}")

@@ -1,0 +1,360 @@
+"""Excitability experiments: thresholds, strength–duration, f–I, paired pulses.
+
+Every definition here is DESIGN.md's, word for word:
+
+- threshold of a pulse: the smallest amplitude giving a spike (upward 0-mV
+  crossing) within 40 ms of the pulse end, bisected to 0.01 % relative;
+- rheobase: threshold of a 200 ms step; chronaxie: the width whose threshold
+  is twice the rheobase, interpolated linearly on the strength–duration points;
+- f–I: step from t = 10 ms lasting `duration`; rate = 1000 / mean ISI of the
+  spikes at t ≥ 110 ms; 0 Hz with fewer than two;
+- paired pulse: conditioning 20 µA/cm², 1 ms at 5 ms; test 1 ms at 5 + ISI;
+  test threshold = smallest amplitude ≤ max-amp giving a second spike, else
+  None. Absolute refractory period = largest ISI with None; the relative one
+  ends at the first later ISI whose threshold is within 5 % of the
+  unconditioned 1 ms threshold.
+
+All bisections are batched: every unfinished problem advances one halving per
+call of the compiled kernel, so a sweep costs ~20 batched runs, not thousands
+of single simulations. Each cell stops at the spike that decides it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.lab.names import MEASURES
+from tutor.sim.engine import params_row, resting_state, run_batch, simulate
+from tutor.sim.params import MembraneParams, ParameterError, load_preset
+from tutor.sim.stimulus import Piece, Pulse
+
+#: A spike counts for a pulse if it comes within this long after the pulse end (ms).
+SPIKE_WINDOW_MS = 40.0
+#: Relative precision of every threshold bisection.
+REL_TOL = 1e-4
+#: Width of the step whose threshold is the rheobase (ms).
+RHEOBASE_WIDTH_MS = 200.0
+#: Conditioning pulse of the paired-pulse protocol: onset (ms), width (ms), amplitude (µA/cm²).
+CONDITIONING = (5.0, 1.0, 20.0)
+#: Width of the test pulse (ms).
+TEST_WIDTH_MS = 1.0
+#: The relative refractory period ends when the threshold is within this fraction of baseline.
+RELATIVE_WITHIN = 0.05
+#: f–I: onset of the step (ms) and the start of the counting window (ms).
+FI_ONSET_MS = 10.0
+FI_COUNT_FROM_MS = 110.0
+
+
+@dataclass(frozen=True)
+class Membranes:
+    """The membrane a protocol starts from (`base`, at rest) and runs with (`run`)."""
+
+    base: MembraneParams
+    run: MembraneParams
+
+
+def membranes(
+    preset: str | MembraneParams = "textbook",
+    celsius: float | None = None,
+    sets: dict[str, float] | None = None,
+    blocks: Sequence[str] = (),
+) -> Membranes:
+    """Build the start and run membranes of a protocol.
+
+    Temperature (including `celsius` given through `sets`) belongs to both: the
+    protocol starts at the rest of the unmodified membrane *at that
+    temperature*. Other overrides and drug blocks apply from t = 0 on.
+    """
+    base = load_preset(preset) if isinstance(preset, str) else preset
+    sets = dict(sets or {})
+    if "celsius" in sets:
+        celsius = sets.pop("celsius")
+    if celsius is not None:
+        base = base.at_temperature(celsius)
+    run = base.with_overrides(sets) if sets else base
+    if blocks:
+        run = run.with_block(*blocks)
+    return Membranes(base, run)
+
+
+def bisect_thresholds(
+    m: Membranes,
+    pieces_for: Callable[[int, float], list[Piece]],
+    t_stop: np.ndarray,
+    need_spikes: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    hi_is_cap: bool,
+    rel_tol: float = REL_TOL,
+) -> np.ndarray:
+    """Smallest amplitude per problem that gives `need_spikes` spikes by `t_stop`.
+
+    `pieces_for(i, amp)` builds problem i's stimulus at amplitude `amp`. If
+    `hi_is_cap`, `hi` is the largest amplitude allowed (None → NaN when it does
+    not fire); otherwise `hi` is a first guess doubled until it fires.
+    """
+    nprob = len(t_stop)
+    init = resting_state(m.base).as_array()
+    row = params_row(m.run)
+    lo = lo.astype(float).copy()
+    hi = hi.astype(float).copy()
+    result = np.full(nprob, math.nan)
+
+    def fires(idx: np.ndarray, amps: np.ndarray) -> np.ndarray:
+        res = run_batch(
+            row,
+            [pieces_for(int(i), float(a)) for i, a in zip(idx, amps, strict=True)],
+            init,
+            t_stop[idx],
+            stop_spikes=need_spikes[idx],
+            max_spikes=int(need_spikes.max()) + 1,
+        )
+        return res.spike_counts >= need_spikes[idx]
+
+    # 1) bracket: make sure hi fires
+    pending = np.arange(nprob)
+    for _ in range(40):
+        if len(pending) == 0:
+            break
+        ok = fires(pending, hi[pending])
+        if hi_is_cap:
+            pending = pending[ok]
+            break
+        lo[pending[~ok]] = hi[pending[~ok]]
+        hi[pending[~ok]] *= 2.0
+        pending = pending[~ok]
+        if np.any(hi[pending] > 1e5):
+            raise ParameterError("no amplitude up to 1e5 µA/cm² fires this membrane")
+    active = pending if hi_is_cap else np.arange(nprob)
+    # 2) bisect
+    while len(active):
+        mid = 0.5 * (lo[active] + hi[active])
+        ok = fires(active, mid)
+        hi[active[ok]] = mid[ok]
+        lo[active[~ok]] = mid[~ok]
+        width = hi[active] - lo[active]
+        active = active[width > rel_tol * hi[active]]
+    done = np.ones(nprob, dtype=bool)
+    if hi_is_cap:
+        done[:] = False
+        done[pending] = True
+    result[done] = hi[done]
+    return result
+
+
+def _first_guess(width_ms: np.ndarray) -> np.ndarray:
+    """A starting amplitude (µA/cm²) roughly at threshold, from a constant-charge guess."""
+    return 2.0 + 4.0 / np.maximum(width_ms, 0.05)
+
+
+def pulse_thresholds(
+    m: Membranes, widths_ms: Sequence[float], delay_ms: float = 5.0
+) -> np.ndarray:
+    """Threshold (µA/cm²) of single pulses of the given widths, onset `delay_ms`."""
+    widths = np.asarray(widths_ms, dtype=float)
+    if np.any(widths <= 0) or not np.all(np.isfinite(widths)):
+        raise ParameterError("--width must be positive (ms)")
+    if delay_ms < 0:
+        raise ParameterError("--delay must be ≥ 0 ms")
+    n = len(widths)
+    return bisect_thresholds(
+        m,
+        lambda i, a: [(delay_ms, delay_ms + widths[i], a, a)],
+        t_stop=delay_ms + widths + SPIKE_WINDOW_MS,
+        need_spikes=np.ones(n, dtype=np.int64),
+        lo=np.zeros(n),
+        hi=_first_guess(widths),
+        hi_is_cap=False,
+    )
+
+
+def threshold_sweep(m: Membranes, width_ms: float, delay_ms: float = 5.0) -> dict:
+    """`tutor sweep threshold`: the threshold of one pulse."""
+    thr = pulse_thresholds(m, [width_ms], delay_ms)[0]
+    return {"width_ms": width_ms, "delay_ms": delay_ms, "threshold_uA_cm2": float(thr)}
+
+
+def strength_duration(m: Membranes, widths_ms: Sequence[float], delay_ms: float = 5.0) -> dict:
+    """`tutor sweep strength-duration`: thresholds per width, rheobase and chronaxie."""
+    widths = [float(w) for w in widths_ms]
+    thr = pulse_thresholds(m, [*widths, RHEOBASE_WIDTH_MS], delay_ms)
+    rheobase = float(thr[-1])
+    points = [
+        {"width_ms": w, "threshold_uA_cm2": float(t)} for w, t in zip(widths, thr[:-1], strict=True)
+    ]
+    return {
+        "points": points,
+        "rheobase_uA_cm2": rheobase,
+        "chronaxie_ms": chronaxie(widths, thr[:-1], rheobase),
+        "delay_ms": delay_ms,
+    }
+
+
+def chronaxie(widths: Sequence[float], thresholds: Sequence[float], rheobase: float) -> float | None:
+    """Width at which the threshold is twice the rheobase, linear between bracketing points."""
+    order = np.argsort(widths)
+    w = np.asarray(widths, dtype=float)[order]
+    t = np.asarray(thresholds, dtype=float)[order]
+    target = 2.0 * rheobase
+    for k in range(len(w) - 1):
+        a, b = t[k] - target, t[k + 1] - target
+        if a == 0:
+            return float(w[k])
+        if (a > 0) != (b > 0) or b == 0:
+            return float(w[k] + (w[k + 1] - w[k]) * a / (a - b))
+    return None
+
+
+def fi_rate(spikes_ms: np.ndarray, count_from_ms: float = FI_COUNT_FROM_MS) -> float:
+    """1000 / mean ISI (Hz) of the spikes at t ≥ `count_from_ms`; 0 with fewer than two."""
+    late = np.asarray(spikes_ms)[np.asarray(spikes_ms) >= count_from_ms]
+    if len(late) < 2:
+        return 0.0
+    return float(1000.0 / np.mean(np.diff(late)))
+
+
+def fi_curve(m: Membranes, amps: Sequence[float], duration_ms: float = 500.0) -> dict:
+    """`tutor sweep fi`: firing rate per step amplitude (one batched pass)."""
+    if not duration_ms > 0:
+        raise ParameterError("--duration must be positive (ms)")
+    amps = [float(a) for a in amps]
+    t_end = FI_ONSET_MS + duration_ms
+    res = run_batch(
+        params_row(m.run),
+        [[(FI_ONSET_MS, t_end, a, a)] for a in amps],
+        resting_state(m.base).as_array(),
+        t_end,
+        max_spikes=int(duration_ms / 1.5) + 8,
+    )
+    points = [
+        {"amp_uA_cm2": a, "rate_hz": fi_rate(s), "spikes": len(s)}
+        for a, s in zip(amps, res.spikes_ms, strict=True)
+    ]
+    return {"points": points, "duration_ms": duration_ms, "onset_ms": FI_ONSET_MS}
+
+
+def refractory_curve(m: Membranes, isis_ms: Sequence[float], max_amp: float = 400.0) -> dict:
+    """`tutor sweep refractory`: test-pulse threshold per ISI and the two periods."""
+    isis = np.asarray([float(x) for x in isis_ms])
+    if np.any(isis < 0):
+        raise ParameterError("--isis must be ≥ 0 ms")
+    if not max_amp > 0:
+        raise ParameterError("--max-amp must be positive (µA/cm²)")
+    c_on, c_w, c_amp = CONDITIONING
+    n = len(isis)
+    t_stop = c_on + isis + TEST_WIDTH_MS + SPIKE_WINDOW_MS
+    t_stop = np.maximum(t_stop, c_on + c_w + SPIKE_WINDOW_MS)
+
+    def pieces(i: int, amp: float) -> list[Piece]:
+        onset = c_on + isis[i]
+        return [(c_on, c_on + c_w, c_amp, c_amp), (onset, onset + TEST_WIDTH_MS, amp, amp)]
+
+    # spikes from the conditioning pulse alone, in the same window
+    res0 = run_batch(
+        params_row(m.run),
+        [pieces(i, 0.0) for i in range(n)],
+        resting_state(m.base).as_array(),
+        t_stop,
+        max_spikes=8,
+    )
+    need = res0.spike_counts.astype(np.int64) + 1
+    thr = bisect_thresholds(
+        m, pieces, t_stop, need, np.zeros(n), np.full(n, max_amp), hi_is_cap=True
+    )
+    baseline = float(pulse_thresholds(m, [TEST_WIDTH_MS], c_on)[0])
+    points = [
+        {"isi_ms": float(isi), "threshold_uA_cm2": None if math.isnan(t) else float(t)}
+        for isi, t in zip(isis, thr, strict=True)
+    ]
+    absolute, relative = refractory_periods(isis, thr, baseline)
+    return {
+        "points": points,
+        "baseline_uA_cm2": baseline,
+        "absolute_ms": absolute,
+        "relative_ms": relative,
+        "max_amp_uA_cm2": max_amp,
+        "conditioning": {"delay_ms": c_on, "width_ms": c_w, "amp_uA_cm2": c_amp},
+    }
+
+
+def refractory_periods(
+    isis: np.ndarray, thresholds: np.ndarray, baseline: float
+) -> tuple[float | None, float | None]:
+    """Absolute = largest ISI with no response; relative ends at the first later ISI
+    whose threshold is within 5 % of baseline (None when the sweep never gets there)."""
+    order = np.argsort(isis)
+    isis, thresholds = isis[order], thresholds[order]
+    nulls = isis[np.isnan(thresholds)]
+    absolute = float(nulls.max()) if len(nulls) else None
+    relative = None
+    for isi, thr in zip(isis, thresholds, strict=True):
+        if absolute is not None and isi <= absolute:
+            continue
+        if not math.isnan(thr) and thr <= (1.0 + RELATIVE_WITHIN) * baseline:
+            relative = float(isi)
+            break
+    return absolute, relative
+
+
+# --- measures for predict questions and model-checked content -----------------------------
+
+
+def run_membranes(run: dict, default_preset: str) -> Membranes:
+    """Membranes of a content run spec (see docs/content-format.md)."""
+    return membranes(
+        run.get("preset", default_preset),
+        celsius=run.get("celsius"),
+        sets=dict(run.get("set", {})),
+        blocks=list(run.get("block", [])),
+    )
+
+
+def run_stimuli(run: dict) -> list:
+    """Stimulus objects of a content run spec (pulses and an optional holding current)."""
+    from tutor.sim.stimulus import Holding
+
+    stims: list = [Pulse(delay_ms=d, width_ms=w, amp_uA_cm2=a) for d, w, a in run.get("pulses", [])]
+    if run.get("hold"):
+        stims.append(Holding(amp_uA_cm2=float(run["hold"])))
+    return stims
+
+
+def simulate_run(run: dict, default_preset: str, dt_ms: float = 0.025):
+    """Simulate a content run spec; returns the SimResult."""
+    m = run_membranes(run, default_preset)
+    return simulate(
+        m.run, run_stimuli(run), tstop_ms=float(run.get("tstop", 50.0)), dt_ms=dt_ms, base=m.base
+    )
+
+
+def measure(run: dict, measure_name: str, default_preset: str = "textbook") -> float | int | bool | None:
+    """Read one named measure (see `tutor.lab.names.MEASURES`) from a content run spec."""
+    if measure_name not in MEASURES:
+        raise ParameterError(f"unknown measure '{measure_name}' (known: {', '.join(MEASURES)})")
+    pulses = run.get("pulses", [])
+    if measure_name == "threshold_uA_cm2":
+        if not pulses:
+            raise ParameterError("threshold_uA_cm2 needs a run with at least one pulse")
+        delay, width, _ = pulses[0]
+        thr = pulse_thresholds(run_membranes(run, default_preset), [width], delay)[0]
+        return None if math.isnan(thr) else float(thr)
+    res = simulate_run(run, default_preset)
+    spikes = res.spikes_ms
+    onset = float(pulses[0][0]) if pulses else 0.0
+    values: dict[str, float | int | bool | None] = {
+        "spiked": bool(len(spikes) > 0),
+        "spike_count": len(spikes),
+        "first_spike_ms": float(spikes[0]) if len(spikes) else None,
+        "latency_ms": float(spikes[0] - onset) if len(spikes) else None,
+        "peak_mV": res.peak_mV,
+        "peak_ms": res.peak_ms,
+        "ahp_min_mV": res.ahp_min_mV,
+        "ahp_ms": res.ahp_ms,
+        "rest_mV": res.rest_mV,
+        "rate_hz": fi_rate(spikes, onset + 100.0),
+    }
+    return values[measure_name]
