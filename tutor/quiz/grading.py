@@ -16,6 +16,7 @@ Answers by question type:
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import re
@@ -287,7 +288,7 @@ def order_score(items: Sequence[str], answer: Sequence[str]) -> float:
     pairs = len(ranks) - 1
     if pairs <= 0:
         return 1.0
-    return sum(1 for a, b in zip(ranks, ranks[1:], strict=False) if a < b) / pairs
+    return sum(1 for a, b in itertools.pairwise(ranks) if a < b) / pairs
 
 
 def grade_order(q: OrderQuestion, lesson_id: str, answer: Sequence[str]) -> Attempt:

@@ -315,7 +315,8 @@ class Store:
                 old = fsrs.Card.from_dict(json.loads(row[0])) if row else None
                 card = review(old, card_id, attempt.correct, when, self.scheduler)
                 conn.execute(
-                    "INSERT OR REPLACE INTO cards (card_id, card, due, updated) VALUES (?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO cards (card_id, card, due, updated)"
+                    " VALUES (?, ?, ?, ?)",
                     (card_id, json.dumps(card.to_dict()), _iso(card.due), _iso(when)),
                 )
                 conn.execute("COMMIT")
