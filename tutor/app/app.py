@@ -1,0 +1,162 @@
+"""The Textual application: a thin shell that owns screens and the quiz bridge.
+
+``create_app`` is the one factory used by the CLI, the tests and the
+benchmarks, so all three run the very same app with different settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tutor.app.settings import AppSettings
+
+
+class TutorApp(App[None]):
+    """neuron-tutor: the lab by default; lessons, progress and help on keys."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "neuron-tutor"
+    SUB_TITLE = "the action potential, live"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("l", "lessons", "Lessons"),
+        Binding("P", "progress", "Progress"),
+    ]
+
+    def __init__(self, settings: AppSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self._quiz: Any = None
+        self.asked: list[Any] = []
+        """Every answered question this session (AnswerRecord), newest last."""
+
+    # -- wiring ------------------------------------------------------------------------
+    @property
+    def quiz(self) -> Any:
+        """The quiz bridge, created on first use (content loading is not free)."""
+        if self._quiz is None:
+            from tutor.app.quizbridge import QuizBridge
+
+            self._quiz = QuizBridge(self.settings)
+        return self._quiz
+
+    @property
+    def lab(self) -> Any:
+        """The Lab screen (always at the bottom of the stack)."""
+        from tutor.app.screens.lab import LabScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LabScreen):
+                return screen
+        raise LookupError("no lab screen")
+
+    def on_mount(self) -> None:
+        from tutor.app.screens.lab import LabScreen
+
+        self.push_screen(LabScreen(self.settings))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Palette entries: Textual's own plus every described binding of the screen."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for b in [*getattr(screen, "BINDINGS", []), *self.BINDINGS]:
+            if isinstance(b, Binding) and b.description and b.action not in seen:
+                seen.add(b.action)
+                action = b.action
+                target = screen if hasattr(screen, f"action_{action.split('(')[0]}") else self
+                yield SystemCommand(
+                    b.description,
+                    f"key: {b.key}",
+                    lambda a=action, t=target: self.call_later(self.run_action, a, t),
+                )
+
+    # -- app-level actions -------------------------------------------------------------
+    def action_help(self) -> None:
+        """Show every key of the current screen."""
+        from tutor.app.screens.help import HelpScreen
+
+        if type(self.screen).__name__ != "HelpScreen":
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_lessons(self) -> None:
+        """Open the lesson list."""
+        from tutor.app.screens.lessons import LessonsScreen
+
+        self._go(LessonsScreen)
+
+    def action_progress(self) -> None:
+        """Open mastery per lesson and due reviews."""
+        from tutor.app.screens.progress import ProgressScreen
+
+        self._go(ProgressScreen)
+
+    def _go(self, cls: type[Screen]) -> None:
+        if isinstance(self.screen, cls):
+            return
+        self.back_to_lab()
+        self.push_screen(cls())
+
+    def back_to_lab(self) -> Any:
+        """Pop everything above the lab and return it."""
+        lab = self.lab
+        while self.screen is not lab:
+            self.pop_screen()
+        return lab
+
+    # -- questions ---------------------------------------------------------------------
+    def on_lab_events(self, events: list[dict]) -> None:
+        """Called by the lab with new phase events: open a triggered question, if any."""
+        from tutor.app.dialogs.question import QuestionDialog
+
+        if isinstance(self.screen, QuestionDialog) or self.screen is not self.lab:
+            return
+        hit = self.quiz.match_triggers(events)
+        if hit is None:
+            return
+        item, pause = hit
+        if pause:
+            self.lab.pause("question")
+        self.ask([item], resume=pause)
+
+    def ask(self, items: list[Any], resume: bool = False, title: str = "") -> None:
+        """Ask questions one after another (a worker awaits each modal)."""
+        self.run_worker(self._ask_all(items, resume, title), group="questions", exclusive=True)
+
+    async def _ask_all(self, items: list[Any], resume: bool, title: str) -> None:
+        from tutor.app.dialogs.question import make_dialog
+
+        for k, item in enumerate(items):
+            dialog = make_dialog(
+                item, self.quiz, lab=self.lab, position=(k + 1, len(items)), title=title
+            )
+            record = await self.push_screen_wait(dialog)
+            if record is None:
+                break
+            self.asked.append(record)
+        if resume:
+            self.lab.resume()
+
+
+def create_app(settings: AppSettings | None = None, **overrides: Any) -> TutorApp:
+    """Build the app; keyword overrides go into :class:`AppSettings`.
+
+    ``create_app(live=False, data_dir=tmp)`` is what tests use: no timer, a
+    throw-away progress store, fully deterministic frames.
+    """
+    if settings is None:
+        settings = AppSettings.from_env(**overrides)
+    elif overrides:
+        settings = settings.model_copy(update=overrides)
+    for key in ("data_dir", "content_dir", "export_dir"):
+        val = getattr(settings, key)
+        if val is not None and not isinstance(val, Path):
+            settings = settings.model_copy(update={key: Path(val)})
+    return TutorApp(settings)

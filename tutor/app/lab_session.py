@@ -1,0 +1,351 @@
+"""The lab's model side: live simulation, phase machine, trace history, stimulus.
+
+Kept free of Textual so the screen stays a thin view and this logic is tested
+and benchmarked headless. The screen calls :meth:`LabSession.advance` from its
+timer and redraws from :meth:`LabSession.window`.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tutor.app.widgets.theme import exc_index, phase_index
+from tutor.lab.names import BLOCKS, PHASES
+
+#: Columns of the exported trace, in order (units in the names).
+EXPORT_COLUMNS: tuple[str, ...] = ("t_ms", "v_mV", "m", "h", "n", "i_na", "i_k", "i_l", "i_stim")
+_FLOAT_FIELDS: tuple[str, ...] = EXPORT_COLUMNS
+#: Event kinds drawn as markers with their value on the trace.
+MARKER_KINDS: tuple[str, ...] = ("threshold", "peak", "ahp_min", "threshold_failed", "stimulus_on")
+
+
+@dataclass(frozen=True)
+class Stimulus:
+    """What `space` delivers: ``count`` pulses ``interval_ms`` apart (onset to onset)."""
+
+    amp_uA_cm2: float = 20.0
+    width_ms: float = 1.0
+    count: int = 1
+    interval_ms: float = 10.0
+
+    def pulses(self, start_ms: float) -> list[tuple[float, float, float]]:
+        """(delay_ms, width_ms, amp_uA_cm2) of every pulse, absolute times."""
+        return [
+            (start_ms + k * self.interval_ms, self.width_ms, self.amp_uA_cm2)
+            for k in range(max(self.count, 1))
+        ]
+
+
+class TraceBuffer:
+    """Growable columnar history of samples with per-sample phase labels.
+
+    Appends are amortised O(chunk); when ``max_samples`` is exceeded the oldest
+    half is dropped, so a tutor left running for hours stays bounded.
+    """
+
+    def __init__(self, max_samples: int = 400_000) -> None:
+        self.max_samples = max_samples
+        self._cap = 4096
+        self._n = 0
+        self._cols: dict[str, np.ndarray] = {k: np.zeros(self._cap) for k in _FLOAT_FIELDS}
+        self._phase = np.zeros(self._cap, dtype=np.int64)
+        self._exc = np.zeros(self._cap, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def clear(self) -> None:
+        self._n = 0
+
+    def append(self, cols: dict[str, np.ndarray], phase: np.ndarray, exc: np.ndarray) -> None:
+        k = len(phase)
+        if k == 0:
+            return
+        if self._n + k > self.max_samples:
+            drop = max(self._n // 2, self._n + k - self.max_samples)
+            for a in [*self._cols.values(), self._phase, self._exc]:
+                a[: self._n - drop] = a[drop : self._n]
+            self._n -= drop
+        if self._n + k > self._cap:
+            new_cap = max(self._cap * 2, self._n + k)
+            for name, a in self._cols.items():
+                self._cols[name] = np.resize(a, new_cap)
+            self._phase = np.resize(self._phase, new_cap)
+            self._exc = np.resize(self._exc, new_cap)
+            self._cap = new_cap
+        sl = slice(self._n, self._n + k)
+        for name in _FLOAT_FIELDS:
+            self._cols[name][sl] = cols[name]
+        self._phase[sl] = phase
+        self._exc[sl] = exc
+        self._n += k
+
+    def col(self, name: str) -> np.ndarray:
+        """A view of one column over all kept samples."""
+        if name == "phase":
+            return self._phase[: self._n]
+        if name == "exc":
+            return self._exc[: self._n]
+        return self._cols[name][: self._n]
+
+    def since(self, t0_ms: float) -> dict[str, np.ndarray]:
+        """Views of every column for samples with t ≥ t0 (plus one before, for joining)."""
+        t = self.col("t_ms")
+        i = max(int(np.searchsorted(t, t0_ms)) - 1, 0)
+        out = {name: self._cols[name][i : self._n] for name in _FLOAT_FIELDS}
+        out["phase"] = self._phase[i : self._n]
+        out["exc"] = self._exc[i : self._n]
+        return out
+
+
+def _chunk_cols(chunk: Any) -> dict[str, np.ndarray]:
+    """The exported columns of a TraceChunk/SimResult as float arrays."""
+    out: dict[str, np.ndarray] = {}
+    for name in _FLOAT_FIELDS:
+        val = getattr(chunk, name, None)
+        out[name] = np.zeros(len(chunk.t_ms)) if val is None else np.asarray(val, dtype=float)
+    return out
+
+
+def labels_from_events(
+    t: np.ndarray, events: list[dict], kind: str, start: int, index: Any
+) -> np.ndarray:
+    """Per-sample label indices rebuilt from transition events (state at t ≥ event time)."""
+    out = np.full(len(t), start, dtype=np.int64)
+    for ev in events:
+        if ev.get("kind") == kind:
+            out[t >= float(ev["t_ms"]) - 1e-9] = index(ev.get("phase"))
+    return out
+
+
+@dataclass
+class LabState:
+    """The user-facing knobs of the lab (what the panel shows)."""
+
+    preset: str = "textbook"
+    celsius: float | None = None
+    blocks: frozenset[str] = frozenset()
+    overrides: dict[str, float] = field(default_factory=dict)
+    hold_uA_cm2: float = 0.0
+    stimulus: Stimulus = field(default_factory=Stimulus)
+
+
+class _NullMachine:
+    """Stand-in when tutor.lab.phases is unavailable: no events, phase 'resting'."""
+
+    phase = "resting"
+    excitability = "excitable"
+
+    def __init__(self, params: Any, live: Any) -> None:
+        self.params = params
+
+    def feed(self, chunk: Any) -> list[dict]:
+        return []
+
+
+class LabSession:
+    """A running membrane: LiveSim + PhaseMachine + history + stimulus settings."""
+
+    def __init__(self, preset: str | None = None, dt_ms: float = 0.025) -> None:
+        from tutor.sim import preset_names
+
+        names = list(preset_names())
+        if preset is None or preset not in names:
+            preset = "textbook" if "textbook" in names else names[0]
+        self.dt_ms = dt_ms
+        self.state = LabState(preset=preset)
+        self.buffer = TraceBuffer()
+        self.events: list[dict] = []
+        self.phase: str = "resting"
+        self.excitability: str = "excitable"
+        self.why: str = ""
+        self.pulses: list[tuple[float, float, float]] = []
+        self._build(reset=True)
+
+    # -- model construction ------------------------------------------------------------
+    def params(self) -> Any:
+        """The membrane parameters the knobs describe (frozen engine object)."""
+        from tutor.sim import load_preset
+
+        p = load_preset(self.state.preset)
+        over = dict(self.state.overrides)
+        if self.state.celsius is not None:
+            over["celsius"] = self.state.celsius
+        if over:
+            p = p.with_overrides(over)
+        for b in sorted(self.state.blocks):
+            p = p.with_block(b)
+        return p
+
+    def base_params(self) -> Any:
+        """Unmodified membrane at the chosen temperature (the resting initial state)."""
+        from tutor.sim import load_preset
+
+        p = load_preset(self.state.preset)
+        if self.state.celsius is not None:
+            p = p.with_overrides({"celsius": self.state.celsius})
+        return p
+
+    def _build(self, reset: bool) -> None:
+        from tutor.sim import LiveSim
+
+        try:
+            from tutor.lab.phases import PhaseMachine
+        except ImportError:  # the lab still runs (unlabelled) without the phase machine
+            PhaseMachine = _NullMachine
+
+        params = self.params()
+        if reset:
+            try:
+                self.live = LiveSim(params, dt_ms=self.dt_ms, base=self.base_params())
+            except TypeError:
+                self.live = LiveSim(params, dt_ms=self.dt_ms)
+            self.machine = PhaseMachine(params, self.live)
+            self.buffer.clear()
+            self.events = []
+            self.pulses = []
+            self.phase, self.excitability, self.why = "resting", "excitable", ""
+            self._apply_hold()
+        else:
+            self.live.set_params(params)
+            setter = getattr(self.machine, "set_params", None)
+            if setter is not None:
+                setter(params)
+
+    def _apply_hold(self) -> None:
+        if self.state.hold_uA_cm2:
+            from tutor.sim import Holding
+
+            self.live.add_stimulus(Holding(amp_uA_cm2=self.state.hold_uA_cm2))
+
+    @property
+    def t_ms(self) -> float:
+        return float(self.live.t_ms)
+
+    # -- running -----------------------------------------------------------------------
+    def advance(self, ms: float) -> list[dict]:
+        """Run ``ms`` of model time; returns the new events (already kept in ``events``)."""
+        if ms <= 0:
+            return []
+        chunk = self.live.advance(ms)
+        new = list(self.machine.feed(chunk) or [])
+        t = np.asarray(chunk.t_ms, dtype=float)
+        per = getattr(self.machine, "phase_per_sample", None)
+        phase_names = per(chunk) if per is not None else None
+        if phase_names is not None and len(phase_names) == len(t):
+            phase = np.fromiter((phase_index(p) for p in phase_names), np.int64, len(t))
+        else:
+            phase = labels_from_events(t, new, "phase", phase_index(self.phase), phase_index)
+        exc = labels_from_events(t, new, "excitability", exc_index(self.excitability), exc_index)
+        self.buffer.append(_chunk_cols(chunk), phase, exc)
+        machine_phase = getattr(self.machine, "phase", None)
+        if machine_phase:
+            self.phase = str(machine_phase)
+        elif len(phase):
+            self.phase = PHASES[int(phase[-1])]
+        self.excitability = str(getattr(self.machine, "excitability", None) or self.excitability)
+        for ev in new:
+            if ev.get("kind") == "phase" and ev.get("why"):
+                self.why = str(ev["why"])
+        self.events.extend(new)
+        if len(self.events) > 5000:
+            del self.events[:2500]
+        return new
+
+    def deliver(self, lead_ms: float = 0.5) -> list[tuple[float, float, float]]:
+        """Schedule the stimulus starting ``lead_ms`` from now; returns the pulses."""
+        from tutor.sim import Pulse
+
+        pulses = self.state.stimulus.pulses(self.t_ms + lead_ms)
+        for delay, width, amp in pulses:
+            self.live.add_stimulus(Pulse(delay_ms=delay, width_ms=width, amp_uA_cm2=amp))
+        self.pulses.extend(pulses)
+        return pulses
+
+    # -- knobs -------------------------------------------------------------------------
+    def set_stimulus(self, **changes: Any) -> Stimulus:
+        """Change amplitude/width/count/interval within sane bounds."""
+        s = replace(self.state.stimulus, **changes)
+        s = replace(
+            s,
+            amp_uA_cm2=float(np.clip(round(s.amp_uA_cm2, 3), -200.0, 400.0)),
+            width_ms=float(np.clip(round(s.width_ms, 3), 0.05, 500.0)),
+            count=int(np.clip(s.count, 1, 50)),
+            interval_ms=float(np.clip(s.interval_ms, 0.5, 1000.0)),
+        )
+        self.state.stimulus = s
+        return s
+
+    def toggle_block(self, name: str) -> bool:
+        """Toggle a drug block (applies from now on); returns whether it is now on."""
+        if name not in BLOCKS:
+            raise ValueError(f"unknown block {name!r}")
+        blocks = set(self.state.blocks)
+        on = name not in blocks
+        (blocks.add if on else blocks.discard)(name)
+        self.state.blocks = frozenset(blocks)
+        self._build(reset=False)
+        return on
+
+    def set_preset(self, name: str) -> None:
+        """Switch preset and restart from its resting state."""
+        self.state.preset = name
+        self.state.celsius = None
+        self.state.overrides = {}
+        self._build(reset=True)
+
+    def set_celsius(self, celsius: float) -> None:
+        """Change temperature (from now on; rest is re-derived at reset)."""
+        self.state.celsius = celsius
+        self._build(reset=False)
+
+    def reset(self) -> None:
+        """Back to rest at t = 0 with the current knobs; history cleared."""
+        self._build(reset=True)
+
+    def apply_spec(self, spec: dict[str, Any]) -> None:
+        """Set the lab up from a content run spec ("try it" step) and schedule its pulses.
+
+        Keys as in docs/content-format.md: preset, pulses, block, set, celsius, hold.
+        """
+        if spec.get("preset"):
+            self.state.preset = str(spec["preset"])
+        self.state.celsius = float(spec["celsius"]) if spec.get("celsius") is not None else None
+        self.state.blocks = frozenset(str(b) for b in spec.get("block", []) or [])
+        self.state.overrides = {str(k): float(v) for k, v in (spec.get("set") or {}).items()}
+        self.state.hold_uA_cm2 = float(spec.get("hold") or 0.0)
+        pulses = [tuple(float(x) for x in p) for p in spec.get("pulses", []) or []]
+        if pulses:
+            delay0, width, amp = pulses[0]
+            interval = pulses[1][0] - delay0 if len(pulses) > 1 else self.state.stimulus.interval_ms
+            self.state.stimulus = Stimulus(amp, width, len(pulses), interval)
+        self._build(reset=True)
+        from tutor.sim import Pulse
+
+        for delay, width, amp in pulses:
+            self.live.add_stimulus(Pulse(delay_ms=delay, width_ms=width, amp_uA_cm2=amp))
+        self.pulses.extend(pulses)  # type: ignore[arg-type]
+
+    # -- views -------------------------------------------------------------------------
+    def window(self, width_ms: float) -> dict[str, np.ndarray]:
+        """Samples of the last ``width_ms`` of model time."""
+        return self.buffer.since(self.t_ms - width_ms)
+
+    def markers(self, t0_ms: float) -> list[dict]:
+        """Marker events (threshold, peak, AHP, stimulus) at or after ``t0_ms``."""
+        return [e for e in self.events if e.get("kind") in MARKER_KINDS and e["t_ms"] >= t0_ms]
+
+    def export_csv(self, path: Path) -> int:
+        """Write the whole kept trace as CSV (EXPORT_COLUMNS); returns the row count."""
+        cols = [self.buffer.col(c) for c in EXPORT_COLUMNS]
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(EXPORT_COLUMNS)
+            for row in zip(*cols, strict=True):
+                w.writerow([f"{x:.6g}" for x in row])
+        return len(cols[0])

@@ -1,0 +1,82 @@
+"""`?` help: every binding of the screen underneath, with its description.
+
+Built from the live BINDINGS (not a hand-written list) so help can never
+disagree with the footer or the command palette.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+_KEY_NAMES = {
+    "space": "space",
+    "full_stop": ".",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "question_mark": "?",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "plus": "+",
+    "equals_sign": "=",
+    "minus": "-",
+    "escape": "esc",
+    "enter": "enter",
+}
+
+INTRO = (
+    "A Hodgkin–Huxley membrane runs live. The trace is coloured by phase and the "
+    "ribbon under it names the phase (rest, sub, thr, depol, repol, hyper); the band "
+    "below shows when the membrane is absolutely (ABS) or relatively (REL) refractory, "
+    "as measured by probing the model."
+)
+
+
+def key_label(key: str) -> str:
+    """Display form of a binding key list ("plus,equals_sign" → "+ / =")."""
+    return " / ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in key.split(","))
+
+
+def bindings_table(screen: Screen, app_bindings: list[Binding]) -> Table:
+    """Table of (key, description) for the screen's and the app's bindings."""
+    table = Table(box=None, show_header=True, header_style="bold", padding=(0, 2))
+    table.add_column("key", style="bold cyan", no_wrap=True)
+    table.add_column("what it does")
+    seen: set[str] = set()
+    for b in [*getattr(screen, "BINDINGS", []), *app_bindings]:
+        if not isinstance(b, Binding) or not b.description or b.key in seen:
+            continue
+        seen.add(b.key)
+        table.add_row(key_label(b.key), b.description)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """All keys of the screen below, the app's keys, and what the colours mean."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close help")
+    ]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        app_bindings = [b for b in self.app.BINDINGS if isinstance(b, Binding)]
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Help — esc to close"
+            yield Static(INTRO + "\n")
+            yield Static(bindings_table(self.under, app_bindings))
+            yield Static("\nctrl+p opens the command palette: every action above is there too.")
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

@@ -1,0 +1,371 @@
+"""The Lab screen: the live membrane, its phases, and every lab key.
+
+The screen is a view over :class:`~tutor.app.lab_session.LabSession`: a timer
+advances the model by the model time due since the last tick (speed × wall
+time), feeds the phase machine, and redraws. Question triggers are matched
+on the new events and handed to the app, which opens the modal.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+from rich.style import Style
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from tutor.app.lab_session import LabSession
+from tutor.app.settings import SPEEDS_MS_PER_S, AppSettings
+from tutor.app.widgets.band import BandView
+from tutor.app.widgets.banner import LabSnapshot, ParamPanel, PhaseBanner
+from tutor.app.widgets.plot import Label, PlotData, PlotView
+from tutor.app.widgets.theme import (
+    CURRENT_COLOURS,
+    GATE_COLOURS,
+    MARKER_STYLE,
+    PHASE_STYLES,
+)
+
+#: Voltage axis (mV): covers both presets' AHP and overshoot.
+V_RANGE = (-100.0, 60.0)
+_MARKER = len(PHASE_STYLES)
+_STIM = _MARKER + 1
+_FAILED = _MARKER + 2
+_PULSE_COUNTS = (1, 2, 3, 5, 10)
+_INTERVALS = (2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
+
+
+class LabScreen(Screen[None]):
+    """Live trace coloured by phase, refractory band, gates/currents, banner, panel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "stimulate", "Stimulate"),
+        Binding("p", "toggle_pause", "Pause/run"),
+        Binding("full_stop", "step", "Step"),
+        Binding("left_square_bracket", "slower", "Slower"),
+        Binding("right_square_bracket", "faster", "Faster"),
+        Binding("up", "amp(1)", "Amp +", show=False),
+        Binding("down", "amp(-1)", "Amp −", show=False),
+        Binding("right", "width(1)", "Width +", show=False),
+        Binding("left", "width(-1)", "Width −", show=False),
+        Binding("t", "block('ttx')", "TTX"),
+        Binding("e", "block('tea')", "TEA"),
+        Binding("g", "toggle_plot", "Gates/currents"),
+        Binding("r", "reset", "Reset"),
+        Binding("x", "export", "Export"),
+        Binding("c", "pulses", "Pulse count", show=False),
+        Binding("i", "interval", "Pulse interval", show=False),
+        Binding("o", "preset", "Preset", show=False),
+        Binding("plus,equals_sign", "celsius(1)", "Temp +", show=False),
+        Binding("minus", "celsius(-1)", "Temp −", show=False),
+    ]
+
+    def __init__(self, settings: AppSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.session = LabSession(settings.preset, dt_ms=settings.dt_ms)
+        self.running = True
+        self.speed = self._nearest_speed(settings.speed_ms_per_s)
+        self.plot2 = "gates"
+        self.message = ""
+        self._due_ms = 0.0
+        self._last_tick = time.monotonic()
+        self._timer: Timer | None = None
+        self._dirty = True
+        self.frames = 0
+
+    @staticmethod
+    def _nearest_speed(speed: float) -> float:
+        return min(SPEEDS_MS_PER_S, key=lambda s: abs(np.log(s / speed)))
+
+    # -- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield PhaseBanner(id="banner")
+        with Horizontal(id="lab-body"):
+            with Vertical(id="plots"):
+                palette = [
+                    *PHASE_STYLES,
+                    MARKER_STYLE,
+                    Style(color="green", bold=True),
+                    Style(color="yellow", bold=True),
+                ]
+                trace = PlotView(palette, id="trace")
+                trace.border_title = "membrane potential V (mV) — coloured by phase"
+                yield trace
+                yield BandView(id="band")
+                gates = PlotView(self._plot2_palette(), y_format="{:.1f}", id="plot2")
+                yield gates
+            yield ParamPanel(id="panel")
+        yield Footer()
+
+    def _plot2_palette(self) -> list[Style]:
+        colours = GATE_COLOURS if self.plot2 == "gates" else CURRENT_COLOURS
+        return [Style(color=c) for c in colours.values()]
+
+    def on_mount(self) -> None:
+        self._set_plot2_title()
+        if self.settings.live:
+            self._last_tick = time.monotonic()
+            self._timer = self.set_interval(1 / self.settings.fps, self._tick)
+        self.redraw()
+
+    @on(Resize)
+    def _collapse(self, event: Resize) -> None:
+        """Collapse the panel and the second plot on small terminals (80×24)."""
+        self.set_class(event.size.width < 100, "-narrow")
+        self.set_class(event.size.height < 30, "-short")
+
+    # -- time --------------------------------------------------------------------------
+    def _tick(self) -> None:
+        now = time.monotonic()
+        wall = min(now - self._last_tick, 0.25)  # a stalled frame never causes a catch-up burst
+        self._last_tick = now
+        if self.running:
+            self._due_ms += wall * self.speed
+            steps = int(self._due_ms / self.session.dt_ms + 1e-9)
+            if steps > 0:
+                ms = steps * self.session.dt_ms
+                self._due_ms -= ms
+                self.run_sim(ms)
+        if self._dirty:
+            self.redraw()
+
+    def run_sim(self, ms: float) -> list[dict]:
+        """Advance the model by ``ms`` (whole samples), then hand events to the triggers."""
+        events = self.session.advance(ms)
+        self._dirty = True
+        if events and self.settings.questions:
+            self.app.on_lab_events(events)  # type: ignore[attr-defined]
+        return events
+
+    def pause(self, why: str = "") -> None:
+        """Stop model time (questions call this); the trace stays frozen."""
+        self.running = False
+        self.message = why
+        self._dirty = True
+
+    def resume(self) -> None:
+        self.running = True
+        self.message = ""
+        self._last_tick = time.monotonic()
+        self._dirty = True
+
+    # -- drawing -----------------------------------------------------------------------
+    def snapshot(self) -> LabSnapshot:
+        s = self.session
+        last: dict[str, tuple[float, float]] = {}
+        for ev in reversed(s.events):
+            k = ev.get("kind")
+            if k in ("threshold", "peak", "ahp_min") and k not in last:
+                last[k] = (float(ev["t_ms"]), float(ev.get("v_mV", np.nan)))
+            if len(last) == 3:
+                break
+        params = s.params()
+        return LabSnapshot(
+            phase=s.phase,
+            excitability=s.excitability,
+            why=s.why,
+            t_ms=s.t_ms,
+            running=self.running,
+            speed_ms_per_s=self.speed,
+            preset=s.state.preset,
+            celsius=float(getattr(params, "celsius", 0.0)),
+            blocks=s.state.blocks,
+            amp_uA_cm2=s.state.stimulus.amp_uA_cm2,
+            width_ms=s.state.stimulus.width_ms,
+            count=s.state.stimulus.count,
+            interval_ms=s.state.stimulus.interval_ms,
+            plot2=self.plot2,
+            last=last,
+            message=self.message,
+        )
+
+    def x_range(self) -> tuple[float, float]:
+        w = self.settings.window_ms
+        t = self.session.t_ms
+        return (t - w, t) if t > w else (0.0, w)
+
+    def redraw(self) -> None:
+        """Push the current window into every view (called at most once per tick)."""
+        self._dirty = False
+        self.frames += 1
+        xr = self.x_range()
+        w = self.session.buffer.since(xr[0])
+        t = w["t_ms"]
+        labels: list[Label] = []
+        for ev in self.session.markers(xr[0]):
+            k, tm, v = ev["kind"], float(ev["t_ms"]), float(ev.get("v_mV", 0.0))
+            if k == "peak":
+                labels.append(Label(tm, v, f"▼peak {v:+.1f} mV", _MARKER, "above"))
+            elif k == "threshold":
+                labels.append(Label(tm, v, f"thr {v:+.1f} mV◆", _MARKER, "left"))
+            elif k == "ahp_min":
+                labels.append(Label(tm, v, f"▲AHP {v:+.1f} mV", _MARKER, "below"))
+            elif k == "threshold_failed":
+                labels.append(Label(tm, v, "✗ no spike", _FAILED, "above"))
+            elif k == "stimulus_on":
+                labels.append(Label(tm, V_RANGE[0] + 4, "⚡stim", _STIM, "right"))
+        trace = self.query_one("#trace", PlotView)
+        trace.set_data(PlotData(xr, V_RANGE, [(t, w["v_mV"], w["phase"])], labels, y_lines=[0.0]))
+        self.query_one("#band", BandView).set_data(t, w["phase"], w["exc"], xr)
+        plot2 = self.query_one("#plot2", PlotView)
+        if self.plot2 == "gates":
+            series = [(t, w[g], i) for i, g in enumerate("mhn")]
+            plot2.set_data(PlotData(xr, (0.0, 1.0), series))
+        else:
+            names = list(CURRENT_COLOURS)
+            series = [(t, w[c], i) for i, c in enumerate(names)]
+            peak = max((float(np.abs(w[c]).max()) for c in names if len(w[c])), default=0.0)
+            lim = float(max(10.0, np.ceil(peak * 1.1 / 10) * 10))
+            plot2.set_data(PlotData(xr, (-lim, lim), series, y_lines=[0.0]))
+        snap = self.snapshot()
+        self.query_one("#banner", PhaseBanner).show(snap)
+        self.query_one("#panel", ParamPanel).show(snap)
+
+    def _set_plot2_title(self) -> None:
+        plot2 = self.query_one("#plot2", PlotView)
+        if self.plot2 == "gates":
+            plot2.border_title = (
+                "gates  [red1]m[/] (Na⁺ act.)  [yellow]h[/] (Na⁺ inact.)  "
+                "[dodger_blue1]n[/] (K⁺ act.)"
+            )
+        else:
+            plot2.border_title = (
+                "currents µA/cm² (outward +)  [red1]I_Na[/]  [dodger_blue1]I_K[/]  "
+                "[grey62]I_L[/]  [green]I_stim[/]"
+            )
+        plot2.palette = self._plot2_palette()
+        plot2.y_format = "{:.1f}" if self.plot2 == "gates" else "{:+.0f}"
+
+    # -- actions -----------------------------------------------------------------------
+    def _note(self, text: str) -> None:
+        self.message = text
+        self._dirty = True
+        if not self.settings.live:
+            self.redraw()
+
+    def action_stimulate(self) -> None:
+        """Deliver the stimulus shown in the panel, starting 0.5 ms from now."""
+        pulses = self.session.deliver()
+        self._note(f"⚡ {len(pulses)} pulse(s) of {pulses[0][2]:g} µA/cm²")
+
+    def action_toggle_pause(self) -> None:
+        """Pause or resume model time."""
+        if self.running:
+            self.pause("")
+        else:
+            self.resume()
+        self._note("")
+
+    def action_step(self) -> None:
+        """Pause and advance one step (``step_ms`` of model time)."""
+        self.running = False
+        self.run_sim(self.settings.step_ms)
+        self._note(f"step +{self.settings.step_ms:g} ms")
+
+    def _change_speed(self, direction: int) -> None:
+        i = SPEEDS_MS_PER_S.index(self.speed)
+        self.speed = SPEEDS_MS_PER_S[int(np.clip(i + direction, 0, len(SPEEDS_MS_PER_S) - 1))]
+        self._note(f"speed {self.speed:g} ms/s")
+
+    def action_slower(self) -> None:
+        """Slow motion: fewer model ms per wall second."""
+        self._change_speed(-1)
+
+    def action_faster(self) -> None:
+        """More model ms per wall second."""
+        self._change_speed(1)
+
+    def action_amp(self, direction: int) -> None:
+        """Stimulus amplitude up/down (1 µA/cm² steps, 0.5 below 5)."""
+        a = self.session.state.stimulus.amp_uA_cm2
+        step = 0.5 if abs(a + direction * 0.25) < 5 else 1.0
+        s = self.session.set_stimulus(amp_uA_cm2=a + direction * step)
+        self._note(f"amplitude {s.amp_uA_cm2:g} µA/cm²")
+
+    def action_width(self, direction: int) -> None:
+        """Stimulus width longer/shorter (0.1 ms steps below 1 ms, then 0.5 ms)."""
+        w = self.session.state.stimulus.width_ms
+        step = 0.1 if (w < 1.0 or (w == 1.0 and direction < 0)) else 0.5
+        s = self.session.set_stimulus(width_ms=w + direction * step)
+        self._note(f"width {s.width_ms:g} ms")
+
+    def action_pulses(self) -> None:
+        """Cycle the pulse count (1 = single, 2 = paired pulse, …)."""
+        c = self.session.state.stimulus.count
+        nxt = (
+            _PULSE_COUNTS[(_PULSE_COUNTS.index(c) + 1) % len(_PULSE_COUNTS)]
+            if c in _PULSE_COUNTS
+            else 1
+        )
+        self.session.set_stimulus(count=nxt)
+        self._note(f"{nxt} pulse(s)")
+
+    def action_interval(self) -> None:
+        """Cycle the onset-to-onset interval of a train / paired pulse."""
+        iv = self.session.state.stimulus.interval_ms
+        nxt = _INTERVALS[(_INTERVALS.index(iv) + 1) % len(_INTERVALS)] if iv in _INTERVALS else 10.0
+        self.session.set_stimulus(interval_ms=nxt)
+        self._note(f"interval {nxt:g} ms")
+
+    def action_block(self, name: str) -> None:
+        """Toggle TTX (gNa = 0) or TEA (gK = 0) from now on."""
+        on = self.session.toggle_block(name)
+        self._note(f"{name.upper()} {'on' if on else 'off'}")
+
+    def action_toggle_plot(self) -> None:
+        """Switch the second plot between gates and currents."""
+        self.plot2 = "currents" if self.plot2 == "gates" else "gates"
+        self._set_plot2_title()
+        self._note(f"showing {self.plot2}")
+
+    def action_reset(self) -> None:
+        """Back to the resting state at t = 0 (knobs kept)."""
+        self.session.reset()
+        self._due_ms = 0.0
+        self._note("reset to rest")
+
+    def action_preset(self) -> None:
+        """Cycle the preset (restarts from its rest)."""
+        from tutor.sim import preset_names
+
+        names = list(preset_names())
+        cur = self.session.state.preset
+        nxt = names[(names.index(cur) + 1) % len(names)] if cur in names else names[0]
+        self.session.set_preset(nxt)
+        self._note(f"preset {nxt}")
+
+    def action_celsius(self, direction: int) -> None:
+        """Temperature ±1 °C (rates scale with Q10 = 3)."""
+        c = float(getattr(self.session.params(), "celsius", 6.3)) + direction
+        self.session.set_celsius(round(c, 1))
+        self._note(f"temperature {c:g} °C")
+
+    def action_export(self) -> None:
+        """Write the trace CSV and an SVG screenshot; the paths are shown."""
+        folder = Path(self.settings.export_dir or Path.cwd())
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        csv_path = folder / f"neuron-trace-{stamp}.csv"
+        rows = self.session.export_csv(csv_path)
+        self.redraw()
+        svg = self.app.save_screenshot(filename=f"neuron-lab-{stamp}.svg", path=str(folder))
+        self.last_export = (csv_path, Path(svg))
+        self._note(f"exported {csv_path.name} + {Path(svg).name}")
+        self.notify(f"{rows} samples → {csv_path}\nscreenshot → {svg}", title="Exported")
+
+    def apply_spec(self, spec: dict) -> None:
+        """Set the lab up from a lesson's "try it" step and run it from t = 0."""
+        self.session.apply_spec(spec)
+        self._due_ms = 0.0
+        self.resume()
+        self._note("try it: " + str(spec.get("label", "set up")))

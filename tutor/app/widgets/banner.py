@@ -1,0 +1,119 @@
+"""Phase banner and stimulus/parameter panel: text views of the lab state.
+
+Both are plain ``Static`` widgets fed a snapshot dataclass, so they are cheap
+to update every frame and their text is what NO_COLOR users read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from tutor.app.widgets.theme import EXC_COLOURS, PHASE_COLOURS, title
+
+#: One line of plain words per phase, shown when the model gave no "why" yet.
+PHASE_BLURB: dict[str, str] = {
+    "resting": "At rest: K⁺ leak dominates, net current ≈ 0. Press space to stimulate.",
+    "subthreshold": "Displaced but not regenerative: the leak and K⁺ pull V back.",
+    "threshold": "Threshold: net ionic current has turned inward — the upstroke feeds itself.",
+    "depolarization": "Na⁺ channels open (m rises fast); inward I_Na drives V towards E_Na.",
+    "repolarization": "Na⁺ channels inactivate (h falls) and K⁺ channels open (n rises).",
+    "hyperpolarization": "n is still high: extra K⁺ current holds V below rest (AHP).",
+}
+
+
+@dataclass
+class LabSnapshot:
+    """What the banner and panel show; built by the lab screen each frame."""
+
+    phase: str = "resting"
+    excitability: str = "excitable"
+    why: str = ""
+    t_ms: float = 0.0
+    running: bool = True
+    speed_ms_per_s: float = 1.0
+    preset: str = "textbook"
+    celsius: float = 6.3
+    blocks: frozenset[str] = frozenset()
+    amp_uA_cm2: float = 20.0
+    width_ms: float = 1.0
+    count: int = 1
+    interval_ms: float = 10.0
+    plot2: str = "gates"
+    last: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Latest marker values: kind -> (t_ms, v_mV)."""
+    message: str = ""
+
+
+def stimulus_line(s: LabSnapshot) -> str:
+    """Compact stimulus + drugs line (used when the panel is collapsed)."""
+    train = f" ×{s.count} every {s.interval_ms:g} ms" if s.count > 1 else ""
+    drugs = " ".join(b.upper() for b in sorted(s.blocks)) or "no drugs"
+    return (
+        f"stim {s.amp_uA_cm2:g} µA/cm² × {s.width_ms:g} ms{train} · "
+        f"{s.preset} {s.celsius:g} °C · {drugs}"
+    )
+
+
+class PhaseBanner(Static):
+    """What is happening now and why, plus clock, speed and run state."""
+
+    def show(self, s: LabSnapshot) -> None:
+        colour = PHASE_COLOURS.get(s.phase, "white")
+        exc_colour = EXC_COLOURS.get(s.excitability, "white")
+        text = Text()
+        text.append(f" {title(s.phase).upper()} ", style=f"bold reverse {colour}")
+        text.append("  ")
+        text.append(title(s.excitability).upper(), style=f"bold {exc_colour}")
+        run = "▶ running" if s.running else "⏸ paused"
+        text.append(f"   t = {s.t_ms:8.2f} ms   {run}   speed {s.speed_ms_per_s:g} ms/s")
+        if s.message:
+            text.append(f"   {s.message}", style="bold")
+        text.append("\n")
+        text.append(s.why or PHASE_BLURB.get(s.phase, ""), style="italic")
+        text.append("\n")
+        text.append(stimulus_line(s), style="dim")
+        self.update(text)
+
+
+class ParamPanel(Static):
+    """Stimulus, membrane and run settings with the keys that change them."""
+
+    def show(self, s: LabSnapshot) -> None:
+        t = Table.grid(padding=(0, 1))
+        t.add_column(style="bold")
+        t.add_column()
+        t.add_column(style="dim")
+
+        def section(name: str) -> None:
+            t.add_row(Text(name, style="underline bold"), "", "")
+
+        section("Stimulus")
+        t.add_row("amplitude", f"{s.amp_uA_cm2:g} µA/cm²", "↑ ↓")
+        t.add_row("width", f"{s.width_ms:g} ms", "← →")
+        t.add_row("pulses", f"{s.count}", "c")
+        t.add_row("interval", f"{s.interval_ms:g} ms", "i")
+        t.add_row("", "", "")
+        section("Membrane")
+        t.add_row("preset", s.preset, "o")
+        t.add_row("temp", f"{s.celsius:g} °C", "- +")
+        t.add_row("TTX", "ON  (gNa = 0)" if "ttx" in s.blocks else "off", "t")
+        t.add_row("TEA", "ON  (gK = 0)" if "tea" in s.blocks else "off", "e")
+        t.add_row("", "", "")
+        section("Run")
+        t.add_row("speed", f"{s.speed_ms_per_s:g} ms/s", "[ ]")
+        t.add_row("state", "running" if s.running else "paused", "p .")
+        t.add_row("plot 2", s.plot2, "g")
+        t.add_row("", "", "")
+        section("Last spike")
+        names = {"threshold": "threshold", "peak": "peak", "ahp_min": "AHP min"}
+        for kind, label in names.items():
+            if kind in s.last:
+                tm, v = s.last[kind]
+                t.add_row(label, f"{v:+.1f} mV", f"@{tm:.2f}")
+            else:
+                t.add_row(label, "—", "")
+        self.update(t)

@@ -1,0 +1,214 @@
+"""A braille line-plot widget drawn with the Line API.
+
+Why the Line API: each frame rasterizes once (numpy, see ``canvas.py``) and
+every row becomes one ``Strip`` of style runs, so a 120×40 frame costs a few
+milliseconds and only this widget repaints while the membrane runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tutor.app.widgets.canvas import Raster, empty_raster, nice_ticks, rasterize
+
+#: Columns reserved left of the plot for y tick labels.
+GUTTER = 6
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text pinned to a data point (a marker with its value, a legend entry)."""
+
+    x: float
+    y: float
+    text: str
+    style: int
+    #: Where the text goes relative to the point: "above", "below", "right", "left".
+    anchor: str = "right"
+
+
+@dataclass
+class PlotData:
+    """Everything one frame of a plot needs; replaced wholesale per frame."""
+
+    x_range: tuple[float, float] = (0.0, 1.0)
+    y_range: tuple[float, float] = (0.0, 1.0)
+    series: list[tuple[np.ndarray, np.ndarray, np.ndarray | int]] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    cursor_x: float | None = None
+    y_lines: list[float] = field(default_factory=list)
+
+
+class PlotView(Widget):
+    """Braille plot with y ticks, a time axis, labels and an optional cursor.
+
+    ``palette`` maps the style indices used in ``PlotData`` to rich styles;
+    monochrome terminals lose the colours but not the labels.
+    """
+
+    DEFAULT_CSS = """
+    PlotView { height: 1fr; min-height: 4; }
+    """
+
+    def __init__(
+        self,
+        palette: list[Style],
+        *,
+        y_format: str = "{:+.0f}",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.palette = palette
+        self.y_format = y_format
+        self.data = PlotData()
+        self._strips: list[Strip] | None = None
+        self._size: tuple[int, int] = (0, 0)
+
+    def set_data(self, data: PlotData) -> None:
+        """Replace the frame and repaint (the raster is rebuilt lazily)."""
+        self.data = data
+        self._strips = None
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._strips = None
+
+    # -- geometry helpers used by the cursor and by tests -------------------------------
+    @property
+    def plot_cols(self) -> int:
+        return max(self.size.width - GUTTER, 1)
+
+    @property
+    def plot_rows(self) -> int:
+        return max(self.size.height - 1, 1)
+
+    def x_to_col(self, x: float) -> int:
+        x0, x1 = self.data.x_range
+        return int(np.clip((x - x0) / ((x1 - x0) or 1.0) * self.plot_cols, 0, self.plot_cols - 1))
+
+    def y_to_row(self, y: float) -> int:
+        y0, y1 = self.data.y_range
+        frac = (y1 - y) / ((y1 - y0) or 1.0)
+        return int(np.clip(round(frac * (self.plot_rows * 4 - 1)) // 4, 0, self.plot_rows - 1))
+
+    # -- rendering ---------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        size = (self.size.width, self.size.height)
+        if self._strips is None or self._size != size:
+            self._size = size
+            self._strips = self._build()
+        if 0 <= y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
+
+    def _build(self) -> list[Strip]:
+        width, height = self.size.width, self.size.height
+        if width <= GUTTER or height < 2:
+            return [Strip.blank(width, self.rich_style) for _ in range(height)]
+        rows, cols = self.plot_rows, self.plot_cols
+        d = self.data
+        raster = (
+            rasterize(rows, cols, d.x_range, d.y_range, d.series)
+            if d.series
+            else empty_raster(rows, cols)
+        )
+        chars = [[raster.char(r, c) for c in range(cols)] for r in range(rows)]
+        styles = raster.styles.tolist()
+        base = self.rich_style
+        axis = base + Style(dim=True)
+        # Horizontal reference lines (0 mV, rest) drawn faintly where the trace is absent.
+        for yl in d.y_lines:
+            if d.y_range[0] <= yl <= d.y_range[1]:
+                r = self.y_to_row(yl)
+                for c in range(cols):
+                    if chars[r][c] == " ":
+                        chars[r][c] = "┈"
+                        styles[r][c] = -2
+        if d.cursor_x is not None and d.x_range[0] <= d.cursor_x <= d.x_range[1]:
+            c = self.x_to_col(d.cursor_x)
+            for r in range(rows):
+                if chars[r][c] == " ":
+                    chars[r][c] = "│"
+                styles[r][c] = -3
+        for lab in d.labels:
+            self._place(lab, chars, styles)
+        cursor_style = base + Style(reverse=True, bold=True)
+        pal = [base + s for s in self.palette]
+        ticks = {self.y_to_row(t): t for t in nice_ticks(*d.y_range, max(rows // 3, 1))}
+        strips: list[Strip] = []
+        for r in range(rows):
+            gutter = (self.y_format.format(ticks[r]) if r in ticks else "").rjust(GUTTER - 1) + (
+                "┤" if r in ticks else "│"
+            )
+            segs = [Segment(gutter, axis)]
+            run_style: Style | None = None
+            run_text: list[str] = []
+            for c in range(cols):
+                si = styles[r][c]
+                if si == -3:
+                    st = cursor_style
+                elif si == -2 or si == -1:
+                    st = axis if si == -2 else base
+                else:
+                    st = pal[si % len(pal)]
+                if st is not run_style and run_text:
+                    segs.append(Segment("".join(run_text), run_style))
+                    run_text = []
+                run_style = st
+                run_text.append(chars[r][c])
+            if run_text:
+                segs.append(Segment("".join(run_text), run_style))
+            strips.append(Strip(segs, width))
+        strips.append(Strip([Segment(self._x_axis(cols), axis)], width))
+        for _ in range(height - len(strips)):
+            strips.append(Strip.blank(width, base))
+        return strips
+
+    def _x_axis(self, cols: int) -> str:
+        x0, x1 = self.data.x_range
+        line = [" "] * (GUTTER - 1) + ["└"] + ["─"] * cols
+        for t in nice_ticks(x0, x1, max(cols // 12, 1)):
+            c = GUTTER + self.x_to_col(t)
+            text = f"{t:g}"
+            if c + len(text) <= len(line) and c < len(line):
+                line[c] = "┴"
+                for i, ch in enumerate(text[: len(line) - c - 1]):
+                    if c + 1 + i < len(line):
+                        line[c + 1 + i] = ch
+        label = " ms"
+        line[-len(label) :] = list(label)
+        return "".join(line)
+
+    def _place(self, lab: Label, chars: list[list[str]], styles: list[list[int]]) -> None:
+        rows, cols = len(chars), len(chars[0]) if chars else 0
+        d = self.data
+        if not (d.x_range[0] <= lab.x <= d.x_range[1]):
+            return
+        r, c = self.y_to_row(lab.y), self.x_to_col(lab.x)
+        text = lab.text
+        if lab.anchor == "above":
+            r -= 1
+            c -= len(text) // 2
+        elif lab.anchor == "below":
+            r += 1
+            c -= len(text) // 2
+        elif lab.anchor == "left":
+            c -= len(text) + 1
+        else:
+            c += 1
+        r = min(max(r, 0), rows - 1)
+        c = min(max(c, 0), max(cols - len(text), 0))
+        for i, ch in enumerate(text[: cols - c]):
+            chars[r][c + i] = ch
+            styles[r][c + i] = lab.style
+
+
+__all__ = ["GUTTER", "Label", "PlotData", "PlotView", "Raster"]
