@@ -46,9 +46,7 @@ def pulse_spec(text: str) -> tuple[float, float, float]:
     """DELAY,WIDTH,AMP in ms, ms, µA/cm² (delay ≥ 0, width > 0)."""
     parts = text.split(",")
     if len(parts) != 3:
-        raise argparse.ArgumentTypeError(
-            f"expected DELAY,WIDTH,AMP (ms,ms,µA/cm²), got '{text}'"
-        )
+        raise argparse.ArgumentTypeError(f"expected DELAY,WIDTH,AMP (ms,ms,µA/cm²), got '{text}'")
     try:
         delay, width, amp = (finite_float(p.strip()) for p in parts)
     except argparse.ArgumentTypeError:

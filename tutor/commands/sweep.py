@@ -24,16 +24,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     th.add_argument("--delay", type=nonneg_float, default=5.0, help="pulse onset, ms (5)")
 
     sd = sub.add_parser("strength-duration", help="threshold vs width, rheobase, chronaxie")
-    sd.add_argument("--widths", type=number_list, required=True, help="widths, ms: a,b,c or START:STOP:COUNT")
+    sd.add_argument(
+        "--widths", type=number_list, required=True, help="widths, ms: a,b,c or START:STOP:COUNT"
+    )
     sd.add_argument("--delay", type=nonneg_float, default=5.0, help="pulse onset, ms (5)")
 
     fi = sub.add_parser("fi", help="firing rate vs step amplitude")
-    fi.add_argument("--amps", type=number_list, required=True, help="amplitudes, µA/cm²: a,b,c or START:STOP:COUNT")
+    fi.add_argument(
+        "--amps",
+        type=number_list,
+        required=True,
+        help="amplitudes, µA/cm²: a,b,c or START:STOP:COUNT",
+    )
     fi.add_argument("--duration", type=positive_float, default=500.0, help="step length, ms (500)")
 
     rf = sub.add_parser("refractory", help="paired-pulse test threshold vs ISI")
     rf.add_argument("--isis", type=number_list, required=True, help="ISIs (onset to onset), ms")
-    rf.add_argument("--max-amp", type=positive_float, default=400.0, help="largest test amplitude, µA/cm² (400)")
+    rf.add_argument(
+        "--max-amp", type=positive_float, default=400.0, help="largest test amplitude, µA/cm² (400)"
+    )
 
     for q in (th, sd, fi, rf):
         add_membrane_options(q)

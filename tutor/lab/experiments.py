@@ -151,9 +151,7 @@ def _first_guess(width_ms: np.ndarray) -> np.ndarray:
     return 2.0 + 4.0 / np.maximum(width_ms, 0.05)
 
 
-def pulse_thresholds(
-    m: Membranes, widths_ms: Sequence[float], delay_ms: float = 5.0
-) -> np.ndarray:
+def pulse_thresholds(m: Membranes, widths_ms: Sequence[float], delay_ms: float = 5.0) -> np.ndarray:
     """Threshold (µA/cm²) of single pulses of the given widths, onset `delay_ms`."""
     widths = np.asarray(widths_ms, dtype=float)
     if np.any(widths <= 0) or not np.all(np.isfinite(widths)):
@@ -194,7 +192,9 @@ def strength_duration(m: Membranes, widths_ms: Sequence[float], delay_ms: float 
     }
 
 
-def chronaxie(widths: Sequence[float], thresholds: Sequence[float], rheobase: float) -> float | None:
+def chronaxie(
+    widths: Sequence[float], thresholds: Sequence[float], rheobase: float
+) -> float | None:
     """Width at which the threshold is twice the rheobase, linear between bracketing points."""
     order = np.argsort(widths)
     w = np.asarray(widths, dtype=float)[order]
@@ -331,7 +331,9 @@ def simulate_run(run: dict, default_preset: str, dt_ms: float = 0.025):
     )
 
 
-def measure(run: dict, measure_name: str, default_preset: str = "textbook") -> float | int | bool | None:
+def measure(
+    run: dict, measure_name: str, default_preset: str = "textbook"
+) -> float | int | bool | None:
     """Read one named measure (see `tutor.lab.names.MEASURES`) from a content run spec."""
     if measure_name not in MEASURES:
         raise ParameterError(f"unknown measure '{measure_name}' (known: {', '.join(MEASURES)})")

@@ -1,0 +1,3 @@
+"""Temporary: replaced by the phase machine."""
+def annotate(res):
+    return []
