@@ -227,6 +227,9 @@ def grade_choice(q: ChoiceQuestion, lesson_id: str, answer: int | Collection[int
     right = sum(1 for i, o in enumerate(q.option) if (i in chosen) == o.correct)
     score = right / len(q.option) if q.multiple else float(right == len(q.option))
     feedback = [q.option[i].feedback for i in sorted(chosen)]
+    if not q.multiple and score < 1.0:
+        right_text = next(o.text for o in q.option if o.correct)
+        feedback.append(f"The right answer: {right_text}")
     if q.multiple:
         missed = [o.text for i, o in enumerate(q.option) if o.correct and i not in chosen]
         if missed:

@@ -1,0 +1,448 @@
+"""Plain line mode: one question at a time on stdout, one answer per line on stdin.
+
+For screen readers, pipes and scripts: no cursor movement, no colour, no
+redrawing. Every answer is graded by `tutor.quiz.grading` and committed to the
+store before the feedback is printed, so a session killed at any moment keeps
+every answer it acknowledged. The answer parsers are public so the TUI can
+reuse the same rules for typed answers.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from tutor.quiz.grading import (
+    Attempt,
+    format_number,
+    grade,
+    instantiate,
+    mark_target_time,
+    with_confidence,
+)
+from tutor.quiz.models import (
+    ChoiceQuestion,
+    Lesson,
+    MarkQuestion,
+    NumericQuestion,
+    OrderQuestion,
+    PredictQuestion,
+    Question,
+)
+from tutor.quiz.store import Store
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+MeasureFn = Callable[[dict, str, str], Any]
+"""`measure(run, measure_name, default_preset)` as in tutor.lab.experiments."""
+
+TraceFn = Callable[[dict, str], tuple[Sequence[float], Sequence[float], list[dict], dict]]
+"""`trace(run, default_preset)` → (t_ms, v_mV, events, fallback target times)."""
+
+
+class AnswerError(ValueError):
+    """A malformed answer; the message says what is expected."""
+
+
+# --------------------------------------------------------------------------------------
+# Answer parsing (shared with the TUI)
+
+
+def _letters(text: str) -> list[str]:
+    text = text.strip().lower()
+    parts = re.split(r"[\s,;]+", text) if re.search(r"[\s,;]", text) else list(text)
+    return [p for p in parts if p]
+
+
+def parse_choice(text: str, n_options: int, multiple: bool) -> int | list[int]:
+    """Letters → option index (single) or sorted indices (multiple)."""
+    last = LETTERS[n_options - 1]
+    letters = _letters(text)
+    if multiple:
+        expected = f"one or more letters from a to {last}, e.g. `a c`"
+    else:
+        expected = f"one letter from a to {last}"
+    if not letters or any(len(x) != 1 or x not in LETTERS[:n_options] for x in letters):
+        raise AnswerError(f"expected {expected}")
+    idx = sorted({LETTERS.index(x) for x in letters})
+    if not multiple:
+        if len(idx) != 1:
+            raise AnswerError(f"expected {expected}")
+        return idx[0]
+    return idx
+
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str, unit: str | None = None) -> float:
+    """A decimal number; a trailing unit (the expected one) and a Unicode minus are accepted."""
+    t = text.strip().replace("−", "-")
+    if unit and t.lower().endswith(unit.lower()):
+        t = t[: -len(unit)].strip()
+    if not _NUMBER_RE.match(t):
+        raise AnswerError(f"expected a number{' in ' + unit if unit else ''}, e.g. `-65`")
+    return float(t)
+
+
+def parse_yes_no(text: str) -> bool:
+    """yes/y/true or no/n/false."""
+    t = text.strip().lower()
+    if t in ("y", "yes", "true"):
+        return True
+    if t in ("n", "no", "false"):
+        return False
+    raise AnswerError("expected `yes` or `no`")
+
+
+def parse_count(text: str) -> int:
+    """A whole number ≥ 0."""
+    t = text.strip()
+    if not t.isdigit():
+        raise AnswerError("expected a whole number ≥ 0, e.g. `2`")
+    return int(t)
+
+
+def parse_order(text: str, n_items: int) -> list[int]:
+    """Every letter a..n exactly once, in the learner's order → shown-item indices."""
+    last = LETTERS[n_items - 1]
+    letters = _letters(text)
+    expected = f"all the letters a to {last}, each once, in your order, e.g. `{LETTERS[:n_items]}`"
+    if sorted(letters) != list(LETTERS[:n_items]):
+        raise AnswerError(f"expected {expected}")
+    return [LETTERS.index(x) for x in letters]
+
+
+def parse_time(text: str) -> float:
+    """A time in ms (≥ 0); a trailing `ms` is accepted."""
+    value = parse_number(text, "ms")
+    if value < 0:
+        raise AnswerError("expected a time in ms ≥ 0, e.g. `6.5`")
+    return value
+
+
+def parse_confidence(text: str) -> int:
+    """Certainty 1, 2 or 3."""
+    t = text.strip()
+    if t not in ("1", "2", "3"):
+        raise AnswerError("expected 1 (unsure), 2 (fairly sure) or 3 (sure)")
+    return int(t)
+
+
+def shuffled_order(q: OrderQuestion, lesson_id: str, seed: int) -> list[str]:
+    """The items as shown: shuffled reproducibly by seed, never already in the right order."""
+    items = list(q.items)
+    rng = random.Random(f"{seed}:{lesson_id}:{q.id}:order")
+    if len(set(items)) < 2:
+        return items
+    shown = items[:]
+    while shown == items:
+        rng.shuffle(shown)
+    return shown
+
+
+# --------------------------------------------------------------------------------------
+# The engine, imported lazily (the quiz works without it except for predict/mark)
+
+
+def engine_measure() -> MeasureFn:
+    """The engine's `measure` (ImportError if the engine is not available)."""
+    from tutor.lab.experiments import measure
+
+    return measure
+
+
+def engine_trace(run: dict, default_preset: str) -> tuple[Any, Any, list[dict], dict]:
+    """Simulate a run and annotate it: (t_ms, v_mV, events, fallback target times)."""
+    from tutor.lab.annotate import annotate
+    from tutor.lab.experiments import simulate_run
+
+    res = simulate_run(run, default_preset)
+    events = list(annotate(res) or [])
+    fallback: dict[str, float | None] = {
+        "peak": res.peak_ms if len(res.spikes_ms) else None,
+        "ahp_min": res.ahp_ms,
+        "spike": float(res.spikes_ms[0]) if len(res.spikes_ms) else None,
+    }
+    return res.t_ms, res.v_mV, events, fallback
+
+
+def trace_table(
+    t_ms: Sequence[float],
+    v_mV: Sequence[float],
+    start_ms: float,
+    stop_ms: float,
+    step_ms: float = 0.5,
+) -> list[str]:
+    """Rows `t_ms  V_mV` every `step_ms` between start and stop, read off the samples."""
+    n = len(t_ms)
+    if n < 2:
+        return []
+    dt = float(t_ms[1]) - float(t_ms[0])
+    rows = ["   t (ms)    V (mV)"]
+    t = start_ms
+    while t <= stop_ms + 1e-9:
+        i = min(n - 1, max(0, round((t - float(t_ms[0])) / dt)))
+        rows.append(f"{float(t_ms[i]):9.2f} {float(v_mV[i]):9.2f}")
+        t += step_ms
+    return rows
+
+
+def mark_window(run: dict, target_ms: float | None, tstop_ms: float) -> tuple[float, float]:
+    """A window that contains the target without centring on it (that would give it away)."""
+    pulses = run.get("pulses") or []
+    if pulses:
+        start = max(0.0, float(pulses[0][0]) - 1.0)
+    elif target_ms is not None:
+        start = max(0.0, target_ms - 6.0)
+    else:
+        start = 0.0
+    stop = start + 14.0
+    if target_ms is not None and target_ms + 3.0 > stop:
+        stop = target_ms + 3.0
+    if target_ms is not None and target_ms < start:
+        start = max(0.0, target_ms - 3.0)
+    return start, min(stop, tstop_ms, start + 30.0)
+
+
+# --------------------------------------------------------------------------------------
+# Session
+
+
+@dataclass
+class SessionSummary:
+    """What a plain session did (also printed at its end)."""
+
+    seed: int
+    asked: int = 0
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def correct(self) -> int:
+        """Fully right answers."""
+        return sum(1 for a in self.attempts if a.correct)
+
+    @property
+    def score(self) -> float:
+        """Sum of scores (partial credit included)."""
+        return sum(a.score for a in self.attempts)
+
+    def lines(self) -> list[str]:
+        """The summary as printed."""
+        n = len(self.attempts)
+        if not n:
+            return [f"Summary: no answers given ({self.asked} question(s) shown)."]
+        pct = round(100 * self.score / n)
+        out = [
+            f"Summary: {n} answered of {self.asked} shown; {self.correct} correct; "
+            f"score {format_number(round(self.score, 2))}/{n} ({pct}%)."
+        ]
+        cbm = [a.cbm for a in self.attempts if a.cbm is not None]
+        if cbm:
+            total = sum(cbm)
+            out.append(
+                f"Certainty-based marks: {format_number(total)} over {len(cbm)} answer(s) "
+                f"(mean {format_number(round(total / len(cbm), 2))}; range -6 to 3 each)."
+            )
+        tags = sorted({t for a in self.attempts for t in a.misconceptions})
+        if tags:
+            out.append("Misconceptions to revisit: " + ", ".join(tags) + ".")
+        return out
+
+
+class _EOF(Exception):
+    """End of input: the session ends with its summary."""
+
+
+class PlainSession:
+    """Drives questions over text streams; one instance per session."""
+
+    def __init__(
+        self,
+        store: Store,
+        inp: TextIO,
+        out: TextIO,
+        *,
+        seed: int | None = None,
+        confidence: bool = False,
+        measure_fn: MeasureFn | None = None,
+        trace_fn: TraceFn | None = None,
+    ) -> None:
+        self.store = store
+        self.inp = inp
+        self.out = out
+        self.seed = secrets.randbelow(1_000_000) if seed is None else seed
+        self.ask_confidence = confidence
+        self.measure_fn = measure_fn
+        self.trace_fn = trace_fn
+        self.summary = SessionSummary(self.seed)
+
+    # -- io --------------------------------------------------------------------
+
+    def say(self, text: str = "") -> None:
+        """Print a line and flush (pipes must see it before we block on input)."""
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def _read(self) -> str:
+        line = self.inp.readline()
+        if line == "":
+            raise _EOF
+        return line.rstrip("\r\n")
+
+    def ask(self, expected: str, parse: Callable[[str], Any]) -> Any:
+        """Read lines until one parses; a malformed line gets one line saying what is expected."""
+        self.say(f"Answer: {expected}")
+        while True:
+            text = self._read()
+            try:
+                return parse(text)
+            except AnswerError as exc:
+                self.say(f"Not understood: {exc}. Try again.")
+
+    # -- session ---------------------------------------------------------------
+
+    def run(self, items: Sequence[tuple[Lesson, Question]]) -> SessionSummary:
+        """Ask every question in turn; stop early at end of input. Prints the summary."""
+        self.say(f"Seed: {self.seed} (use --seed {self.seed} to get the same parameters again)")
+        try:
+            for n, (lesson, question) in enumerate(items, 1):
+                self.say()
+                self.say(
+                    f"Question {n} of {len(items)} [{lesson.id}/{question.id}] ({question.type})"
+                )
+                self.summary.asked += 1
+                self._one(lesson, question)
+        except _EOF:
+            self.say()
+            self.say("End of input.")
+        for line in self.summary.lines():
+            self.say(line)
+        return self.summary
+
+    def _one(self, lesson: Lesson, question: Question) -> None:
+        q = instantiate(question, lesson.id, self.seed)
+        self.say(q.prompt)
+        measured: Any = None
+        answer: Any
+        if isinstance(q, ChoiceQuestion):
+            for i, opt in enumerate(q.option):
+                self.say(f"  {LETTERS[i]}) {opt.text}")
+            n = len(q.option)
+            if q.multiple:
+                expected = f"every correct letter (a to {LETTERS[n - 1]}), e.g. `a c`"
+            else:
+                expected = f"one letter, a to {LETTERS[n - 1]}"
+            answer = self.ask(expected, lambda s: parse_choice(s, n, q.multiple))
+        elif isinstance(q, NumericQuestion):
+            answer = self.ask(f"a number in {q.unit}", lambda s: parse_number(s, q.unit))
+        elif isinstance(q, OrderQuestion):
+            shown = shuffled_order(q, lesson.id, self.seed)
+            for i, item in enumerate(shown):
+                self.say(f"  {LETTERS[i]}) {item}")
+            idx = self.ask(
+                f"the letters in the right order, e.g. `{' '.join(LETTERS[: len(shown)][::-1])}`",
+                lambda s: parse_order(s, len(shown)),
+            )
+            answer = [shown[i] for i in idx]
+        elif isinstance(q, PredictQuestion):
+            fn = self.measure_fn
+            if fn is None:
+                try:
+                    fn = engine_measure()
+                except ImportError:
+                    self.say("(skipped: the simulation engine is not available)")
+                    return
+            if q.answer_as == "yes_no":
+                answer = self.ask("yes or no", parse_yes_no)
+            elif q.answer_as == "count":
+                answer = self.ask("a whole number", parse_count)
+            else:
+                answer = self.ask(f"a number in {q.unit}", lambda s: parse_number(s, q.unit))
+            self.say("Running the simulation…")
+            try:
+                measured = fn(q.run.to_dict(lesson.preset), q.measure, lesson.preset)
+            except Exception as exc:  # a content/engine problem must not end the session
+                self.say(f"(skipped: the simulation failed: {exc})")
+                return
+        else:
+            assert isinstance(q, MarkQuestion)
+            run = q.run.to_dict(lesson.preset)
+            try:
+                t, v, events, fallback = (self.trace_fn or engine_trace)(run, lesson.preset)
+            except ImportError:
+                self.say("(skipped: the simulation engine is not available)")
+                return
+            except Exception as exc:
+                self.say(f"(skipped: the simulation failed: {exc})")
+                return
+            measured = mark_target_time(q.target, events)
+            if measured is None:
+                measured = fallback.get(q.target)
+            start, stop = mark_window(run, measured, float(t[-1]))
+            self.say(
+                f"The trace, every 0.5 ms from {format_number(start)} to {format_number(stop)} ms:"
+            )
+            for row in trace_table(t, v, start, stop):
+                self.say(row)
+            answer = self.ask(
+                f"the time of the {q.target.replace('phase:', 'start of ')} in ms "
+                f"(within ±{format_number(q.tolerance_ms)} ms)",
+                parse_time,
+            )
+        attempt = grade(q, lesson.id, answer, measured=measured)
+        if self.ask_confidence:
+            try:
+                level = self.ask("how sure are you? 1 (unsure), 2 or 3 (sure)", parse_confidence)
+            except _EOF:
+                self._record(attempt)
+                raise
+            attempt = with_confidence(attempt, level)
+        self._record(attempt)
+        self._feedback(attempt)
+
+    def _record(self, attempt: Attempt) -> None:
+        self.store.record(attempt, seed=self.seed)
+        self.summary.attempts.append(attempt)
+
+    def _feedback(self, a: Attempt) -> None:
+        if a.correct:
+            head = "Correct."
+        elif a.score > 0:
+            head = f"Partly right (score {round(100 * a.score)}%)."
+        else:
+            head = "Not quite."
+        if a.cbm is not None:
+            head += f" Certainty mark: {format_number(a.cbm)}."
+        self.say(head)
+        for line in a.feedback.splitlines():
+            self.say(line)
+
+
+def select_questions(
+    lessons: Sequence[Lesson],
+    store: Store | None = None,
+    *,
+    lesson_id: str | None = None,
+    review: bool = False,
+) -> list[tuple[Lesson, Question]]:
+    """The questions a session asks: one lesson's, all lessons', or only the due cards."""
+    chosen = [lesson for lesson in lessons if lesson_id is None or lesson.id == lesson_id]
+    if not review:
+        return [(lesson, q) for lesson in chosen for q in lesson.questions]
+    assert store is not None
+    by_id = {lesson.id: lesson for lesson in chosen}
+    out: list[tuple[Lesson, Question]] = []
+    for due in store.due():
+        lesson = by_id.get(due.lesson)
+        if lesson is None:
+            continue
+        try:
+            out.append((lesson, lesson.question(due.question)))
+        except KeyError:
+            continue
+    return out
