@@ -256,10 +256,8 @@ def grade_numeric(q: NumericQuestion, lesson_id: str, answer: float) -> Attempt:
     answer = float(answer)
     correct = _within(answer, q.answer, q.tolerance, q.tolerance_pct)
     tags: tuple[str, ...] = ()
-    if correct:
-        fb = f"Correct: {format_number(q.answer)} {q.unit}."
-    else:
-        fb = f"Not quite: the answer is {format_number(q.answer)} {q.unit}."
+    fb = f"The answer is {format_number(q.answer)} {q.unit}."
+    if not correct:
         for near in q.near:
             if abs(answer - near.value) <= near.tolerance + 1e-12:
                 fb = _join(near.feedback, fb)
@@ -332,16 +330,13 @@ def grade_predict(
     else:
         correct = _within(float(answer), float(measured), q.tolerance, q.tolerance_pct)
     said = "Measured from the run: " + describe_measured(q, measured) + "."
-    head = "Your prediction matches the run." if correct else "The run disagrees with you."
     return Attempt(
         lesson_id=lesson_id,
         question_id=q.id,
         answer=answer,
         correct=correct,
         score=1.0 if correct else 0.0,
-        feedback=_join(
-            head, said, q.feedback_right if correct else q.feedback_wrong, q.explanation
-        ),
+        feedback=_join(said, q.feedback_right if correct else q.feedback_wrong, q.explanation),
         measured=measured,
     )
 
@@ -354,8 +349,8 @@ def grade_mark(q: MarkQuestion, lesson_id: str, t_ms: float, target_ms: float | 
         fb = f"This trace has no {q.target} event."
     else:
         correct = abs(t_ms - target_ms) <= q.tolerance_ms + 1e-12
-        where = f"{q.target} is at {format_number(round(target_ms, 2))} ms"
-        fb = f"Correct: {where}." if correct else f"Not quite: {where}."
+        name = q.target.replace("phase:", "start of ")
+        fb = f"The {name} is at {format_number(round(target_ms, 2))} ms."
     return Attempt(
         lesson_id=lesson_id,
         question_id=q.id,
