@@ -69,17 +69,17 @@ class PlotView(Widget):
         self.palette = palette
         self.y_format = y_format
         self.data = PlotData()
-        self._strips: list[Strip] | None = None
-        self._size: tuple[int, int] = (0, 0)
+        self._plot_strips: list[Strip] | None = None
+        self._built_size: tuple[int, int] = (0, 0)
 
     def set_data(self, data: PlotData) -> None:
         """Replace the frame and repaint (the raster is rebuilt lazily)."""
         self.data = data
-        self._strips = None
+        self._plot_strips = None
         self.refresh()
 
     def on_resize(self) -> None:
-        self._strips = None
+        self._plot_strips = None
 
     # -- geometry helpers used by the cursor and by tests -------------------------------
     @property
@@ -102,11 +102,11 @@ class PlotView(Widget):
     # -- rendering ---------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         size = (self.size.width, self.size.height)
-        if self._strips is None or self._size != size:
-            self._size = size
-            self._strips = self._build()
-        if 0 <= y < len(self._strips):
-            return self._strips[y]
+        if self._plot_strips is None or self._built_size != size:
+            self._built_size = size
+            self._plot_strips = self._build()
+        if 0 <= y < len(self._plot_strips):
+            return self._plot_strips[y]
         return Strip.blank(self.size.width, self.rich_style)
 
     def _build(self) -> list[Strip]:

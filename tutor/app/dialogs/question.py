@@ -1,0 +1,517 @@
+"""Question dialogs: one ``ModalScreen`` per question type, each returning a typed result.
+
+Flow inside every dialog: the learner answers with the keyboard → (predict:
+the experiment runs in a worker thread) → the bridge grades and records the
+answer (committed before feedback shows) → feedback → ``enter`` closes,
+dismissing with an :class:`AnswerRecord`. ``escape`` before answering skips
+(dismisses ``None``), which also ends a question session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.app.quizbridge import AskItem, MarkTrace, QuizBridge
+from tutor.app.widgets.plot import Label, PlotData, PlotView
+from tutor.app.widgets.theme import MARKER_STYLE, PHASE_STYLES
+
+# -- typed answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceAnswer:
+    """Indices of the chosen options (one for single-answer questions)."""
+
+    selected: tuple[int, ...]
+    multiple: bool = False
+
+    def value(self) -> int | list[int]:
+        return list(self.selected) if self.multiple else self.selected[0]
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """A number in the question's unit."""
+
+    number: float
+
+    def value(self) -> float:
+        return self.number
+
+
+@dataclass(frozen=True)
+class OrderAnswer:
+    """The learner's sequence of item names."""
+
+    items: tuple[str, ...]
+
+    def value(self) -> list[str]:
+        return list(self.items)
+
+
+@dataclass(frozen=True)
+class PredictAnswer:
+    """A prediction: bool (yes/no), float (number) or int (count)."""
+
+    prediction: bool | float | int
+
+    def value(self) -> bool | float | int:
+        return self.prediction
+
+
+@dataclass(frozen=True)
+class MarkAnswer:
+    """Where the cursor was put on the frozen trace (ms)."""
+
+    t_ms: float
+
+    def value(self) -> float:
+        return self.t_ms
+
+
+Answer = ChoiceAnswer | NumericAnswer | OrderAnswer | PredictAnswer | MarkAnswer
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """What a dialog returns: the question, the typed answer and the recorded Attempt."""
+
+    item: AskItem
+    answer: Answer
+    attempt: Any
+
+
+# -- base dialog -----------------------------------------------------------------------
+
+
+class QuestionDialog(ModalScreen[AnswerRecord | None]):
+    """Prompt, answer area, feedback; subclasses build the answer area."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Skip / close"),
+        Binding("enter", "continue", "Continue", show=False),
+    ]
+
+    def __init__(
+        self,
+        item: AskItem,
+        bridge: QuizBridge,
+        *,
+        position: tuple[int, int] = (1, 1),
+        title: str = "",
+    ) -> None:
+        super().__init__()
+        self.item = item
+        self.bridge = bridge
+        self.position = position
+        self.title_text = title
+        self.answer: Answer | None = None
+        self.record: AnswerRecord | None = None
+        self.state = "asking"  # asking → checking → done
+
+    @property
+    def q(self) -> Any:
+        return self.item.question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            n, total = self.position
+            where = f" · {n}/{total}" if total > 1 else ""
+            box.border_title = f"{self.title_text or self.item.lesson.title}{where}"
+            box.border_subtitle = self.q.type
+            if self.item.event is not None:
+                ev = self.item.event
+                label = ev.get("phase") or ev.get("kind")
+                yield Static(
+                    f"⏸ paused at t = {float(ev['t_ms']):.2f} ms — {str(label).replace('_', ' ')}",
+                    id="meta",
+                )
+            yield Static(self.q.prompt, id="prompt")
+            with Vertical(id="answer-area"):
+                yield from self.compose_answer()
+            yield Static("", id="feedback")
+            yield Static(self.hint(), id="hint")
+
+    def compose_answer(self) -> ComposeResult:  # pragma: no cover - abstract
+        yield Static("")
+
+    def hint(self) -> str:
+        return "enter: answer · esc: skip"
+
+    def set_hint(self, text: str) -> None:
+        self.query_one("#hint", Static).update(text)
+
+    # -- answering ---------------------------------------------------------------------
+    def submit(self, answer: Answer) -> None:
+        """Take the answer once; grade (after a run, for predict) and show feedback."""
+        if self.state != "asking":
+            return
+        self.answer = answer
+        self.state = "checking"
+        for w in self.query("#answer-area *"):
+            w.disabled = True
+        self.set_focus(None)
+        self.set_hint("checking…")
+        self.check(answer)
+
+    def check(self, answer: Answer) -> None:
+        """Default: grade at once (choice, numeric, order, mark)."""
+        self.finish(answer, self.measured_for(answer))
+
+    def measured_for(self, answer: Answer) -> Any:
+        return None
+
+    def finish(self, answer: Answer, measured: Any) -> None:
+        """Grade + record on the UI thread (SQLite), then show the feedback."""
+        try:
+            attempt = self.bridge.grade(self.item, answer.value(), measured)
+        except Exception as exc:  # a broken store must not kill the lab
+            self.state = "done"
+            self.query_one("#feedback", Static).update(Text(f"Could not record: {exc}", "bold red"))
+            self.set_hint("enter / esc: close")
+            return
+        self.record = AnswerRecord(self.item, answer, attempt)
+        self.state = "done"
+        fb = self.query_one("#feedback", Static)
+        fb.set_class(attempt.correct, "-right")
+        fb.set_class(not attempt.correct, "-wrong")
+        fb.update(self.feedback(attempt, measured))
+        self.set_hint("recorded ✓ · enter: continue")
+
+    def feedback(self, attempt: Any, measured: Any) -> Any:
+        head = (
+            "✔ Right"
+            if attempt.correct
+            else ("◐ Partly right" if attempt.score > 0 else "✘ Not quite")
+        )
+        text = Text()
+        text.append(f"{head}  (score {attempt.score:.0%})\n", style="bold")
+        text.append(attempt.feedback)
+        return text
+
+    def action_continue(self) -> None:
+        if self.state == "done":
+            self.dismiss(self.record)
+
+    def action_close(self) -> None:
+        if self.state == "checking":
+            return
+        self.dismiss(self.record)
+
+
+# -- by type ---------------------------------------------------------------------------
+
+
+class SubmitSelectionList(SelectionList[int]):
+    """Multiple choice: space toggles an option, enter submits the selection."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Submit", show=False)]
+
+    def action_submit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ChoiceDialog):
+            screen.submit(ChoiceAnswer(tuple(sorted(self.selected)), multiple=True))
+
+
+class ChoiceDialog(QuestionDialog):
+    """One option (↑/↓, enter) or several (space toggles, enter submits)."""
+
+    def compose_answer(self) -> ComposeResult:
+        letters = "abcdefghijklmnop"
+        if self.q.multiple:
+            yield SubmitSelectionList(
+                *[(f"{letters[i]}) {o.text}", i) for i, o in enumerate(self.q.option)], id="choices"
+            )
+        else:
+            yield OptionList(
+                *[
+                    Option(f"{letters[i]}) {o.text}", id=str(i))
+                    for i, o in enumerate(self.q.option)
+                ],
+                id="choices",
+            )
+
+    def hint(self) -> str:
+        if self.q.multiple:
+            return "↑↓ move · space: tick/untick · enter: submit · esc: skip"
+        return "↑↓ move · enter: choose · esc: skip"
+
+    def on_mount(self) -> None:
+        self.query_one("#choices").focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.submit(ChoiceAnswer((int(event.option_index),)))
+
+
+class NumericDialog(QuestionDialog):
+    """Type a number in the stated unit."""
+
+    def compose_answer(self) -> ComposeResult:
+        yield Input(placeholder=f"number in {self.q.unit}", type="number", id="number")
+        yield Static(f"unit: {self.q.unit}", id="unit")
+
+    def hint(self) -> str:
+        return f"type a number ({self.q.unit}) · enter: answer · esc: skip"
+
+    def on_mount(self) -> None:
+        self.query_one("#number", Input).focus()
+
+    @on(Input.Submitted, "#number")
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            value = float(event.value.replace(",", ".").replace("−", "-"))
+        except ValueError:
+            self.set_hint(f"'{event.value}' is not a number — type digits, e.g. -55")
+            return
+        self.submit(NumericAnswer(value))
+
+
+class OrderList(OptionList):
+    """Items to put in order: shift+↑/↓ (or u/d) move the highlighted item."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("shift+up,u", "move(-1)", "Move up"),
+        Binding("shift+down,d", "move(1)", "Move down"),
+        Binding("enter", "submit", "Submit", show=False),
+    ]
+
+    def __init__(self, items: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.items = list(items)
+        self._fill()
+
+    def _fill(self) -> None:
+        self.clear_options()
+        self.add_options(
+            [f"{k + 1}. {name.replace('_', ' ')}" for k, name in enumerate(self.items)]
+        )
+
+    def action_move(self, direction: int) -> None:
+        i = self.highlighted
+        if i is None:
+            return
+        j = i + direction
+        if not 0 <= j < len(self.items):
+            return
+        self.items[i], self.items[j] = self.items[j], self.items[i]
+        self._fill()
+        self.highlighted = j
+
+    def action_submit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, OrderDialog):
+            screen.submit(OrderAnswer(tuple(self.items)))
+
+
+class OrderDialog(QuestionDialog):
+    """Put the phases in order."""
+
+    def compose_answer(self) -> ComposeResult:
+        from tutor.quiz.plain import shuffled_order
+
+        shown = shuffled_order(self.q, self.item.lesson.id, self.bridge.settings.seed)
+        yield OrderList(shown, id="order")
+
+    def hint(self) -> str:
+        return "↑↓ highlight · shift+↑↓ (or u/d) move item · enter: submit · esc: skip"
+
+    def on_mount(self) -> None:
+        order = self.query_one("#order", OrderList)
+        order.focus()
+        order.highlighted = 0
+
+
+class PredictDialog(QuestionDialog):
+    """Predict first; then the run is simulated and shown beside the prediction."""
+
+    def compose_answer(self) -> ComposeResult:
+        if self.q.answer_as == "yes_no":
+            yield OptionList(Option("Yes", id="yes"), Option("No", id="no"), id="predict")
+        else:
+            unit = self.q.unit or ("count" if self.q.answer_as == "count" else "")
+            yield Input(
+                placeholder=f"your prediction ({unit})",
+                type="integer" if self.q.answer_as == "count" else "number",
+                id="predict",
+            )
+
+    def hint(self) -> str:
+        return "predict, then the model runs · enter: answer · esc: skip"
+
+    def on_mount(self) -> None:
+        self.query_one("#predict").focus()
+
+    @on(OptionList.OptionSelected, "#predict")
+    def _yes_no(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.submit(PredictAnswer(event.option.id == "yes"))
+
+    @on(Input.Submitted, "#predict")
+    def _number(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            raw = event.value.replace(",", ".").replace("−", "-")
+            value: float | int = int(raw) if self.q.answer_as == "count" else float(raw)
+        except ValueError:
+            self.set_hint(f"'{event.value}' is not a number")
+            return
+        self.submit(PredictAnswer(value))
+
+    def check(self, answer: Answer) -> None:
+        self.set_hint("running the experiment…")
+        self._run_experiment(answer)
+
+    @work(thread=True, exclusive=True, group="predict")
+    def _run_experiment(self, answer: Answer) -> None:
+        """The simulation may take a while: off the UI thread, result posted back."""
+        try:
+            measured = self.bridge.measure(self.item)
+        except Exception as exc:
+            self.app.call_from_thread(self.set_hint, f"the run failed: {exc}")
+            measured = None
+        self.app.call_from_thread(self.finish, answer, measured)
+
+    def feedback(self, attempt: Any, measured: Any) -> Any:
+        from rich.console import Group
+
+        from tutor.quiz.grading import describe_measured
+
+        table = Table(box=None, padding=(0, 3), show_edge=False)
+        table.add_column("your prediction", style="bold cyan")
+        table.add_column("the model (measured)", style="bold magenta")
+        pred = self.answer.value() if self.answer else None
+        said = describe_measured(self.q, pred) if pred is not None else "—"
+        table.add_row(said, describe_measured(self.q, measured))
+        return Group(table, super().feedback(attempt, measured))
+
+
+class MarkDialog(QuestionDialog):
+    """Move a cursor along the frozen trace to the asked-for event."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "cursor(-1)", "Cursor ←", show=False),
+        Binding("right", "cursor(1)", "Cursor →", show=False),
+        Binding("shift+left", "cursor(-10)", "Cursor ⇐", show=False),
+        Binding("shift+right", "cursor(10)", "Cursor ⇒", show=False),
+        Binding("enter", "mark", "Mark here", show=False),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trace: MarkTrace | None = None
+        self.cursor_ms = 0.0
+        self.step_ms = 0.05
+
+    def compose_answer(self) -> ComposeResult:
+        palette = [*PHASE_STYLES, MARKER_STYLE]
+        plot = PlotView(palette, id="mark-plot")
+        plot.border_title = "frozen trace V (mV) — loading…"
+        yield plot
+        yield Static("", id="readout")
+
+    def hint(self) -> str:
+        return "←/→ move cursor (shift: ×10) · enter: mark here · esc: skip"
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog").add_class("-wide")
+        self._load()
+
+    @work(thread=True, exclusive=True, group="mark")
+    def _load(self) -> None:
+        trace = self.bridge.mark_trace(self.item)
+        self.app.call_from_thread(self._loaded, trace)
+
+    def _loaded(self, trace: MarkTrace) -> None:
+        self.trace = trace
+        start, stop = trace.window
+        self.cursor_ms = start
+        self.step_ms = max(float(trace.t_ms[1] - trace.t_ms[0]) * 2, (stop - start) / 400)
+        self.query_one(
+            "#mark-plot", PlotView
+        ).border_title = (
+            f"frozen trace V (mV), {start:g}–{stop:g} ms — colour/ribbon hidden until you mark"
+        )
+        self._draw()
+
+    def _draw(self, reveal: bool = False) -> None:
+        tr = self.trace
+        if tr is None:
+            return
+        phase = tr.phase if reveal else 0
+        labels: list[Label] = []
+        if reveal and tr.target_ms is not None:
+            i = int(np.searchsorted(tr.t_ms, tr.target_ms))
+            i = min(i, len(tr.v_mV) - 1)
+            labels.append(
+                Label(tr.target_ms, float(tr.v_mV[i]), "◆target", len(PHASE_STYLES), "right")
+            )
+        self.query_one("#mark-plot", PlotView).set_data(
+            PlotData(
+                tr.window,
+                (-100.0, 60.0),
+                [(tr.t_ms, tr.v_mV, phase)],
+                labels,
+                self.cursor_ms,
+                [0.0],
+            )
+        )
+        i = min(int(np.searchsorted(tr.t_ms, self.cursor_ms)), len(tr.v_mV) - 1)
+        self.query_one("#readout", Static).update(
+            f"cursor t = {self.cursor_ms:.2f} ms   V = {float(tr.v_mV[i]):+.1f} mV"
+        )
+
+    def action_cursor(self, steps: int) -> None:
+        if self.trace is None or self.state != "asking":
+            return
+        lo, hi = self.trace.window
+        self.cursor_ms = float(np.clip(self.cursor_ms + steps * self.step_ms, lo, hi))
+        self._draw()
+
+    def action_mark(self) -> None:
+        if self.state == "done":
+            self.action_continue()
+        elif self.trace is not None and self.state == "asking":
+            self.submit(MarkAnswer(round(self.cursor_ms, 3)))
+
+    def measured_for(self, answer: Answer) -> Any:
+        return self.trace.target_ms if self.trace else None
+
+    def finish(self, answer: Answer, measured: Any) -> None:
+        super().finish(answer, measured)
+        self._draw(reveal=True)
+
+
+_DIALOGS: dict[str, type[QuestionDialog]] = {
+    "choice": ChoiceDialog,
+    "numeric": NumericDialog,
+    "order": OrderDialog,
+    "predict": PredictDialog,
+    "mark": MarkDialog,
+}
+
+
+def make_dialog(
+    item: AskItem,
+    bridge: QuizBridge,
+    *,
+    lab: Any = None,
+    position: tuple[int, int] = (1, 1),
+    title: str = "",
+) -> QuestionDialog:
+    """The dialog class for the question's type."""
+    return _DIALOGS[item.question.type](item, bridge, position=position, title=title)

@@ -1,0 +1,215 @@
+"""The app's single door to tutor.quiz: lessons, triggers, grading, the store.
+
+Why a bridge: dialogs and screens deal in :class:`AskItem` and the quiz's own
+frozen models, never in loaders, SQLite or seeds. Grading and recording run
+on the UI thread (they are fast, and the SQLite connection belongs to the
+thread that opened it); only simulations (predict runs, mark traces) go to
+worker threads, through :meth:`measure` and :meth:`mark_trace`, which are
+pure and thread-safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.app.settings import AppSettings
+
+
+@dataclass(frozen=True)
+class AskItem:
+    """One question ready to ask: its lesson and the instantiated question."""
+
+    lesson: Any
+    question: Any
+    event: dict | None = None
+    """The live event that triggered it (None when asked from a list)."""
+
+    @property
+    def card_id(self) -> str:
+        return f"{self.lesson.id}/{self.question.id}"
+
+    @property
+    def run(self) -> dict | None:
+        """The question's run spec as an engine dict (predict / mark), preset filled in."""
+        run = getattr(self.question, "run", None)
+        return None if run is None else run.to_dict(self.lesson.preset)
+
+
+@dataclass(frozen=True)
+class MarkTrace:
+    """A frozen trace for a mark question: samples, events, target and view window."""
+
+    t_ms: Any
+    v_mV: Any
+    phase: Any
+    events: list[dict]
+    target_ms: float | None
+    window: tuple[float, float]
+
+
+@dataclass
+class QuizBridge:
+    """Lessons, triggers and progress for one app session."""
+
+    settings: AppSettings
+    active_lesson: str | None = None
+    """Lesson whose triggered questions open in the lab (None: free play, no pop-ups)."""
+    error: str | None = None
+    """Why content or the store could not be used (shown instead of crashing)."""
+    fired: set[str] = field(default_factory=set)
+    _lessons: tuple[Any, ...] | None = None
+    _store: Any = None
+    _state: dict[str, str] = field(
+        default_factory=lambda: {"phase": "resting", "excitability": "excitable"}
+    )
+
+    # -- content -----------------------------------------------------------------------
+    @property
+    def lessons(self) -> tuple[Any, ...]:
+        """Lessons in list order; empty (with ``error`` set) if the content is broken."""
+        if self._lessons is None:
+            from tutor.quiz.loader import ContentError, load_lessons
+
+            paths = [self.settings.content_dir] if self.settings.content_dir else None
+            try:
+                lessons = load_lessons(paths)
+            except ContentError as exc:
+                self.error = f"content has errors: {exc}"
+                lessons = ()
+            except (OSError, ValueError) as exc:
+                self.error = f"content could not be read: {exc}"
+                lessons = ()
+            self._lessons = tuple(sorted(lessons, key=lambda ls: (ls.order, ls.id)))
+        return self._lessons
+
+    def lesson(self, lesson_id: str) -> Any:
+        for ls in self.lessons:
+            if ls.id == lesson_id:
+                return ls
+        raise KeyError(lesson_id)
+
+    def item(self, lesson: Any, question: Any, event: dict | None = None) -> AskItem:
+        """Instantiate a question (drawn parameters from the session seed)."""
+        from tutor.quiz.grading import instantiate
+
+        return AskItem(lesson, instantiate(question, lesson.id, self.settings.seed), event)
+
+    def lesson_items(self, lesson_id: str) -> list[AskItem]:
+        """Every question of a lesson, in file order."""
+        ls = self.lesson(lesson_id)
+        return [self.item(ls, q) for q in ls.questions]
+
+    # -- store -------------------------------------------------------------------------
+    @property
+    def store(self) -> Any:
+        """The progress store (opened on first use; StoreError propagates once, then cached)."""
+        if self._store is None:
+            from tutor.quiz.store import Store
+
+            self._store = Store(self.settings.data_dir)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def progress(self) -> list[Any]:
+        """LessonProgress per lesson (mastery, answered, due question ids)."""
+        from tutor.quiz.store import lesson_progress
+
+        return lesson_progress(self.lessons, self.store)
+
+    def due_items(self) -> list[AskItem]:
+        """Questions whose review cards are due now (FSRS)."""
+        from tutor.quiz.plain import select_questions
+
+        return [
+            self.item(ls, q) for ls, q in select_questions(self.lessons, self.store, review=True)
+        ]
+
+    # -- triggers ----------------------------------------------------------------------
+    def _candidates(self) -> list[tuple[Any, Any]]:
+        if self.active_lesson is None:
+            return []
+        try:
+            ls = self.lesson(self.active_lesson)
+        except KeyError:
+            return []
+        return [(ls, q) for q in ls.questions if q.trigger is not None]
+
+    def match_triggers(self, events: list[dict]) -> tuple[AskItem, bool] | None:
+        """First question of the active lesson whose trigger one of ``events`` fires.
+
+        Returns (item, pause) or None. Phase exits are derived from the previous
+        state of each region, so `phase_exit` works on the live stream too.
+        """
+        cands = self._candidates()
+        hit: tuple[AskItem, bool] | None = None
+        for ev in events:
+            kind = ev.get("kind")
+            exited: str | None = None
+            if kind in ("phase", "excitability"):
+                region = "phase" if kind == "phase" else "excitability"
+                exited = self._state.get(region)
+                self._state[region] = str(ev.get("phase"))
+            if hit is not None:
+                continue
+            for ls, q in cands:
+                trig = q.trigger
+                key = f"{ls.id}/{q.id}"
+                if trig.once and key in self.fired:
+                    continue
+                if trigger_matches(trig.on, trig.phase, ev, exited):
+                    self.fired.add(key)
+                    hit = (self.item(ls, q, ev), bool(trig.pause))
+                    break
+        return hit
+
+    # -- grading -----------------------------------------------------------------------
+    def measure(self, item: AskItem) -> Any:
+        """Run a predict question's experiment; the measured value (thread-safe, slow)."""
+        from tutor.lab.experiments import measure
+
+        return measure(item.run or {}, item.question.measure, item.lesson.preset)
+
+    def mark_trace(self, item: AskItem) -> MarkTrace:
+        """Simulate and annotate a mark question's run (thread-safe, slow)."""
+        import numpy as np
+
+        from tutor.app.widgets.theme import phase_index
+        from tutor.lab.annotate import annotate
+        from tutor.lab.experiments import simulate_run
+        from tutor.quiz.grading import mark_target_time
+        from tutor.quiz.plain import mark_window
+
+        run = item.run or {}
+        res = simulate_run(run, item.lesson.preset)
+        events = list(annotate(res) or [])
+        target = mark_target_time(item.question.target, events)
+        t = np.asarray(res.t_ms, dtype=float)
+        phase = np.zeros(len(t), dtype=np.int64)
+        for ev in events:
+            if ev.get("kind") == "phase":
+                phase[t >= float(ev["t_ms"]) - 1e-9] = phase_index(ev.get("phase"))
+        window = mark_window(run, target, float(run.get("tstop", 50.0)))
+        return MarkTrace(t, np.asarray(res.v_mV, dtype=float), phase, events, target, window)
+
+    def grade(self, item: AskItem, answer: Any, measured: Any = None) -> Any:
+        """Grade (pure) and record (committed now) one answer; returns the Attempt."""
+        from tutor.quiz.grading import grade
+
+        attempt = grade(item.question, item.lesson.id, answer, measured=measured)
+        self.store.record(attempt, seed=self.settings.seed)
+        return attempt
+
+
+def trigger_matches(on: str, phase: str | None, ev: dict, exited: str | None) -> bool:
+    """Does one event fire a trigger ``on``/``phase`` (see docs/content-format.md)?"""
+    kind = ev.get("kind")
+    if on == "phase_enter":
+        return kind in ("phase", "excitability") and ev.get("phase") == phase
+    if on == "phase_exit":
+        return kind in ("phase", "excitability") and exited == phase and ev.get("phase") != phase
+    return kind == on

@@ -1,0 +1,148 @@
+"""Lessons: the list with progress, the lesson text, and "try it" lab set-ups.
+
+Choosing a lesson makes it the *active* lesson: its triggered questions then
+open in the lab at the moment they are about. A "try it" step sets the lab
+up from the lesson's front matter (preset, pulses, drugs) and goes there.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+def bar(fraction: float, width: int = 6) -> str:
+    """Text progress bar (readable without colour): ▰▰▰▱▱▱."""
+    full = round(max(0.0, min(1.0, fraction)) * width)
+    return "▰" * full + "▱" * (width - full)
+
+
+class LessonsScreen(Screen[None]):
+    """Lesson list (with mastery), Markdown text, try-it steps."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back to lab"),
+        Binding("a", "ask", "Ask questions"),
+        Binding("s", "study", "Study in lab"),
+        Binding("tab", "app.focus_next", "Next pane", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="lessons-head")
+        with Horizontal(id="lessons-body"):
+            lessons = OptionList(id="lesson-list")
+            lessons.border_title = "Lessons"
+            yield lessons
+            with Vertical(id="lesson-main"):
+                with VerticalScroll(id="lesson-text"):
+                    yield Markdown("", id="lesson-md")
+                tries = OptionList(id="try-list")
+                tries.border_title = "Try it in the lab (enter)"
+                yield tries
+        yield Footer()
+
+    @property
+    def bridge(self) -> Any:
+        return self.app.quiz  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        head = self.query_one("#lessons-head", Static)
+        mastery: dict[str, float] = {}
+        try:
+            mastery = {p.lesson: p.mastery for p in self.bridge.progress()}
+        except Exception as exc:  # a broken store still lets the learner read
+            head.update(f"progress unavailable: {exc}")
+        lst = self.query_one("#lesson-list", OptionList)
+        for k, ls in enumerate(self.bridge.lessons, 1):
+            m = mastery.get(ls.id, 0.0)
+            lst.add_option(Option(f"{bar(m)} {k:2d}. {ls.title}", id=ls.id))
+        if self.bridge.error:
+            head.update(self.bridge.error)
+        elif not self.bridge.lessons:
+            head.update("No lessons found.")
+        else:
+            active = self.bridge.active_lesson
+            head.update(
+                f"active lesson: {active}" if active else "pick a lesson: s studies it in the lab"
+            )
+        lst.focus()
+        if self.bridge.lessons:
+            ids = [ls.id for ls in self.bridge.lessons]
+            start = ids.index(self.bridge.active_lesson) if self.bridge.active_lesson in ids else 0
+            lst.highlighted = start
+            self.show_lesson(self.bridge.lessons[start])
+
+    @on(Resize)
+    def _narrow(self, event: Resize) -> None:
+        self.set_class(event.size.width < 100, "-narrow")
+
+    def show_lesson(self, lesson: Any) -> None:
+        """Show a lesson's text and its try-it steps."""
+        self.current = lesson
+        qn = len(lesson.questions)
+        self.query_one("#lesson-md", Markdown).update(
+            f"# {lesson.title}\n\n*preset `{lesson.preset}` · {qn} questions*\n\n{lesson.body}"
+        )
+        tries = self.query_one("#try-list", OptionList)
+        tries.clear_options()
+        for k, step in enumerate(lesson.try_it):
+            tries.add_option(Option(f"▶ {step.label}", id=str(k)))
+        if not lesson.try_it:
+            tries.add_option(Option("(no try-it steps in this lesson)", disabled=True))
+
+    @on(OptionList.OptionHighlighted, "#lesson-list")
+    def _highlight(self, event: OptionList.OptionHighlighted) -> None:
+        lesson = self.bridge.lesson(event.option.id)
+        if lesson is not self.current:
+            self.show_lesson(lesson)
+
+    @on(OptionList.OptionSelected, "#lesson-list")
+    def _select(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#try-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#try-list")
+    def _try(self, event: OptionList.OptionSelected) -> None:
+        if self.current is None or event.option.id is None:
+            return
+        self.try_it(int(event.option.id))
+
+    def try_it(self, index: int) -> None:
+        """Set the lab up from try-it step ``index`` of the current lesson and go there."""
+        lesson = self.current
+        step = lesson.try_it[index]
+        spec = step.to_dict(lesson.preset)
+        spec["label"] = step.label
+        self.bridge.active_lesson = lesson.id
+        lab = self.app.back_to_lab()  # type: ignore[attr-defined]
+        lab.apply_spec(spec)
+
+    def action_back(self) -> None:
+        self.app.back_to_lab()  # type: ignore[attr-defined]
+
+    def action_study(self) -> None:
+        """Make this lesson active (its questions pop up in the lab) and go to the lab."""
+        if self.current is None:
+            return
+        self.bridge.active_lesson = self.current.id
+        lab = self.app.back_to_lab()  # type: ignore[attr-defined]
+        lab.session.set_preset(self.current.preset)
+        lab._note(f"studying: {self.current.title}")
+
+    def action_ask(self) -> None:
+        """Ask every question of this lesson now, one after another."""
+        if self.current is None or not self.current.questions:
+            return
+        items = self.bridge.lesson_items(self.current.id)
+        self.app.ask(items, title=self.current.title)  # type: ignore[attr-defined]

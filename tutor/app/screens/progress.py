@@ -1,0 +1,83 @@
+"""Progress: mastery per lesson, due reviews (FSRS), and a review session.
+
+Reads the same SQLite store that plain mode writes, so both views agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tutor.app.screens.lessons import bar
+
+
+class ProgressScreen(Screen[None]):
+    """Table of lessons with mastery and due cards; `R` reviews what is due."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back to lab"),
+        Binding("R", "review", "Review due"),
+        Binding("f5", "refresh_table", "Refresh"),
+    ]
+
+    @property
+    def bridge(self) -> Any:
+        return self.app.quiz  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="progress-summary")
+        table: DataTable[str] = DataTable(
+            id="progress-table", cursor_type="row", zebra_stripes=True
+        )
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("lesson", "mastery", "", "answered", "due")
+        self.action_refresh_table()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh_table()
+
+    def action_refresh_table(self) -> None:
+        """Re-read the store (after a review session, say)."""
+        table = self.query_one(DataTable)
+        table.clear()
+        summary = self.query_one("#progress-summary", Static)
+        try:
+            rows = self.bridge.progress()
+            due = self.bridge.due_items()
+        except Exception as exc:
+            summary.update(f"progress unavailable: {exc}")
+            return
+        for p in rows:
+            table.add_row(
+                p.title,
+                f"{p.mastery:4.0%}",
+                bar(p.mastery, 10),
+                f"{p.answered}/{p.questions}",
+                str(len(p.due)) if p.due else "—",
+                key=p.lesson,
+            )
+        answered = sum(p.answered for p in rows)
+        summary.update(
+            f"{len(rows)} lessons · {answered} questions answered · "
+            f"{len(due)} review(s) due now" + (" — press R to review" if due else "")
+        )
+
+    def action_back(self) -> None:
+        self.app.back_to_lab()  # type: ignore[attr-defined]
+
+    def action_review(self) -> None:
+        """Ask every due question (FSRS order), recording each answer."""
+        items = self.bridge.due_items()
+        if not items:
+            self.notify("Nothing is due for review.")
+            return
+        self.app.ask(items, title="Review")  # type: ignore[attr-defined]
