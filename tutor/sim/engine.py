@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -71,38 +72,23 @@ class RestState:
 
 def steady_current(v_mV: float, p: MembraneParams) -> float:
     """Net ionic current (µA/cm², outward positive) with every gate at steady state."""
-    row = params_row(p)
-    m, h, n = K.steady_gates(v_mV, row)
-    ina, ik, il = K.currents(np.array([v_mV]), np.array([m]), np.array([h]), np.array([n]), row)
-    return float(ina[0] + ik[0] + il[0])
+    return float(K.steady_current(v_mV, params_row(p)))
 
 
+@lru_cache(maxsize=256)
 def resting_state(p: MembraneParams) -> RestState:
-    """The lowest stable zero of the steady-state I–V curve, refined by bisection.
+    """The lowest stable zero of the steady-state I–V curve (−130…+60 mV).
 
     Stable means the steady current goes from inward to outward as V rises,
-    so a small displacement decays back. Found by scanning −130…+60 mV in
-    0.5 mV steps, then bisecting to machine precision.
+    so a small displacement decays back; refined by bisection to machine
+    precision. Cached per membrane (parameters are frozen, hence hashable).
     """
-    grid = np.arange(-130.0, 60.0001, 0.5)
-    vals = [steady_current(float(v), p) for v in grid]
-    for k in range(len(grid) - 1):
-        if vals[k] < 0.0 <= vals[k + 1] or vals[k] == 0.0:
-            lo, hi = float(grid[k]), float(grid[k + 1])
-            if vals[k] == 0.0:
-                lo = hi = float(grid[k])
-            for _ in range(200):
-                mid = 0.5 * (lo + hi)
-                if mid in (lo, hi):
-                    break
-                if steady_current(mid, p) < 0.0:
-                    lo = mid
-                else:
-                    hi = mid
-            v = 0.5 * (lo + hi)
-            m, h, n = K.steady_gates(v, params_row(p))
-            return RestState(v, float(m), float(h), float(n))
-    raise ParameterError("this membrane has no stable resting state between −130 and +60 mV")
+    row = params_row(p)
+    v = float(K.resting_potential(row, -130.0, 60.0, 0.5))
+    if math.isnan(v):
+        raise ParameterError("this membrane has no stable resting state between −130 and +60 mV")
+    m, h, n = K.steady_gates(v, row)
+    return RestState(v, float(m), float(h), float(n))
 
 
 def stimulus_current(pieces: Sequence[Piece], t_ms: np.ndarray) -> np.ndarray:

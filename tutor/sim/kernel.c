@@ -1,0 +1,384 @@
+/*
+ * neuron-tutor integration kernel (C99, loaded with ctypes; see kernel.py).
+ *
+ * One code path serves every caller: a batch is C independent cells, each with
+ * its own parameters, stimulus and stopping rule. The live TUI is a batch of
+ * one advanced a few ms at a time; sweeps are batches of hundreds of cells that
+ * keep only reductions (spike times, peak, AHP).
+ *
+ * State per cell: y[4] = V (mV), m, h, n at the integrator time t (ms); f[4] =
+ * dy/dt at t (first-same-as-last reuse); yp, fp, tp = the same at the start of
+ * the last accepted step (for cubic Hermite interpolation of output samples,
+ * 0-mV crossings and extrema inside the step); h = next trial step (ms).
+ *
+ * The default integrator is Dormand–Prince 5(4) with per-cell step control.
+ * Steps never cross a stimulus breakpoint, and do not depend on where a caller
+ * chops a run into chunks, so chunked and unchunked runs agree to the bit.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#define P_KIN 0
+#define P_GNA 1
+#define P_GK 2
+#define P_GL 3
+#define P_ENA 4
+#define P_EK 5
+#define P_EL 6
+#define P_CM 7
+#define P_Q 8
+#define P_VT 9
+#define NPARAMS 10
+
+#define ST_VMAX 0
+#define ST_TMAX 1
+#define ST_VMIN 2
+#define ST_TMIN 3
+#define ST_AHP_OPEN 4
+#define ST_NSPK 5
+#define ST_DONE 6
+#define ST_NSTEPS 7
+#define NSTATS 8
+
+#define INT_DP5 0
+#define INT_EXPEULER 1
+
+/* Largest step (ms): keeps quiet stretches from stepping over slow drifts. */
+#define HMAX 2.0
+
+/* x / (exp(x/y) - 1) with its removable singularity at x = 0, as hh.mod writes it. */
+static inline double vtrap(double x, double y) {
+    if (fabs(x / y) < 1e-6) return y * (1.0 - x / y / 2.0);
+    return x / (exp(x / y) - 1.0);
+}
+
+/* Opening/closing rates (1/ms) of m, h, n at v (mV): kin 0 = NEURON hh.mod,
+ * kin 1 = Traub–Miles as in Pospischil et al. (2008), shifted by VT. */
+static inline void rates(double v, const double *p, double r[6]) {
+    double q = p[P_Q];
+    if ((int)p[P_KIN] == 0) {
+        r[0] = 0.1 * vtrap(-(v + 40.0), 10.0);
+        r[1] = 4.0 * exp(-(v + 65.0) / 18.0);
+        r[2] = 0.07 * exp(-(v + 65.0) / 20.0);
+        r[3] = 1.0 / (exp(-(v + 35.0) / 10.0) + 1.0);
+        r[4] = 0.01 * vtrap(-(v + 55.0), 10.0);
+        r[5] = 0.125 * exp(-(v + 65.0) / 80.0);
+    } else {
+        double u = v - p[P_VT];
+        r[0] = 0.32 * vtrap(-(u - 13.0), 4.0);
+        r[1] = 0.28 * vtrap(u - 40.0, 5.0);
+        r[2] = 0.128 * exp(-(u - 17.0) / 18.0);
+        r[3] = 4.0 / (1.0 + exp(-(u - 40.0) / 5.0));
+        r[4] = 0.032 * vtrap(-(u - 15.0), 5.0);
+        r[5] = 0.5 * exp(-(u - 10.0) / 40.0);
+    }
+    for (int j = 0; j < 6; j++) r[j] *= q;
+}
+
+static inline void deriv(const double *y, const double *p, double istim, double *out) {
+    double r[6];
+    double v = y[0], m = y[1], hh = y[2], n = y[3];
+    rates(v, p, r);
+    double ina = p[P_GNA] * m * m * m * hh * (v - p[P_ENA]);
+    double ik = p[P_GK] * n * n * n * n * (v - p[P_EK]);
+    double il = p[P_GL] * (v - p[P_EL]);
+    out[0] = (istim - ina - ik - il) / p[P_CM];
+    out[1] = r[0] * (1.0 - m) - r[1] * m;
+    out[2] = r[2] * (1.0 - hh) - r[3] * hh;
+    out[3] = r[4] * (1.0 - n) - r[5] * n;
+}
+
+/* Stimulus on the open interval (t0, t1) as a + b·t (µA/cm², depolarising positive).
+ * seg rows: (t_on, t_off, amp_on, amp_off), linear in between. */
+static inline void stim_coeffs(const double *seg, int64_t nseg, double t0, double t1,
+                               double *a, double *b) {
+    double tm = 0.5 * (t0 + t1);
+    *a = 0.0;
+    *b = 0.0;
+    for (int64_t s = 0; s < nseg; s++) {
+        const double *g = seg + 4 * s;
+        if (g[0] <= tm && tm < g[1]) {
+            if (g[3] == g[2] || !isfinite(g[1])) {
+                *a += g[2];
+            } else {
+                double slope = (g[3] - g[2]) / (g[1] - g[0]);
+                *a += g[2] - slope * g[0];
+                *b += slope;
+            }
+        }
+    }
+}
+
+static inline double hermite(double y0, double y1, double f0, double f1, double h, double th) {
+    double th2 = th * th, th3 = th2 * th;
+    return (2 * th3 - 3 * th2 + 1) * y0 + (th3 - 2 * th2 + th) * h * f0 +
+           (-2 * th3 + 3 * th2) * y1 + (th3 - th2) * h * f1;
+}
+
+static inline double hermite_slope(double y0, double y1, double f0, double f1, double h,
+                                   double th) {
+    double th2 = th * th;
+    return (6 * th2 - 6 * th) * y0 / h + (3 * th2 - 4 * th + 1) * f0 +
+           (-6 * th2 + 6 * th) * y1 / h + (3 * th2 - 2 * th) * f1;
+}
+
+/* θ in [0, 1] where the Hermite V crosses `level` upward (bisection). */
+static double root_in_step(double v0, double v1, double f0, double f1, double h, double level) {
+    double lo = 0.0, hi = 1.0;
+    for (int k = 0; k < 60 && hi - lo >= 1e-13; k++) {
+        double mid = 0.5 * (lo + hi);
+        if (hermite(v0, v1, f0, f1, h, mid) < level) lo = mid; else hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* θ in (0, 1) where the Hermite V has zero slope (bisection on the slope). */
+static double extremum_in_step(double v0, double v1, double f0, double f1, double h) {
+    double lo = 0.0, hi = 1.0, s_lo = f0;
+    for (int k = 0; k < 60 && hi - lo >= 1e-13; k++) {
+        double mid = 0.5 * (lo + hi);
+        double s = hermite_slope(v0, v1, f0, f1, h, mid);
+        if ((s > 0) == (s_lo > 0)) { lo = mid; s_lo = s; } else hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* Update the spike list and the peak/AHP reductions with the step [tp, t]. */
+static void reduce_step(double tp, double t, double v0, double v1, double f0, double f1,
+                        double *spikes, int64_t maxsp, double *st, double t_limit) {
+    double h = t - tp;
+    if (v0 < 0.0 && 0.0 <= v1 && h > 0) {
+        double tc = tp + root_in_step(v0, v1, f0, f1, h, 0.0) * h;
+        if (tc <= t_limit) {
+            int64_t k = (int64_t)st[ST_NSPK];
+            if (k < maxsp) spikes[k] = tc;
+            st[ST_NSPK] = (double)(k + 1);
+            if (st[ST_TMAX] < tc) st[ST_AHP_OPEN] = 0.0; /* the AHP window closes at the next spike */
+        }
+    }
+    if (t <= t_limit) {
+        if (v1 > st[ST_VMAX]) {
+            st[ST_VMAX] = v1; st[ST_TMAX] = t; st[ST_VMIN] = v1; st[ST_TMIN] = t;
+            st[ST_AHP_OPEN] = 1.0;
+        } else if (st[ST_AHP_OPEN] > 0 && v1 < st[ST_VMIN]) {
+            st[ST_VMIN] = v1; st[ST_TMIN] = t;
+        }
+    }
+    if (h > 0 && ((f0 > 0) != (f1 > 0)) && f0 != 0.0) {
+        double th = extremum_in_step(v0, v1, f0, f1, h);
+        double te = tp + th * h;
+        double ve = hermite(v0, v1, f0, f1, h, th);
+        if (te <= t_limit) {
+            if (f0 > 0 && ve > st[ST_VMAX]) {
+                st[ST_VMAX] = ve; st[ST_TMAX] = te;
+                st[ST_VMIN] = (t <= t_limit) ? v1 : ve;
+                st[ST_TMIN] = (t <= t_limit) ? t : te;
+                st[ST_AHP_OPEN] = 1.0;
+            } else if (f0 < 0 && st[ST_AHP_OPEN] > 0 && ve < st[ST_VMIN]) {
+                st[ST_VMIN] = ve; st[ST_TMIN] = te;
+            }
+        }
+    }
+}
+
+/* Dormand–Prince 5(4) tableau. */
+static const double C2 = 1.0 / 5, C3 = 3.0 / 10, C4 = 4.0 / 5, C5 = 8.0 / 9;
+static const double A21 = 1.0 / 5;
+static const double A31 = 3.0 / 40, A32 = 9.0 / 40;
+static const double A41 = 44.0 / 45, A42 = -56.0 / 15, A43 = 32.0 / 9;
+static const double A51 = 19372.0 / 6561, A52 = -25360.0 / 2187, A53 = 64448.0 / 6561,
+                    A54 = -212.0 / 729;
+static const double A61 = 9017.0 / 3168, A62 = -355.0 / 33, A63 = 46732.0 / 5247,
+                    A64 = 49.0 / 176, A65 = -5103.0 / 18656;
+static const double B1 = 35.0 / 384, B3 = 500.0 / 1113, B4 = 125.0 / 192, B5 = -2187.0 / 6784,
+                    B6 = 11.0 / 84;
+static const double E1 = 71.0 / 57600, E3 = -71.0 / 16695, E4 = 71.0 / 1920,
+                    E5 = -17253.0 / 339200, E6 = 22.0 / 525, E7 = -1.0 / 40;
+
+/* Advance one cell until its sample index reaches k_end or it is done. */
+static void advance_cell(double *y, double *f, double *t, double *h, double *yp, double *fp,
+                         double *tp, int64_t *fvalid, int64_t *ksample, int64_t *bpi,
+                         const double *p, const double *seg, int64_t nseg, const double *bps,
+                         double *spikes, int64_t maxsp, double *st, int64_t k_end, double dt_out,
+                         double t_stop, int64_t stop_spikes, double *rec, int64_t nrec,
+                         int64_t rec_k0, double rtol, double atol_v, double atol_g,
+                         int64_t integrator) {
+    double k1[4], k2[4], k3[4], k4[4], k5[4], k6[4], k7[4], ys[4], yn[4];
+    for (;;) {
+        /* 1) emit every sample that lies inside the last accepted step */
+        while (*ksample < k_end) {
+            double s = (double)(*ksample) * dt_out;
+            if (s > *t + 1e-12 * (1.0 + fabs(s))) break;
+            int64_t r = *ksample - rec_k0;
+            if (r >= 0 && r < nrec) {
+                double hs = *t - *tp;
+                double *out = rec + 4 * r;
+                if (hs <= 0.0 || s >= *t) {
+                    for (int j = 0; j < 4; j++) out[j] = y[j];
+                } else {
+                    double th = (s - *tp) / hs;
+                    for (int j = 0; j < 4; j++) out[j] = hermite(yp[j], y[j], fp[j], f[j], hs, th);
+                }
+            }
+            (*ksample)++;
+        }
+        if (*ksample >= k_end || st[ST_DONE] > 0) break;
+        if (*t >= t_stop) { st[ST_DONE] = 1.0; break; }
+        /* 2) take one accepted step, never across a breakpoint */
+        while (bps[*bpi] <= *t) { (*bpi)++; *fvalid = 0; }
+        double nbp = bps[*bpi];
+        double a, b;
+        if (!*fvalid) {
+            stim_coeffs(seg, nseg, *t, fmin(nbp, *t + 1e-9), &a, &b);
+            deriv(y, p, a + b * *t, f);
+            *fvalid = 1;
+        }
+        double t0 = *t, hstep, tn;
+        int clipped;
+        if (integrator == INT_EXPEULER) {
+            double r[6];
+            hstep = fmin(*h, nbp - t0);
+            clipped = hstep >= nbp - t0;
+            stim_coeffs(seg, nseg, t0, t0 + hstep, &a, &b);
+            rates(y[0], p, r);
+            for (int g = 0; g < 3; g++) {  /* gates: exact exponential update at frozen V */
+                double tau = 1.0 / (r[2 * g] + r[2 * g + 1]);
+                double inf = r[2 * g] * tau;
+                yn[g + 1] = inf + (y[g + 1] - inf) * exp(-hstep / tau);
+            }
+            /* V: backward Euler on the linearised current with the new gates */
+            double m3h = yn[1] * yn[1] * yn[1] * yn[2], n4 = yn[3] * yn[3] * yn[3] * yn[3];
+            double g = p[P_GNA] * m3h + p[P_GK] * n4 + p[P_GL];
+            double e = p[P_GNA] * m3h * p[P_ENA] + p[P_GK] * n4 * p[P_EK] + p[P_GL] * p[P_EL];
+            double istim = a + b * (t0 + hstep);
+            yn[0] = (p[P_CM] * y[0] / hstep + e + istim) / (p[P_CM] / hstep + g);
+            tn = clipped ? nbp : t0 + hstep;
+            deriv(yn, p, a + b * tn, k7);
+        } else {
+            for (;;) {
+                hstep = fmin(fmin(*h, HMAX), nbp - t0);
+                clipped = hstep >= nbp - t0;
+                stim_coeffs(seg, nseg, t0, t0 + hstep, &a, &b);
+                for (int j = 0; j < 4; j++) k1[j] = f[j];
+                for (int j = 0; j < 4; j++) ys[j] = y[j] + hstep * A21 * k1[j];
+                deriv(ys, p, a + b * (t0 + C2 * hstep), k2);
+                for (int j = 0; j < 4; j++) ys[j] = y[j] + hstep * (A31 * k1[j] + A32 * k2[j]);
+                deriv(ys, p, a + b * (t0 + C3 * hstep), k3);
+                for (int j = 0; j < 4; j++)
+                    ys[j] = y[j] + hstep * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]);
+                deriv(ys, p, a + b * (t0 + C4 * hstep), k4);
+                for (int j = 0; j < 4; j++)
+                    ys[j] = y[j] + hstep * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j]);
+                deriv(ys, p, a + b * (t0 + C5 * hstep), k5);
+                for (int j = 0; j < 4; j++)
+                    ys[j] = y[j] + hstep * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] +
+                                            A64 * k4[j] + A65 * k5[j]);
+                deriv(ys, p, a + b * (t0 + hstep), k6);
+                for (int j = 0; j < 4; j++)
+                    yn[j] = y[j] + hstep * (B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] +
+                                            B6 * k6[j]);
+                deriv(yn, p, a + b * (t0 + hstep), k7);
+                double err = 0.0;
+                for (int j = 0; j < 4; j++) {
+                    double e = hstep * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] +
+                                        E6 * k6[j] + E7 * k7[j]);
+                    double sc = (j == 0 ? atol_v : atol_g) + rtol * fmax(fabs(y[j]), fabs(yn[j]));
+                    err += (e / sc) * (e / sc);
+                }
+                err = sqrt(err / 4.0);
+                if (err <= 1.0) {
+                    double fac = err == 0.0 ? 5.0 : fmin(5.0, fmax(0.2, 0.9 * pow(err, -0.2)));
+                    if (!clipped || fac < 1.0) *h = hstep * fac;
+                    break;
+                }
+                *h = hstep * fmax(0.1, 0.9 * pow(err, -0.25));
+            }
+            tn = clipped ? nbp : t0 + hstep;
+        }
+        /* 3) accept */
+        for (int j = 0; j < 4; j++) {
+            yp[j] = y[j]; fp[j] = f[j]; y[j] = yn[j]; f[j] = k7[j];
+        }
+        *tp = t0;
+        *t = tn;
+        st[ST_NSTEPS] += 1.0;
+        if (clipped) *fvalid = 0; /* the stimulus changes here: the slope must be re-evaluated */
+        reduce_step(t0, tn, yp[0], y[0], fp[0], f[0], spikes, maxsp, st, t_stop);
+        if (stop_spikes > 0 && st[ST_NSPK] >= (double)stop_spikes) st[ST_DONE] = 1.0;
+    }
+}
+
+/* Advance every cell of a batch (shapes in kernel.py). Cells are independent,
+ * so with OpenMP they are shared among the cores. */
+void advance_batch(int64_t ncell, double *y, double *f, double *t, double *h, double *yp,
+                   double *fp, double *tp, int64_t *fvalid, int64_t *ksample, int64_t *bpi,
+                   const double *params, const double *seg, int64_t nseg, const double *bps,
+                   int64_t nbp, double *spikes, int64_t maxsp, double *stats,
+                   const int64_t *k_end, double dt_out, const double *t_stop,
+                   const int64_t *stop_spikes, double *rec, int64_t nrec, int64_t rec_k0,
+                   double rtol, double atol_v, double atol_g, int64_t integrator,
+                   int64_t nthreads) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (ncell > 1 && nthreads > 1)
+#endif
+    for (int64_t i = 0; i < ncell; i++) {
+        advance_cell(y + 4 * i, f + 4 * i, t + i, h + i, yp + 4 * i, fp + 4 * i, tp + i,
+                     fvalid + i, ksample + i, bpi + i, params + NPARAMS * i, seg + 4 * nseg * i,
+                     nseg, bps + nbp * i, spikes + maxsp * i, maxsp, stats + NSTATS * i, k_end[i],
+                     dt_out, t_stop[i], stop_spikes[i], rec + 4 * nrec * i, nrec, rec_k0, rtol,
+                     atol_v, atol_g, integrator);
+    }
+}
+
+/* m∞, h∞, n∞ at each of n voltages (mV); out has 3n entries (m's, h's, n's). */
+void steady_gates(const double *v, int64_t n, const double *p, double *out) {
+    double r[6];
+    for (int64_t k = 0; k < n; k++) {
+        rates(v[k], p, r);
+        out[k] = r[0] / (r[0] + r[1]);
+        out[n + k] = r[2] / (r[2] + r[3]);
+        out[2 * n + k] = r[4] / (r[4] + r[5]);
+    }
+}
+
+/* α and β of m, h, n at each of n voltages (1/ms); out has 6n entries. */
+void gate_rates(const double *v, int64_t n, const double *p, double *out) {
+    double r[6];
+    for (int64_t k = 0; k < n; k++) {
+        rates(v[k], p, r);
+        for (int j = 0; j < 6; j++) out[j * n + k] = r[j];
+    }
+}
+
+/* Net ionic current (µA/cm², outward positive) with every gate at steady state. */
+double steady_current(double v, const double *p) {
+    double r[6];
+    rates(v, p, r);
+    double m = r[0] / (r[0] + r[1]), hh = r[2] / (r[2] + r[3]), n = r[4] / (r[4] + r[5]);
+    return p[P_GNA] * m * m * m * hh * (v - p[P_ENA]) + p[P_GK] * n * n * n * n * (v - p[P_EK]) +
+           p[P_GL] * (v - p[P_EL]);
+}
+
+/* Lowest stable zero of the steady-state I–V curve in [v_lo, v_hi] (mV), NaN if none.
+ * Stable: the current goes from inward to outward as V rises, so a small
+ * displacement decays. Scan on a grid, then bisect to machine precision. */
+double resting_potential(const double *p, double v_lo, double v_hi, double grid_step) {
+    int64_t n = (int64_t)((v_hi - v_lo) / grid_step) + 1;
+    double prev_v = v_lo, prev_i = steady_current(v_lo, p);
+    for (int64_t k = 1; k < n; k++) {
+        double v = v_lo + k * grid_step, cur = steady_current(v, p);
+        if (prev_i == 0.0) return prev_v;
+        if (prev_i < 0.0 && 0.0 <= cur) {
+            double lo = prev_v, hi = v;
+            for (int it = 0; it < 200; it++) {
+                double mid = 0.5 * (lo + hi);
+                if (mid == lo || mid == hi) break;
+                if (steady_current(mid, p) < 0.0) lo = mid; else hi = mid;
+            }
+            return 0.5 * (lo + hi);
+        }
+        prev_v = v;
+        prev_i = cur;
+    }
+    return NAN;
+}
