@@ -45,17 +45,25 @@ def key_label(key: str) -> str:
     return " / ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in key.split(","))
 
 
-def bindings_table(screen: Screen, app_bindings: list[Binding]) -> Table:
-    """Table of (key, description) for the screen's and the app's bindings."""
-    table = Table(box=None, show_header=True, header_style="bold", padding=(0, 2))
-    table.add_column("key", style="bold cyan", no_wrap=True)
-    table.add_column("what it does")
+def help_rows(screen: Screen, app_bindings: list[Binding]) -> list[tuple[str, str]]:
+    """(key, description) for the screen's and the app's described bindings."""
+    rows: list[tuple[str, str]] = []
     seen: set[str] = set()
     for b in [*getattr(screen, "BINDINGS", []), *app_bindings]:
         if not isinstance(b, Binding) or not b.description or b.key in seen:
             continue
         seen.add(b.key)
-        table.add_row(key_label(b.key), b.description)
+        rows.append((key_label(b.key), b.description))
+    return rows
+
+
+def bindings_table(rows: list[tuple[str, str]]) -> Table:
+    """The help rows as a two-column table."""
+    table = Table(box=None, show_header=True, header_style="bold", padding=(0, 2))
+    table.add_column("key", style="bold cyan", no_wrap=True)
+    table.add_column("what it does")
+    for key, desc in rows:
+        table.add_row(key, desc)
     return table
 
 
@@ -75,7 +83,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Help — esc to close"
             yield Static(INTRO + "\n")
-            yield Static(bindings_table(self.under, app_bindings))
+            self.rows = help_rows(self.under, app_bindings)
+            yield Static(bindings_table(self.rows))
             yield Static("\nctrl+p opens the command palette: every action above is there too.")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
