@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tutor.lab.names import PHASES
 from tutor.quiz.grading import (
     Attempt,
     cbm_mark,
@@ -275,3 +278,34 @@ def test_instantiate_substitutes_prompt_and_run() -> None:
 
 def test_substitute_formats_numbers() -> None:
     assert substitute("{a} and {b} and {c}", {"a": 10.0, "b": 2.5}) == "10 and 2.5 and {c}"
+
+
+# -- properties -----------------------------------------------------------------------
+
+
+@given(st.permutations(PHASES))
+def test_order_score_is_a_fraction_and_one_only_when_right(answer: list[str]) -> None:
+    score = order_score(PHASES, answer)
+    assert 0.0 <= score <= 1.0
+    assert (score == 1.0) == (list(answer) == list(PHASES))
+    assert score * (len(PHASES) - 1) == round(score * (len(PHASES) - 1))
+
+
+@given(st.sets(st.integers(min_value=0, max_value=3), min_size=1))
+def test_multiple_choice_score_counts_options(chosen: set[int]) -> None:
+    a = grade(MULTI, "les", chosen)
+    right = sum(1 for i in range(4) if (i in chosen) == MULTI.option[i].correct)
+    assert a.score == right / 4
+    assert a.correct == (chosen == {0, 2})
+
+
+@given(st.floats(min_value=-1e3, max_value=1e3, allow_nan=False))
+def test_numeric_is_right_exactly_within_tolerance(x: float) -> None:
+    assert grade(NUMERIC_ABS, "les", x).correct == (abs(x - 50.0) <= 2.0 + 1e-12)
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_params_stay_in_range_for_any_seed(seed: int) -> None:
+    values = draw_params(PARAM_Q, "les", seed)
+    assert 5 <= values["amp"] <= 15
+    assert values["width"] in (0.5, 1, 2)

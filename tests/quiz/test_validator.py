@@ -217,3 +217,9 @@ def test_shipped_content_validates() -> None:
     lessons = load_lessons([REPO / "content"])
     assert len(lessons) >= 1
     assert sum(len(lesson.questions) for lesson in lessons) >= 1
+
+
+def test_error_code_table_in_docs_matches_the_code() -> None:
+    doc = (REPO / "docs" / "content-format.md").read_text()
+    rows = [line for line in doc.splitlines() if line.startswith("| `E0")]
+    assert rows == [f"| `{code}` | {meaning} |" for code, meaning in CODES.items()]

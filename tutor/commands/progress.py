@@ -72,4 +72,8 @@ def run(args: argparse.Namespace) -> int:
             f"  {len(p.due)}"
         )
     print(f"{len(attempts)} attempt(s) recorded; {len(due)} review(s) due now.")
+    if due:
+        shown = ", ".join(d.card_id for d in due[:10])
+        more = f" and {len(due) - 10} more" if len(due) > 10 else ""
+        print(f"Due: {shown}{more} (run `tutor quiz --review`)")
     return 0

@@ -85,7 +85,7 @@ def parse_number(text: str, unit: str | None = None) -> float:
     if unit and t.lower().endswith(unit.lower()):
         t = t[: -len(unit)].strip()
     if not _NUMBER_RE.match(t):
-        raise AnswerError(f"expected a number{' in ' + unit if unit else ''}, e.g. `-65`")
+        raise AnswerError(f"expected a number{' in ' + unit if unit else ''}, e.g. `12.5`")
     return float(t)
 
 
