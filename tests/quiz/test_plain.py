@@ -123,7 +123,8 @@ def test_in_process_session_with_injected_engine(tmp_path: Path) -> None:
     assert "Not understood: expected `yes` or `no`. Try again." in text
     assert "Measured from the run: no." in text
     assert "Measured from the run: 2." in text
-    assert "     6.50    -25.00" in text  # the table shows the trace
+    assert "     6.50    -25.00            0.0" in text  # the table shows the trace
+    assert "     6.00    -25.00          800.0" in text  # and its slope
     assert "The peak is at 6.5 ms." in text
     assert [(r.question, r.answer, r.correct, r.measured) for r in records] == [
         ("ttx", False, True, False),
@@ -350,7 +351,7 @@ def test_predict_session_runs_the_engine(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "Measured from the run: no." in out.stdout
     assert "Measured from the run: 1." in out.stdout
-    assert "   t (ms)    V (mV)" in out.stdout
+    assert "   t (ms)    V (mV)  dV/dt (mV/ms)" in out.stdout
     with Store(tmp_path) as store:
         rows = [(r.question, r.correct, r.measured) for r in store.attempts()]
     assert rows[:2] == [("ttx", False, False), ("count", True, 1)]
