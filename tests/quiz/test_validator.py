@@ -223,3 +223,22 @@ def test_error_code_table_in_docs_matches_the_code() -> None:
     doc = (REPO / "docs" / "content-format.md").read_text()
     rows = [line for line in doc.splitlines() if line.startswith("| `E0")]
     assert rows == [f"| `{code}` | {meaning} |" for code, meaning in CODES.items()]
+
+
+def test_unreadable_and_empty_files(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.md"
+    latin.write_bytes(b'+++\nid = "caf\xe9"\n+++\n')
+    empty = tmp_path / "empty.md"
+    empty.write_text("")
+    result = load_paths([latin, empty])
+    assert [(Path(p.path).name, p.line, p.col, p.code) for p in result.problems] == [
+        ("empty.md", 1, 1, "E002"),
+        ("latin.md", 1, 1, "E032"),
+    ]
+
+
+def test_readme_in_a_content_folder_is_not_a_lesson(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# How to write lessons\n")
+    (tmp_path / "one.md").write_text((FIXTURES / "lessons" / "basics.md").read_text())
+    result = load_paths([tmp_path])
+    assert result.ok and [lesson.id for lesson in result.lessons] == ["fixture-basics"]

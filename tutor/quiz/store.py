@@ -238,6 +238,9 @@ class Store:
         except StoreError:
             conn.close()
             raise
+        except sqlite3.OperationalError as exc:  # locked, read-only dir, disk full...
+            conn.close()
+            raise self._fail(f"cannot use the database ({exc})") from None
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise self._fail(f"database is corrupt or unreadable ({exc})") from None
