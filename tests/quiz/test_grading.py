@@ -309,3 +309,16 @@ def test_params_stay_in_range_for_any_seed(seed: int) -> None:
     values = draw_params(PARAM_Q, "les", seed)
     assert 5 <= values["amp"] <= 15
     assert values["width"] in (0.5, 1, 2)
+
+
+def test_every_model_field_is_documented() -> None:
+    from tutor.quiz import models
+
+    classes = [
+        models.RunSpec, models.TryIt, models.ParamSpec, models.Trigger, models.Option,
+        models.Near, models.FromModel, models.ChoiceQuestion, models.NumericQuestion,
+        models.OrderQuestion, models.PredictQuestion, models.MarkQuestion, models.Lesson, Attempt,
+    ]  # fmt: skip
+    for cls in classes:
+        for name, info in cls.model_fields.items():
+            assert info.description, f"{cls.__name__}.{name} has no docstring"

@@ -45,7 +45,7 @@ _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 class Attempt(BaseModel):
     """The graded result of one answer (immutable; the store adds the time)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     lesson_id: str
     """Lesson the question belongs to."""

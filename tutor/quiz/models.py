@@ -18,7 +18,7 @@ Scalar = float | str
 class _Frozen(BaseModel):
     """Base: immutable and strict about unknown keys, so a typo never passes silently."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
 class RunSpec(_Frozen):
