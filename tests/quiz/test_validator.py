@@ -242,3 +242,17 @@ def test_readme_in_a_content_folder_is_not_a_lesson(tmp_path: Path) -> None:
     (tmp_path / "one.md").write_text((FIXTURES / "lessons" / "basics.md").read_text())
     result = load_paths([tmp_path])
     assert result.ok and [lesson.id for lesson in result.lessons] == ["fixture-basics"]
+
+
+def test_default_content_dir_is_the_checkout_content_folder() -> None:
+    from tutor.quiz.paths import content_dir
+
+    assert content_dir() == REPO / "content"
+    out = subprocess.run(
+        [sys.executable, "-m", "tutor", "content", "validate"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.startswith("ok: ")
