@@ -138,6 +138,10 @@ class Trace:
     def __len__(self) -> int:
         return len(self.t_ms)
 
+    def slice(self, start: int, stop: int) -> Trace:
+        """Samples start … stop−1 as a new Trace (arrays are views)."""
+        return Trace(**{k: getattr(self, k)[start:stop] for k in Trace.__dataclass_fields__})
+
 
 @dataclass
 class SimResult(Trace):
