@@ -60,8 +60,12 @@ MEASURES: dict[str, str] = {
 }
 
 #: Targets a mark question may ask the learner to place the cursor on.
-MARK_TARGETS: tuple[str, ...] = ("threshold", "peak", "ahp_min", "spike") + tuple(
-    f"phase:{p}" for p in PHASES
+MARK_TARGETS: tuple[str, ...] = (
+    "threshold",
+    "peak",
+    "ahp_min",
+    "spike",
+    *tuple(f"phase:{p}" for p in PHASES),
 )
 
 #: Presets shipped in data/presets (kept in sync by a test).

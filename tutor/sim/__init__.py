@@ -24,7 +24,7 @@ from tutor.sim.params import (
     load_preset,
     preset_names,
 )
-from tutor.sim.stimulus import Holding, Pulse, Ramp, Step, Stimulus, Train
+from tutor.sim.stimulus import Holding, Pulse, Ramp, Step, Stimulus, StimulusError, Train
 
 __all__ = [
     "DEFAULT_INTEGRATOR",
@@ -41,6 +41,7 @@ __all__ = [
     "SimResult",
     "Step",
     "Stimulus",
+    "StimulusError",
     "Trace",
     "Train",
     "check_dt",

@@ -90,18 +90,18 @@ def _library() -> ctypes.CDLL:
     lib = ctypes.CDLL(str(target))
     f64 = np.ctypeslib.ndpointer(np.float64, flags="C_CONTIGUOUS")
     i64 = np.ctypeslib.ndpointer(np.int64, flags="C_CONTIGUOUS")
-    I, D = ctypes.c_int64, ctypes.c_double
+    I64, D = ctypes.c_int64, ctypes.c_double
     lib.advance_batch.restype = None
     lib.advance_batch.argtypes = [
-        I, f64, f64, f64, f64, f64, f64, f64, i64, i64, i64,
-        f64, f64, I, f64, I, f64, I, f64,
-        i64, D, f64, i64, f64, I, I,
-        D, D, D, I, I,
+        I64, f64, f64, f64, f64, f64, f64, f64, i64, i64, i64,
+        f64, f64, I64, f64, I64, f64, I64, f64,
+        i64, D, f64, i64, f64, I64, I64,
+        D, D, D, I64, I64,
     ]  # fmt: skip
     lib.steady_gates.restype = None
-    lib.steady_gates.argtypes = [f64, I, f64, f64]
+    lib.steady_gates.argtypes = [f64, I64, f64, f64]
     lib.gate_rates.restype = None
-    lib.gate_rates.argtypes = [f64, I, f64, f64]
+    lib.gate_rates.argtypes = [f64, I64, f64, f64]
     lib.steady_current.restype = D
     lib.steady_current.argtypes = [D, f64]
     lib.resting_potential.restype = D

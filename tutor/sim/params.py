@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import math
 import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tutor.lab.names import BLOCKS, PARAMETER_NAMES
 
@@ -27,29 +25,69 @@ class ParameterError(ValueError):
     """A preset, override or block that cannot be applied; message names the culprit."""
 
 
-class MembraneParams(BaseModel):
-    """A single-compartment Hodgkin–Huxley-type membrane (frozen, validated)."""
+def _doc(text: str) -> dict:
+    return {"doc": text}
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field("custom", description="Preset name this membrane came from.")
-    title: str = Field("", description="Human-readable description and citation.")
-    kinetics: Literal["hh", "traub"] = Field(
-        "hh",
-        description="Rate functions: 'hh' = NEURON hh.mod; 'traub' = Traub–Miles as in Pospischil et al. 2008.",
+@dataclass(frozen=True)
+class MembraneParams:
+    """A single-compartment Hodgkin–Huxley-type membrane (frozen, validated on creation).
+
+    A plain frozen dataclass rather than a pydantic model: it is on the start-up
+    path of every `tutor simulate` / `tutor sweep`, and pydantic's import alone
+    costs more than a whole threshold sweep. Every field's unit is in its
+    metadata (`fields(MembraneParams)[i].metadata["doc"]`).
+    """
+
+    name: str = field(default="custom", metadata=_doc("Preset name this membrane came from."))
+    title: str = field(default="", metadata=_doc("Human-readable description and citation."))
+    kinetics: str = field(
+        default="hh",
+        metadata=_doc("Rates: 'hh' = NEURON hh.mod; 'traub' = Traub–Miles (Pospischil 2008)."),
     )
-    gna: float = Field(120.0, ge=0, description="Maximal Na⁺ conductance, mS/cm².")
-    gk: float = Field(36.0, ge=0, description="Maximal delayed-rectifier K⁺ conductance, mS/cm².")
-    gl: float = Field(0.3, ge=0, description="Leak conductance, mS/cm².")
-    ena: float = Field(50.0, description="Na⁺ reversal potential, mV.")
-    ek: float = Field(-77.0, description="K⁺ reversal potential, mV.")
-    el: float = Field(-54.3, description="Leak reversal potential, mV.")
-    cm: float = Field(1.0, gt=0, description="Specific membrane capacitance, µF/cm².")
-    celsius: float = Field(6.3, ge=-10, le=50, description="Temperature, °C.")
-    temp_ref: float = Field(6.3, description="Temperature at which the rate functions hold, °C.")
-    q10: float = Field(3.0, gt=0, description="Rate scaling per 10 °C (dimensionless).")
-    vtraub: float = Field(0.0, description="Voltage shift of the Traub–Miles rates (VT), mV.")
-    blocks: tuple[str, ...] = Field((), description="Drug blocks applied ('ttx', 'tea').")
+    gna: float = field(default=120.0, metadata=_doc("Maximal Na⁺ conductance, mS/cm² (≥ 0)."))
+    gk: float = field(
+        default=36.0, metadata=_doc("Maximal delayed-rectifier K⁺ conductance, mS/cm² (≥ 0).")
+    )
+    gl: float = field(default=0.3, metadata=_doc("Leak conductance, mS/cm² (≥ 0)."))
+    ena: float = field(default=50.0, metadata=_doc("Na⁺ reversal potential, mV."))
+    ek: float = field(default=-77.0, metadata=_doc("K⁺ reversal potential, mV."))
+    el: float = field(default=-54.3, metadata=_doc("Leak reversal potential, mV."))
+    cm: float = field(default=1.0, metadata=_doc("Specific membrane capacitance, µF/cm² (> 0)."))
+    celsius: float = field(default=6.3, metadata=_doc("Temperature, °C (−10 … 50)."))
+    temp_ref: float = field(default=6.3, metadata=_doc("Temperature at which the rates hold, °C."))
+    q10: float = field(default=3.0, metadata=_doc("Rate scaling per 10 °C (dimensionless, > 0)."))
+    vtraub: float = field(
+        default=0.0, metadata=_doc("Voltage shift of the Traub–Miles rates (VT), mV.")
+    )
+    blocks: tuple[str, ...] = field(
+        default=(), metadata=_doc("Drug blocks applied ('ttx', 'tea').")
+    )
+
+    def __post_init__(self) -> None:
+        if self.kinetics not in KINETICS:
+            raise ParameterError(f"parameter 'kinetics': must be one of {', '.join(KINETICS)}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type == "float":
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ParameterError(f"parameter '{f.name}': expected a number, got {value!r}")
+                if not math.isfinite(value):
+                    raise ParameterError(f"parameter '{f.name}': must be finite, got {value}")
+                object.__setattr__(self, f.name, float(value))
+        for name in ("gna", "gk", "gl"):
+            if getattr(self, name) < 0:
+                raise ParameterError(f"parameter '{name}': conductance must be ≥ 0 mS/cm²")
+        if self.cm <= 0:
+            raise ParameterError("parameter 'cm': capacitance must be > 0 µF/cm²")
+        if self.q10 <= 0:
+            raise ParameterError("parameter 'q10': must be > 0")
+        if not -10.0 <= self.celsius <= 50.0:
+            raise ParameterError(f"parameter 'celsius': {self.celsius:g} °C is outside −10 … 50 °C")
+        object.__setattr__(self, "blocks", tuple(self.blocks))
+        unknown = [b for b in self.blocks if b not in BLOCKS]
+        if unknown:
+            raise ParameterError(f"unknown block '{unknown[0]}' (known: {', '.join(BLOCKS)})")
 
     @property
     def rate_factor(self) -> float:
@@ -68,9 +106,13 @@ class MembraneParams(BaseModel):
                 raise ParameterError(
                     f"unknown parameter '{key}' (known: {', '.join(PARAMETER_NAMES)})"
                 )
-            if not isinstance(value, int | float) or not math.isfinite(value):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
                 raise ParameterError(f"parameter '{key}' needs a finite number, got {value!r}")
-        return self._validated_copy(dict(overrides))
+        return replace(self, **{k: float(v) for k, v in overrides.items()})
 
     def with_block(self, *blocks: str) -> MembraneParams:
         """Return a copy with the drug blocks applied (TTX: gna = 0, TEA: gk = 0)."""
@@ -83,26 +125,15 @@ class MembraneParams(BaseModel):
             changes[BLOCKS[key]] = 0.0
             if key not in applied:
                 applied.append(key)
-        changes["blocks"] = tuple(applied)
-        return self._validated_copy(changes)
+        return replace(self, blocks=tuple(applied), **changes)
 
     def at_temperature(self, celsius: float) -> MembraneParams:
         """Return a copy at another temperature (°C)."""
         return self.with_overrides({"celsius": celsius})
 
-    def _validated_copy(self, changes: dict[str, object]) -> MembraneParams:
-        data = self.model_dump()
-        data.update(changes)
-        try:
-            return MembraneParams(**data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise ParameterError(f"parameter '{where}': {err['msg']}") from None
-
     def as_dict(self) -> dict[str, object]:
         """Plain dict for JSON output (units as in the field docs)."""
-        data = self.model_dump()
+        data = asdict(self)
         data["blocks"] = list(self.blocks)
         return data
 
@@ -129,7 +160,11 @@ def load_preset(name: str) -> MembraneParams:
         raise ParameterError(f"unknown preset '{name}' (known: {', '.join(preset_names())})")
     with path.open("rb") as fh:
         data = tomllib.load(fh)
+    known = {f.name for f in fields(MembraneParams)}
+    extra = sorted(set(data) - known)
+    if extra:
+        raise ParameterError(f"preset {path}: unknown key '{extra[0]}'")
     try:
         return MembraneParams(**data)
-    except ValidationError as exc:
-        raise ParameterError(f"preset {path}: {exc.errors()[0]['msg']}") from None
+    except ParameterError as exc:
+        raise ParameterError(f"preset {path}: {exc}") from None

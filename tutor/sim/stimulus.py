@@ -9,16 +9,28 @@ outside. The kernel sums the pieces and never steps across their edges.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from dataclasses import dataclass, field
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+
+from tutor.sim.params import ParameterError
 
 Piece = tuple[float, float, float, float]
 
 
-class _Stimulus(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class StimulusError(ParameterError):
+    """A stimulus with an impossible value (negative width, …)."""
+
+
+def _check(name: str, value: float, low: float | None = None, strict: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise StimulusError(f"{name} must be a finite number, got {value!r}")
+    if low is not None and (value <= low if strict else value < low):
+        raise StimulusError(f"{name} must be {'>' if strict else '≥'} {low:g}, got {value:g}")
+
+
+class _Stimulus:
+    """Base: a protocol that reduces to current pieces (see module docstring)."""
 
     def pieces(self) -> list[Piece]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -34,34 +46,52 @@ class _Stimulus(BaseModel):
         return [p[1] for p in self.pieces() if math.isfinite(p[1])]
 
 
+@dataclass(frozen=True)
 class Pulse(_Stimulus):
-    """A rectangular current pulse."""
+    """A rectangular current pulse: onset `delay_ms` (ms ≥ 0), `width_ms` (ms > 0),
+    `amp_uA_cm2` (µA/cm², negative hyperpolarises)."""
 
-    kind: Literal["pulse"] = "pulse"
-    delay_ms: float = Field(ge=0, description="Onset time, ms.")
-    width_ms: float = Field(gt=0, description="Duration, ms.")
-    amp_uA_cm2: float = Field(description="Amplitude, µA/cm² (negative hyperpolarises).")
+    delay_ms: float
+    width_ms: float
+    amp_uA_cm2: float
+    kind: str = field(default="pulse", init=False)
+
+    def __post_init__(self) -> None:
+        _check("delay_ms", self.delay_ms, 0.0)
+        _check("width_ms", self.width_ms, 0.0, strict=True)
+        _check("amp_uA_cm2", self.amp_uA_cm2)
 
     def pieces(self) -> list[Piece]:
         end = self.delay_ms + self.width_ms
         return [(self.delay_ms, end, self.amp_uA_cm2, self.amp_uA_cm2)]
 
 
+@dataclass(frozen=True)
 class Step(Pulse):
     """A long pulse (same physics; a separate name reads better in protocols)."""
 
-    kind: Literal["step"] = "step"  # type: ignore[assignment]
+    kind: str = field(default="step", init=False)
 
 
+@dataclass(frozen=True)
 class Train(_Stimulus):
-    """`count` identical pulses, onsets `interval_ms` apart."""
+    """`count` identical pulses (width ms, amplitude µA/cm²), onsets `interval_ms` apart
+    starting at `delay_ms`."""
 
-    kind: Literal["train"] = "train"
-    delay_ms: float = Field(ge=0, description="Onset of the first pulse, ms.")
-    width_ms: float = Field(gt=0, description="Width of each pulse, ms.")
-    amp_uA_cm2: float = Field(description="Amplitude of each pulse, µA/cm².")
-    count: int = Field(ge=1, le=100000, description="Number of pulses.")
-    interval_ms: float = Field(gt=0, description="Onset-to-onset interval, ms.")
+    delay_ms: float
+    width_ms: float
+    amp_uA_cm2: float
+    count: int
+    interval_ms: float
+    kind: str = field(default="train", init=False)
+
+    def __post_init__(self) -> None:
+        _check("delay_ms", self.delay_ms, 0.0)
+        _check("width_ms", self.width_ms, 0.0, strict=True)
+        _check("amp_uA_cm2", self.amp_uA_cm2)
+        _check("interval_ms", self.interval_ms, 0.0, strict=True)
+        if not isinstance(self.count, int) or not 1 <= self.count <= 100000:
+            raise StimulusError(f"count must be a whole number 1 … 100000, got {self.count!r}")
 
     def pieces(self) -> list[Piece]:
         return [
@@ -75,38 +105,45 @@ class Train(_Stimulus):
         ]
 
 
+@dataclass(frozen=True)
 class Ramp(_Stimulus):
-    """A current that rises linearly from `start_uA_cm2` to `stop_uA_cm2`."""
+    """A current rising linearly from `start_uA_cm2` to `stop_uA_cm2` (µA/cm²)
+    over `duration_ms` (ms > 0) from `delay_ms` (ms ≥ 0)."""
 
-    kind: Literal["ramp"] = "ramp"
-    delay_ms: float = Field(ge=0, description="Onset, ms.")
-    duration_ms: float = Field(gt=0, description="Duration, ms.")
-    start_uA_cm2: float = Field(0.0, description="Current at onset, µA/cm².")
-    stop_uA_cm2: float = Field(description="Current at the end, µA/cm².")
+    delay_ms: float
+    duration_ms: float
+    stop_uA_cm2: float
+    start_uA_cm2: float = 0.0
+    kind: str = field(default="ramp", init=False)
+
+    def __post_init__(self) -> None:
+        _check("delay_ms", self.delay_ms, 0.0)
+        _check("duration_ms", self.duration_ms, 0.0, strict=True)
+        _check("start_uA_cm2", self.start_uA_cm2)
+        _check("stop_uA_cm2", self.stop_uA_cm2)
 
     def pieces(self) -> list[Piece]:
-        return [
-            (
-                self.delay_ms,
-                self.delay_ms + self.duration_ms,
-                self.start_uA_cm2,
-                self.stop_uA_cm2,
-            )
-        ]
+        end = self.delay_ms + self.duration_ms
+        return [(self.delay_ms, end, self.start_uA_cm2, self.stop_uA_cm2)]
 
 
+@dataclass(frozen=True)
 class Holding(_Stimulus):
-    """A constant holding current from `delay_ms` (default t = 0) on, for ever."""
+    """A constant holding current (µA/cm²) from `delay_ms` (default t = 0) on, for ever."""
 
-    kind: Literal["holding"] = "holding"
-    amp_uA_cm2: float = Field(description="Holding current, µA/cm².")
-    delay_ms: float = Field(0.0, ge=0, description="Onset, ms.")
+    amp_uA_cm2: float
+    delay_ms: float = 0.0
+    kind: str = field(default="holding", init=False)
+
+    def __post_init__(self) -> None:
+        _check("delay_ms", self.delay_ms, 0.0)
+        _check("amp_uA_cm2", self.amp_uA_cm2)
 
     def pieces(self) -> list[Piece]:
         return [(self.delay_ms, math.inf, self.amp_uA_cm2, self.amp_uA_cm2)]
 
 
-Stimulus = Annotated[Pulse | Step | Train | Ramp | Holding, Field(discriminator="kind")]
+Stimulus = Pulse | Step | Train | Ramp | Holding
 
 
 def pack_pieces(stimuli_per_cell: list[list[_Stimulus]]) -> tuple[np.ndarray, np.ndarray]:
