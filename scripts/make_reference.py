@@ -1,0 +1,33 @@
+"""Write tests/oracle/reference.json: NEURON's numbers for every accuracy-test case.
+
+Usage: ``uv run python scripts/make_reference.py`` (≈ 20 s). The accuracy tests
+use the cache only if it matches the current cases, oracle code and NEURON
+version; otherwise they recompute it themselves, so this script is an
+optimisation, never a source of hand-typed numbers.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from oracle import reference
+
+
+def main() -> int:
+    """Compute and write the reference; print where and how long it took."""
+    t0 = time.perf_counter()
+    data = reference.write()
+    dt = time.perf_counter() - t0
+    print(
+        f"wrote {reference.CACHE} (NEURON {data['meta']['neuron']}, "
+        f"fingerprint {data['meta']['fingerprint']}) in {dt:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
