@@ -21,15 +21,14 @@ of single simulations. Each cell stops at the spike that decides it.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from tutor.lab.names import MEASURES
-from tutor.sim.engine import params_row, resting_state, run_batch, simulate
 from tutor.sim.params import MembraneParams, ParameterError, load_preset
+from tutor.sim.reduce import params_row, resting_state, run_reduced
 from tutor.sim.stimulus import Piece, Pulse
 
 #: A spike counts for a pulse if it comes within this long after the pulse end (ms).
@@ -84,77 +83,79 @@ def membranes(
 def bisect_thresholds(
     m: Membranes,
     pieces_for: Callable[[int, float], list[Piece]],
-    t_stop: np.ndarray,
-    need_spikes: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
+    t_stop: Sequence[float],
+    need_spikes: Sequence[int],
+    lo: Sequence[float],
+    hi: Sequence[float],
     hi_is_cap: bool,
     rel_tol: float = REL_TOL,
-) -> np.ndarray:
+) -> list[float]:
     """Smallest amplitude per problem that gives `need_spikes` spikes by `t_stop`.
 
     `pieces_for(i, amp)` builds problem i's stimulus at amplitude `amp`. If
-    `hi_is_cap`, `hi` is the largest amplitude allowed (None → NaN when it does
-    not fire); otherwise `hi` is a first guess doubled until it fires.
+    `hi_is_cap`, `hi` is the largest amplitude allowed (NaN when it does not
+    fire); otherwise `hi` is a first guess, doubled until it fires. Every
+    round runs all unfinished problems in one batch.
     """
     nprob = len(t_stop)
-    init = resting_state(m.base).as_array()
+    init = resting_state(m.base).as_list()
     row = params_row(m.run)
-    lo = lo.astype(float).copy()
-    hi = hi.astype(float).copy()
-    result = np.full(nprob, math.nan)
+    lo = [float(x) for x in lo]
+    hi = [float(x) for x in hi]
 
-    def fires(idx: np.ndarray, amps: np.ndarray) -> np.ndarray:
-        res = run_batch(
+    def fires(idx: list[int], amps: list[float]) -> list[bool]:
+        res = run_reduced(
             row,
-            [pieces_for(int(i), float(a)) for i, a in zip(idx, amps, strict=True)],
+            [pieces_for(i, a) for i, a in zip(idx, amps, strict=True)],
             init,
-            t_stop[idx],
-            stop_spikes=need_spikes[idx],
-            max_spikes=int(need_spikes.max()) + 1,
+            [t_stop[i] for i in idx],
+            stop_spikes=[need_spikes[i] for i in idx],
+            max_spikes=max(need_spikes) + 1,
         )
-        return res.spike_counts >= need_spikes[idx]
+        return [c >= need_spikes[i] for c, i in zip(res.spike_counts, idx, strict=True)]
 
     # 1) bracket: make sure hi fires
-    pending = np.arange(nprob)
+    pending = list(range(nprob))
+    capped_out: set[int] = set()
     for _ in range(40):
-        if len(pending) == 0:
+        if not pending:
             break
-        ok = fires(pending, hi[pending])
+        ok = fires(pending, [hi[i] for i in pending])
         if hi_is_cap:
-            pending = pending[ok]
+            capped_out = {i for i, f in zip(pending, ok, strict=True) if not f}
             break
-        lo[pending[~ok]] = hi[pending[~ok]]
-        hi[pending[~ok]] *= 2.0
-        pending = pending[~ok]
-        if np.any(hi[pending] > 1e5):
-            raise ParameterError("no amplitude up to 1e5 µA/cm² fires this membrane")
-    active = pending if hi_is_cap else np.arange(nprob)
+        still = [i for i, f in zip(pending, ok, strict=True) if not f]
+        for i in still:
+            lo[i] = hi[i]
+            hi[i] *= 2.0
+            if hi[i] > 1e5:
+                raise ParameterError("no amplitude up to 1e5 µA/cm² fires this membrane")
+        pending = still
+    active = [i for i in range(nprob) if i not in capped_out]
     # 2) bisect
-    while len(active):
-        mid = 0.5 * (lo[active] + hi[active])
-        ok = fires(active, mid)
-        hi[active[ok]] = mid[ok]
-        lo[active[~ok]] = mid[~ok]
-        width = hi[active] - lo[active]
-        active = active[width > rel_tol * hi[active]]
-    done = np.ones(nprob, dtype=bool)
-    if hi_is_cap:
-        done[:] = False
-        done[pending] = True
-    result[done] = hi[done]
-    return result
+    while active:
+        mids = [0.5 * (lo[i] + hi[i]) for i in active]
+        ok = fires(active, mids)
+        for i, mid, f in zip(active, mids, ok, strict=True):
+            if f:
+                hi[i] = mid
+            else:
+                lo[i] = mid
+        active = [i for i in active if hi[i] - lo[i] > rel_tol * hi[i]]
+    return [math.nan if i in capped_out else hi[i] for i in range(nprob)]
 
 
-def _first_guess(width_ms: np.ndarray) -> np.ndarray:
+def _first_guess(width_ms: float) -> float:
     """A starting amplitude (µA/cm²) roughly at threshold, from a constant-charge guess."""
-    return 2.0 + 4.0 / np.maximum(width_ms, 0.05)
+    return 2.0 + 4.0 / max(width_ms, 0.05)
 
 
-def pulse_thresholds(m: Membranes, widths_ms: Sequence[float], delay_ms: float = 5.0) -> np.ndarray:
+def pulse_thresholds(
+    m: Membranes, widths_ms: Sequence[float], delay_ms: float = 5.0
+) -> list[float]:
     """Threshold (µA/cm²) of single pulses of the given widths, onset `delay_ms`."""
-    widths = np.asarray(widths_ms, dtype=float)
-    if np.any(widths <= 0) or not np.all(np.isfinite(widths)):
+    widths = [float(w) for w in widths_ms]
+    if any(not (w > 0 and math.isfinite(w)) for w in widths):
         raise ParameterError("--width must be positive (ms)")
     if delay_ms < 0:
         raise ParameterError("--delay must be ≥ 0 ms")
@@ -162,10 +163,10 @@ def pulse_thresholds(m: Membranes, widths_ms: Sequence[float], delay_ms: float =
     return bisect_thresholds(
         m,
         lambda i, a: [(delay_ms, delay_ms + widths[i], a, a)],
-        t_stop=delay_ms + widths + SPIKE_WINDOW_MS,
-        need_spikes=np.ones(n, dtype=np.int64),
-        lo=np.zeros(n),
-        hi=_first_guess(widths),
+        t_stop=[delay_ms + w + SPIKE_WINDOW_MS for w in widths],
+        need_spikes=[1] * n,
+        lo=[0.0] * n,
+        hi=[_first_guess(w) for w in widths],
         hi_is_cap=False,
     )
 
@@ -173,17 +174,15 @@ def pulse_thresholds(m: Membranes, widths_ms: Sequence[float], delay_ms: float =
 def threshold_sweep(m: Membranes, width_ms: float, delay_ms: float = 5.0) -> dict:
     """`tutor sweep threshold`: the threshold of one pulse."""
     thr = pulse_thresholds(m, [width_ms], delay_ms)[0]
-    return {"width_ms": width_ms, "delay_ms": delay_ms, "threshold_uA_cm2": float(thr)}
+    return {"width_ms": width_ms, "delay_ms": delay_ms, "threshold_uA_cm2": thr}
 
 
 def strength_duration(m: Membranes, widths_ms: Sequence[float], delay_ms: float = 5.0) -> dict:
     """`tutor sweep strength-duration`: thresholds per width, rheobase and chronaxie."""
     widths = [float(w) for w in widths_ms]
     thr = pulse_thresholds(m, [*widths, RHEOBASE_WIDTH_MS], delay_ms)
-    rheobase = float(thr[-1])
-    points = [
-        {"width_ms": w, "threshold_uA_cm2": float(t)} for w, t in zip(widths, thr[:-1], strict=True)
-    ]
+    rheobase = thr[-1]
+    points = [{"width_ms": w, "threshold_uA_cm2": t} for w, t in zip(widths, thr[:-1], strict=True)]
     return {
         "points": points,
         "rheobase_uA_cm2": rheobase,
@@ -196,25 +195,23 @@ def chronaxie(
     widths: Sequence[float], thresholds: Sequence[float], rheobase: float
 ) -> float | None:
     """Width at which the threshold is twice the rheobase, linear between bracketing points."""
-    order = np.argsort(widths)
-    w = np.asarray(widths, dtype=float)[order]
-    t = np.asarray(thresholds, dtype=float)[order]
+    pairs = sorted(zip(widths, thresholds, strict=True))
     target = 2.0 * rheobase
-    for k in range(len(w) - 1):
-        a, b = t[k] - target, t[k + 1] - target
+    for (w0, t0), (w1, t1) in itertools.pairwise(pairs):
+        a, b = t0 - target, t1 - target
         if a == 0:
-            return float(w[k])
+            return float(w0)
         if (a > 0) != (b > 0) or b == 0:
-            return float(w[k] + (w[k + 1] - w[k]) * a / (a - b))
+            return float(w0 + (w1 - w0) * a / (a - b))
     return None
 
 
-def fi_rate(spikes_ms: np.ndarray, count_from_ms: float = FI_COUNT_FROM_MS) -> float:
+def fi_rate(spikes_ms: Sequence[float], count_from_ms: float = FI_COUNT_FROM_MS) -> float:
     """1000 / mean ISI (Hz) of the spikes at t ≥ `count_from_ms`; 0 with fewer than two."""
-    late = np.asarray(spikes_ms)[np.asarray(spikes_ms) >= count_from_ms]
+    late = [float(s) for s in spikes_ms if s >= count_from_ms]
     if len(late) < 2:
         return 0.0
-    return float(1000.0 / np.mean(np.diff(late)))
+    return 1000.0 * (len(late) - 1) / (late[-1] - late[0])
 
 
 def fi_curve(m: Membranes, amps: Sequence[float], duration_ms: float = 500.0) -> dict:
@@ -223,10 +220,10 @@ def fi_curve(m: Membranes, amps: Sequence[float], duration_ms: float = 500.0) ->
         raise ParameterError("--duration must be positive (ms)")
     amps = [float(a) for a in amps]
     t_end = FI_ONSET_MS + duration_ms
-    res = run_batch(
+    res = run_reduced(
         params_row(m.run),
         [[(FI_ONSET_MS, t_end, a, a)] for a in amps],
-        resting_state(m.base).as_array(),
+        resting_state(m.base).as_list(),
         t_end,
         max_spikes=int(duration_ms / 1.5) + 8,
     )
@@ -239,35 +236,32 @@ def fi_curve(m: Membranes, amps: Sequence[float], duration_ms: float = 500.0) ->
 
 def refractory_curve(m: Membranes, isis_ms: Sequence[float], max_amp: float = 400.0) -> dict:
     """`tutor sweep refractory`: test-pulse threshold per ISI and the two periods."""
-    isis = np.asarray([float(x) for x in isis_ms])
-    if np.any(isis < 0):
+    isis = [float(x) for x in isis_ms]
+    if any(x < 0 for x in isis):
         raise ParameterError("--isis must be ≥ 0 ms")
     if not max_amp > 0:
         raise ParameterError("--max-amp must be positive (µA/cm²)")
     c_on, c_w, c_amp = CONDITIONING
     n = len(isis)
-    t_stop = c_on + isis + TEST_WIDTH_MS + SPIKE_WINDOW_MS
-    t_stop = np.maximum(t_stop, c_on + c_w + SPIKE_WINDOW_MS)
+    t_stop = [max(c_on + x + TEST_WIDTH_MS, c_on + c_w) + SPIKE_WINDOW_MS for x in isis]
 
     def pieces(i: int, amp: float) -> list[Piece]:
         onset = c_on + isis[i]
         return [(c_on, c_on + c_w, c_amp, c_amp), (onset, onset + TEST_WIDTH_MS, amp, amp)]
 
     # spikes from the conditioning pulse alone, in the same window
-    res0 = run_batch(
+    res0 = run_reduced(
         params_row(m.run),
         [pieces(i, 0.0) for i in range(n)],
-        resting_state(m.base).as_array(),
+        resting_state(m.base).as_list(),
         t_stop,
         max_spikes=8,
     )
-    need = res0.spike_counts.astype(np.int64) + 1
-    thr = bisect_thresholds(
-        m, pieces, t_stop, need, np.zeros(n), np.full(n, max_amp), hi_is_cap=True
-    )
-    baseline = float(pulse_thresholds(m, [TEST_WIDTH_MS], c_on)[0])
+    need = [c + 1 for c in res0.spike_counts]
+    thr = bisect_thresholds(m, pieces, t_stop, need, [0.0] * n, [max_amp] * n, hi_is_cap=True)
+    baseline = pulse_thresholds(m, [TEST_WIDTH_MS], c_on)[0]
     points = [
-        {"isi_ms": float(isi), "threshold_uA_cm2": None if math.isnan(t) else float(t)}
+        {"isi_ms": isi, "threshold_uA_cm2": None if math.isnan(t) else t}
         for isi, t in zip(isis, thr, strict=True)
     ]
     absolute, relative = refractory_periods(isis, thr, baseline)
@@ -282,20 +276,19 @@ def refractory_curve(m: Membranes, isis_ms: Sequence[float], max_amp: float = 40
 
 
 def refractory_periods(
-    isis: np.ndarray, thresholds: np.ndarray, baseline: float
+    isis: Sequence[float], thresholds: Sequence[float], baseline: float
 ) -> tuple[float | None, float | None]:
     """Absolute = largest ISI with no response; relative ends at the first later ISI
     whose threshold is within 5 % of baseline (None when the sweep never gets there)."""
-    order = np.argsort(isis)
-    isis, thresholds = isis[order], thresholds[order]
-    nulls = isis[np.isnan(thresholds)]
-    absolute = float(nulls.max()) if len(nulls) else None
+    pairs = sorted(zip(isis, thresholds, strict=True))
+    nulls = [isi for isi, thr in pairs if math.isnan(thr)]
+    absolute = max(nulls) if nulls else None
     relative = None
-    for isi, thr in zip(isis, thresholds, strict=True):
+    for isi, thr in pairs:
         if absolute is not None and isi <= absolute:
             continue
         if not math.isnan(thr) and thr <= (1.0 + RELATIVE_WITHIN) * baseline:
-            relative = float(isi)
+            relative = isi
             break
     return absolute, relative
 
@@ -325,6 +318,8 @@ def run_stimuli(run: dict) -> list:
 
 def simulate_run(run: dict, default_preset: str, dt_ms: float = 0.025):
     """Simulate a content run spec; returns the SimResult."""
+    from tutor.sim.engine import simulate
+
     m = run_membranes(run, default_preset)
     return simulate(
         m.run, run_stimuli(run), tstop_ms=float(run.get("tstop", 50.0)), dt_ms=dt_ms, base=m.base

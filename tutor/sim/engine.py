@@ -13,13 +13,21 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from tutor.sim import kernel as K
 from tutor.sim.params import MembraneParams, ParameterError
-from tutor.sim.stimulus import Piece, _Stimulus, pack_raw_pieces
+from tutor.sim.reduce import (
+    ATOL_GATE,
+    ATOL_V,
+    RTOL,
+    pack_pieces,
+    resting_state,
+    run_reduced,
+)
+from tutor.sim.reduce import params_row as _params_row
+from tutor.sim.stimulus import Piece, _Stimulus
 
 #: Integrators registered by name: name -> (kernel code, description).
 INTEGRATORS: dict[str, tuple[int, str]] = {
@@ -31,64 +39,19 @@ INTEGRATORS: dict[str, tuple[int, str]] = {
 }
 DEFAULT_INTEGRATOR = "dp5"
 
-#: Default error tolerances of the adaptive integrator (relative; absolute mV; absolute gates).
-RTOL = 1e-6
-ATOL_V = 1e-5
-ATOL_GATE = 1e-7
-
 #: Largest output interval accepted (ms): coarser sampling would alias a 1-ms spike.
 MAX_DT_MS = 0.5
 
 
 def params_row(p: MembraneParams) -> np.ndarray:
-    """Parameter vector in the kernel's layout (see `kernel.P_*`)."""
-    row = np.empty(K.NPARAMS)
-    row[K.P_KIN] = p.kinetics_code
-    row[K.P_GNA] = p.gna
-    row[K.P_GK] = p.gk
-    row[K.P_GL] = p.gl
-    row[K.P_ENA] = p.ena
-    row[K.P_EK] = p.ek
-    row[K.P_EL] = p.el
-    row[K.P_CM] = p.cm
-    row[K.P_Q] = p.rate_factor
-    row[K.P_VT] = p.vtraub
-    return row
+    """Parameter vector in the kernel's layout (see `kernel.P_*`), as numpy."""
+    return np.frombuffer(_params_row(p), dtype=float).copy()
 
 
-@dataclass(frozen=True)
-class RestState:
-    """The steady resting state: V (mV) and the gates at their steady values."""
-
-    v_mV: float
-    m: float
-    h: float
-    n: float
-
-    def as_array(self) -> np.ndarray:
-        """[V, m, h, n] as the kernel stores a cell's state."""
-        return np.array([self.v_mV, self.m, self.h, self.n])
-
-
-def steady_current(v_mV: float, p: MembraneParams) -> float:
-    """Net ionic current (µA/cm², outward positive) with every gate at steady state."""
-    return float(K.steady_current(v_mV, params_row(p)))
-
-
-@lru_cache(maxsize=256)
-def resting_state(p: MembraneParams) -> RestState:
-    """The lowest stable zero of the steady-state I–V curve (−130…+60 mV).
-
-    Stable means the steady current goes from inward to outward as V rises,
-    so a small displacement decays back; refined by bisection to machine
-    precision. Cached per membrane (parameters are frozen, hence hashable).
-    """
-    row = params_row(p)
-    v = float(K.resting_potential(row, -130.0, 60.0, 0.5))
-    if math.isnan(v):
-        raise ParameterError("this membrane has no stable resting state between −130 and +60 mV")
-    m, h, n = K.steady_gates(v, row)
-    return RestState(v, float(m), float(h), float(n))
+def pack_raw_pieces(pieces: Sequence[Sequence[Piece]]) -> tuple[np.ndarray, np.ndarray]:
+    """Stimulus pieces [C, S, 4] and breakpoints [C, B] as numpy arrays (see reduce.pack_pieces)."""
+    seg, nseg, bps, nbp = pack_pieces(pieces)
+    return np.array(seg).reshape(len(pieces), nseg, 4), np.array(bps).reshape(len(pieces), nbp)
 
 
 def stimulus_current(pieces: Sequence[Piece], t_ms: np.ndarray) -> np.ndarray:
@@ -232,10 +195,11 @@ class Batch:
         k_end_arr = np.broadcast_to(np.asarray(k_end, dtype=np.int64), (ncell,)).copy()
         rec = np.full((ncell, record, 4), math.nan)
         K.advance_batch(
-            self.y, self.f, self.t, self.h, self.yp, self.fp, self.tp, self.fvalid,
-            self.ksample, self.bpi, self.params, self.seg, self.bps, self.spikes,
-            self.stats, k_end_arr, self.dt_ms, self.t_stop, self.stop_spikes,
-            rec, rec_k0, self.rtol, ATOL_V, ATOL_GATE, INTEGRATORS[self.integrator][0],
+            ncell, self.y, self.f, self.t, self.h, self.yp, self.fp, self.tp, self.fvalid,
+            self.ksample, self.bpi, self.params, self.seg, self.seg.shape[1], self.bps,
+            self.bps.shape[1], self.spikes, self.spikes.shape[1], self.stats, k_end_arr,
+            self.dt_ms, self.t_stop, self.stop_spikes, rec, record, rec_k0, self.rtol,
+            ATOL_V, ATOL_GATE, INTEGRATORS[self.integrator][0],
         )  # fmt: skip
         return rec
 
@@ -335,27 +299,43 @@ class BatchResult:
 
 
 def run_batch(
-    params: Sequence[MembraneParams] | np.ndarray,
+    params: MembraneParams | Sequence[float] | np.ndarray,
     pieces: Sequence[Sequence[Piece]],
-    init: np.ndarray,
-    t_stop_ms: np.ndarray | float,
-    stop_spikes: np.ndarray | int = 0,
+    init: Sequence[float] | np.ndarray,
+    t_stop_ms: Sequence[float] | np.ndarray | float,
+    stop_spikes: Sequence[int] | np.ndarray | int = 0,
     max_spikes: int = 64,
     integrator: str = DEFAULT_INTEGRATOR,
     rtol: float = RTOL,
 ) -> BatchResult:
-    """Run C cells to their stop times keeping only reductions (no traces)."""
-    batch = Batch(
-        params, pieces, init, dt_ms=1.0, t_stop_ms=t_stop_ms, stop_spikes=stop_spikes,
-        max_spikes=max_spikes, integrator=integrator, rtol=rtol,
-    )  # fmt: skip
-    batch.run(np.iinfo(np.int64).max // 2)
+    """Run C cells to their stop times keeping only reductions (no traces).
+
+    `params` is one membrane (or kernel row) shared by all cells, or a
+    [C, NPARAMS] array of rows.
+    """
+    if isinstance(params, MembraneParams):
+        row: object = list(_params_row(params))
+    else:
+        arr = np.asarray(params, dtype=float)
+        row = arr.tolist()
+    t_stop = np.asarray(t_stop_ms, dtype=float)
+    stops = np.asarray(stop_spikes, dtype=np.int64)
+    res = run_reduced(
+        row,  # type: ignore[arg-type]
+        pieces,
+        [float(x) for x in np.asarray(init, dtype=float)],
+        float(t_stop) if t_stop.ndim == 0 else t_stop.tolist(),
+        int(stops) if stops.ndim == 0 else stops.tolist(),
+        max_spikes=max_spikes,
+        rtol=rtol,
+        integrator=INTEGRATORS[integrator][0],
+    )
     return BatchResult(
-        spikes_ms=[batch.spike_times(i) for i in range(len(batch))],
-        spike_counts=batch.spike_counts,
-        peak_mV=batch.stats[:, K.ST_VMAX].copy(),
-        peak_ms=batch.stats[:, K.ST_TMAX].copy(),
-        n_steps=batch.stats[:, K.ST_NSTEPS].astype(int),
+        spikes_ms=[np.array(s) for s in res.spikes_ms],
+        spike_counts=np.array(res.spike_counts),
+        peak_mV=np.array(res.peak_mV),
+        peak_ms=np.array(res.peak_ms),
+        n_steps=np.array(res.n_steps),
     )
 
 

@@ -14,6 +14,7 @@ This module exposes thin typed wrappers; see kernel.c for the algorithms and
 
 from __future__ import annotations
 
+import array
 import ctypes
 import hashlib
 import os
@@ -24,8 +25,6 @@ import sysconfig
 import tempfile
 from functools import cache
 from pathlib import Path
-
-import numpy as np
 
 # Parameter vector indices (per cell) — keep in sync with kernel.c.
 P_KIN, P_GNA, P_GK, P_GL, P_ENA, P_EK, P_EL, P_CM, P_Q, P_VT = range(10)
@@ -88,25 +87,44 @@ def _library() -> ctypes.CDLL:
         else:
             raise KernelBuildError(f"could not compile {SOURCE.name}: {errors[-1][0]}")
     lib = ctypes.CDLL(str(target))
-    f64 = np.ctypeslib.ndpointer(np.float64, flags="C_CONTIGUOUS")
-    i64 = np.ctypeslib.ndpointer(np.int64, flags="C_CONTIGUOUS")
-    I64, D = ctypes.c_int64, ctypes.c_double
+    ptr, I64, D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
     lib.advance_batch.restype = None
     lib.advance_batch.argtypes = [
-        I64, f64, f64, f64, f64, f64, f64, f64, i64, i64, i64,
-        f64, f64, I64, f64, I64, f64, I64, f64,
-        i64, D, f64, i64, f64, I64, I64,
+        I64, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr,
+        ptr, ptr, I64, ptr, I64, ptr, I64, ptr,
+        ptr, D, ptr, ptr, ptr, I64, I64,
         D, D, D, I64, I64,
     ]  # fmt: skip
-    lib.steady_gates.restype = None
-    lib.steady_gates.argtypes = [f64, I64, f64, f64]
-    lib.gate_rates.restype = None
-    lib.gate_rates.argtypes = [f64, I64, f64, f64]
+    for name in ("steady_gates", "gate_rates"):
+        getattr(lib, name).restype = None
+        getattr(lib, name).argtypes = [ptr, I64, ptr, ptr]
     lib.steady_current.restype = D
-    lib.steady_current.argtypes = [D, f64]
+    lib.steady_current.argtypes = [D, ptr]
     lib.resting_potential.restype = D
-    lib.resting_potential.argtypes = [f64, D, D, D]
+    lib.resting_potential.argtypes = [ptr, D, D, D]
     return lib
+
+
+def addr(buf: object, typecode: str = "d") -> int:
+    """Address of a contiguous float64 ('d') or int64 ('q') buffer for the kernel.
+
+    Accepts `array.array` (the numpy-free path of the sweeps) and numpy arrays;
+    refuses anything whose layout the C code would misread.
+    """
+    if isinstance(buf, array.array):
+        if buf.typecode != typecode:
+            raise TypeError(f"kernel buffer must have typecode {typecode!r}, got {buf.typecode!r}")
+        return buf.buffer_info()[0]
+    dtype = getattr(buf, "dtype", None)
+    flags = getattr(buf, "flags", None)
+    expected = "float64" if typecode == "d" else "int64"
+    if dtype is None or str(dtype) != expected or not flags["C_CONTIGUOUS"]:
+        raise TypeError(f"kernel buffer must be a C-contiguous {expected} array")
+    return buf.ctypes.data
+
+
+def _row(params: object) -> ctypes.Array:
+    return (ctypes.c_double * NPARAMS)(*[float(x) for x in params])  # type: ignore[attr-defined]
 
 
 def threads_for(ncell: int) -> int:
@@ -115,59 +133,66 @@ def threads_for(ncell: int) -> int:
 
 
 def advance_batch(
-    y, f, t, h, yp, fp, tp, fvalid, ksample, bpi,
-    params, seg, bps, spikes, stats,
-    k_end, dt_out, t_stop, stop_spikes,
-    rec, rec_k0,
+    ncell, y, f, t, h, yp, fp, tp, fvalid, ksample, bpi,
+    params, seg, nseg, bps, nbp, spikes, maxsp, stats,
+    k_end, dt_out, t_stop, stop_spikes, rec, nrec, rec_k0,
     rtol, atol_v, atol_g, integrator,
 ) -> None:  # fmt: skip
     """Advance every cell until its sample index reaches `k_end[i]` or it is done.
 
-    Shapes: y, f, yp, fp [C, 4]; t, h, tp [C]; fvalid, ksample, bpi, k_end,
-    stop_spikes [C] (int64); params [C, NPARAMS]; seg [C, S, 4] stimulus pieces
-    (t_on, t_off, amp_on, amp_off); bps [C, B] sorted breakpoints padded with
-    +inf; spikes [C, K]; stats [C, NSTATS]; rec [C, R, 4] output samples
-    (R may be 0): sample k of cell i is stored at rec[i, k - rec_k0].
-    A cell is done when its time passes `t_stop[i]` or it has fired
-    `stop_spikes[i]` spikes (0 = never). All state is updated in place.
+    Buffers (flat, row-major; 'q' = int64, others float64): y, f, yp, fp [C×4];
+    t, h, tp [C]; fvalid, ksample, bpi, k_end, stop_spikes [C] ('q');
+    params [C×NPARAMS]; seg [C×nseg×4] stimulus pieces (t_on, t_off, amp_on,
+    amp_off); bps [C×nbp] sorted breakpoints padded with +inf; spikes
+    [C×maxsp]; stats [C×NSTATS]; rec [C×nrec×4] output samples (nrec may be 0):
+    sample k of cell i is stored at rec[i, k − rec_k0]. A cell is done when its
+    time passes `t_stop[i]` or it has fired `stop_spikes[i]` spikes (0 = never).
+    All state is updated in place.
     """
-    ncell = y.shape[0]
+    d = addr
     _library().advance_batch(
-        ncell, y, f, t, h, yp, fp, tp, fvalid, ksample, bpi,
-        params, seg, seg.shape[1], bps, bps.shape[1], spikes, spikes.shape[1], stats,
-        k_end, dt_out, t_stop, stop_spikes, rec, rec.shape[1], rec_k0,
+        ncell, d(y), d(f), d(t), d(h), d(yp), d(fp), d(tp), d(fvalid, "q"), d(ksample, "q"),
+        d(bpi, "q"), d(params), d(seg), nseg, d(bps), nbp, d(spikes), maxsp, d(stats),
+        d(k_end, "q"), dt_out, d(t_stop), d(stop_spikes, "q"), d(rec), nrec, rec_k0,
         rtol, atol_v, atol_g, integrator, threads_for(ncell),
     )  # fmt: skip
 
 
-def currents(v: np.ndarray, m: np.ndarray, h: np.ndarray, n: np.ndarray, params: np.ndarray):
-    """I_Na, I_K, I_L (µA/cm², outward positive) for arrays of samples of one cell."""
+def currents(v, m, h, n, params):
+    """I_Na, I_K, I_L (µA/cm², outward positive) for numpy arrays of samples of one cell."""
     ina = params[P_GNA] * m**3 * h * (v - params[P_ENA])
     ik = params[P_GK] * n**4 * (v - params[P_EK])
     il = params[P_GL] * (v - params[P_EL])
     return ina, ik, il
 
 
-def steady_gates(v: float, params: np.ndarray) -> tuple[float, float, float]:
+def steady_gates(v: float, params: object) -> tuple[float, float, float]:
     """m∞, h∞, n∞ at voltage v (mV)."""
-    out = np.empty(3)
-    _library().steady_gates(np.array([float(v)]), 1, np.ascontiguousarray(params), out)
+    out = (ctypes.c_double * 3)()
+    vv = (ctypes.c_double * 1)(float(v))
+    row = _row(params)  # keep a reference for the duration of the call
+    _library().steady_gates(ctypes.addressof(vv), 1, ctypes.addressof(row), ctypes.addressof(out))
     return float(out[0]), float(out[1]), float(out[2])
 
 
-def gate_rates_array(v: np.ndarray, params: np.ndarray) -> np.ndarray:
-    """α and β of m, h, n over the voltage samples v (1/ms); shape [6, N]."""
+def gate_rates_array(v, params):
+    """α and β of m, h, n over the voltage samples v (1/ms); numpy array of shape [6, N]."""
+    import numpy as np
+
     v = np.ascontiguousarray(v, dtype=float)
     out = np.empty((6, len(v)))
-    _library().gate_rates(v, len(v), np.ascontiguousarray(params), out)
+    row = _row(params)
+    _library().gate_rates(v.ctypes.data, len(v), ctypes.addressof(row), out.ctypes.data)
     return out
 
 
-def steady_current(v: float, params: np.ndarray) -> float:
+def steady_current(v: float, params: object) -> float:
     """Net ionic current (µA/cm², outward positive) with every gate at steady state."""
-    return float(_library().steady_current(float(v), np.ascontiguousarray(params)))
+    row = _row(params)
+    return float(_library().steady_current(float(v), ctypes.addressof(row)))
 
 
-def resting_potential(params: np.ndarray, v_lo: float, v_hi: float, grid_step: float) -> float:
+def resting_potential(params: object, v_lo: float, v_hi: float, grid_step: float) -> float:
     """Lowest stable zero of the steady-state I–V curve in [v_lo, v_hi] (mV), NaN if none."""
-    return float(_library().resting_potential(np.ascontiguousarray(params), v_lo, v_hi, grid_step))
+    row = _row(params)
+    return float(_library().resting_potential(ctypes.addressof(row), v_lo, v_hi, grid_step))

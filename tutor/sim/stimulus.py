@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from tutor.sim.params import ParameterError
 
 Piece = tuple[float, float, float, float]
@@ -144,35 +142,3 @@ class Holding(_Stimulus):
 
 
 Stimulus = Pulse | Step | Train | Ramp | Holding
-
-
-def pack_pieces(stimuli_per_cell: list[list[_Stimulus]]) -> tuple[np.ndarray, np.ndarray]:
-    """Pieces and sorted breakpoints for a batch, padded to common shapes.
-
-    Returns `seg[C, S, 4]` and `bps[C, B]` (breakpoints padded with +inf, at
-    least one +inf per cell so the kernel always has a next breakpoint).
-    """
-    pieces = [[p for s in stims for p in s.pieces()] for stims in stimuli_per_cell]
-    return pack_raw_pieces(pieces)
-
-
-def pack_raw_pieces(pieces: list[list[Piece]]) -> tuple[np.ndarray, np.ndarray]:
-    """Like `pack_pieces`, from raw `(t_on, t_off, a_on, a_off)` tuples per cell."""
-    ncell = len(pieces)
-    nseg = max(1, max((len(p) for p in pieces), default=0))
-    seg = np.zeros((ncell, nseg, 4))
-    seg[:, :, 0] = math.inf
-    seg[:, :, 1] = math.inf
-    points: list[np.ndarray] = []
-    for i, cell in enumerate(pieces):
-        if cell:
-            seg[i, : len(cell)] = np.asarray(cell, dtype=float)
-            edges = np.unique(np.asarray([(p[0], p[1]) for p in cell]).ravel())
-            points.append(edges[np.isfinite(edges)])
-        else:
-            points.append(np.empty(0))
-    nbp = max((len(x) for x in points), default=0) + 1
-    bps = np.full((ncell, nbp), math.inf)
-    for i, edges in enumerate(points):
-        bps[i, : len(edges)] = edges
-    return seg, bps

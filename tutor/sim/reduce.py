@@ -1,0 +1,167 @@
+"""The numpy-free path: resting state and batches that keep only reductions.
+
+Sweeps (`tutor sweep …`) are whole processes timed against NEURON, and
+importing numpy costs more CPU than a whole refractory sweep. Everything a
+sweep needs — parameter rows, the resting state, packing stimuli and running
+a batch that returns spike times — is therefore written here with
+`array.array` buffers and plain lists. `tutor.sim.engine` builds the numpy
+API (traces, live runs) on the same kernel and the same helpers.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tutor.sim import kernel as K
+from tutor.sim.params import MembraneParams, ParameterError
+from tutor.sim.stimulus import Piece
+
+#: Default error tolerances of the adaptive integrator (relative; absolute mV; absolute gates).
+RTOL = 1e-6
+ATOL_V = 1e-5
+ATOL_GATE = 1e-7
+
+
+def params_row(p: MembraneParams) -> array:
+    """Parameter vector in the kernel's layout (see `kernel.P_*`)."""
+    row = array("d", [0.0] * K.NPARAMS)
+    row[K.P_KIN] = p.kinetics_code
+    row[K.P_GNA] = p.gna
+    row[K.P_GK] = p.gk
+    row[K.P_GL] = p.gl
+    row[K.P_ENA] = p.ena
+    row[K.P_EK] = p.ek
+    row[K.P_EL] = p.el
+    row[K.P_CM] = p.cm
+    row[K.P_Q] = p.rate_factor
+    row[K.P_VT] = p.vtraub
+    return row
+
+
+@dataclass(frozen=True)
+class RestState:
+    """The steady resting state: V (mV) and the gates at their steady values."""
+
+    v_mV: float
+    m: float
+    h: float
+    n: float
+
+    def as_list(self) -> list[float]:
+        """[V, m, h, n] as the kernel stores a cell's state."""
+        return [self.v_mV, self.m, self.h, self.n]
+
+    def as_array(self):
+        """[V, m, h, n] as a numpy array."""
+        import numpy as np
+
+        return np.array(self.as_list())
+
+
+def steady_current(v_mV: float, p: MembraneParams) -> float:
+    """Net ionic current (µA/cm², outward positive) with every gate at steady state."""
+    return K.steady_current(v_mV, params_row(p))
+
+
+@lru_cache(maxsize=256)
+def resting_state(p: MembraneParams) -> RestState:
+    """The lowest stable zero of the steady-state I–V curve (−130…+60 mV).
+
+    Stable means the steady current goes from inward to outward as V rises,
+    so a small displacement decays back; refined by bisection to machine
+    precision. Cached per membrane (parameters are frozen, hence hashable).
+    """
+    row = params_row(p)
+    v = K.resting_potential(row, -130.0, 60.0, 0.5)
+    if math.isnan(v):
+        raise ParameterError("this membrane has no stable resting state between −130 and +60 mV")
+    m, h, n = K.steady_gates(v, row)
+    return RestState(v, m, h, n)
+
+
+def pack_pieces(pieces: Sequence[Sequence[Piece]]) -> tuple[list[float], int, list[float], int]:
+    """Flatten stimulus pieces and their sorted breakpoints for a batch.
+
+    Returns (seg, nseg, bps, nbp): `seg` is C×nseg×4 (unused rows have +inf
+    times), `bps` is C×nbp sorted edge times padded with +inf (at least one
+    +inf per cell so the kernel always has a next breakpoint).
+    """
+    nseg = max(1, max((len(c) for c in pieces), default=0))
+    edges = [sorted({x for p in cell for x in (p[0], p[1]) if math.isfinite(x)}) for cell in pieces]
+    nbp = max((len(e) for e in edges), default=0) + 1
+    seg: list[float] = []
+    bps: list[float] = []
+    for cell, cell_edges in zip(pieces, edges, strict=True):
+        for p in cell:
+            seg.extend(float(x) for x in p)
+        seg.extend([math.inf, math.inf, 0.0, 0.0] * (nseg - len(cell)))
+        bps.extend(cell_edges)
+        bps.extend([math.inf] * (nbp - len(cell_edges)))
+    return seg, nseg, bps, nbp
+
+
+@dataclass
+class Reduced:
+    """Per-cell reductions of a batch: spike times (ms), spike counts, peak V (mV) and time."""
+
+    spikes_ms: list[list[float]]
+    spike_counts: list[int]
+    peak_mV: list[float]
+    peak_ms: list[float]
+    n_steps: list[int]
+
+
+def run_reduced(
+    row: Sequence[float] | Sequence[Sequence[float]],
+    pieces: Sequence[Sequence[Piece]],
+    init: Sequence[float],
+    t_stop_ms: float | Sequence[float],
+    stop_spikes: int | Sequence[int] = 0,
+    max_spikes: int = 64,
+    rtol: float = RTOL,
+    integrator: int = K.INT_DP5,
+) -> Reduced:
+    """Run C cells from the state `init` ([V, m, h, n], shared) to their stop times.
+
+    `row` is one parameter row for all cells or one per cell. Keeps no traces:
+    memory is O(C · max_spikes) whatever the run length.
+    """
+    c = len(pieces)
+    rows = list(row) if not isinstance(row[0], int | float) else [row] * c  # type: ignore[index]
+    params = array("d", [float(x) for r in rows for x in r])
+    seg, nseg, bps, nbp = pack_pieces(pieces)
+    t_stop = [float(t_stop_ms)] * c if isinstance(t_stop_ms, int | float) else list(t_stop_ms)
+    stops = (
+        [int(stop_spikes)] * c if isinstance(stop_spikes, int) else [int(s) for s in stop_spikes]
+    )
+    zeros = array("d", [0.0] * (4 * c))
+    y = array("d", [float(x) for x in init] * c)
+    stats = array("d", [0.0] * (K.NSTATS * c))
+    for i in range(c):
+        stats[i * K.NSTATS + K.ST_VMAX] = y[4 * i]
+        stats[i * K.NSTATS + K.ST_TMAX] = 0.0
+        stats[i * K.NSTATS + K.ST_VMIN] = math.inf
+        stats[i * K.NSTATS + K.ST_TMIN] = math.nan
+    spikes = array("d", [math.nan] * (max_spikes * c))
+    K.advance_batch(
+        c, y, array("d", zeros), array("d", [0.0] * c), array("d", [0.01] * c), array("d", y),
+        array("d", zeros), array("d", [0.0] * c), array("q", [0] * c), array("q", [0] * c),
+        array("q", [0] * c), params, array("d", seg), nseg, array("d", bps), nbp, spikes,
+        max_spikes, stats, array("q", [2**62] * c), 1.0, array("d", t_stop), array("q", stops),
+        array("d"), 0, 0, rtol, ATOL_V, ATOL_GATE, integrator,
+    )  # fmt: skip
+    counts = [int(stats[i * K.NSTATS + K.ST_NSPK]) for i in range(c)]
+    return Reduced(
+        spikes_ms=[
+            list(spikes[i * max_spikes : i * max_spikes + min(counts[i], max_spikes)])
+            for i in range(c)
+        ],
+        spike_counts=counts,
+        peak_mV=[stats[i * K.NSTATS + K.ST_VMAX] for i in range(c)],
+        peak_ms=[stats[i * K.NSTATS + K.ST_TMAX] for i in range(c)],
+        n_steps=[int(stats[i * K.NSTATS + K.ST_NSTEPS]) for i in range(c)],
+    )
