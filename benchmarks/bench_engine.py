@@ -51,7 +51,7 @@ ISIS = [2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0]
 TRACE_PULSE = (10.0, 980.0, 10.0)
 
 #: NEURON side of every protocol, run as `python -c NRN_SCRIPT MODE ARGS...`.
-NRN_SCRIPT = r'''
+NRN_SCRIPT = r"""
 import json, math, os, sys
 os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
 from neuron import h
@@ -121,7 +121,7 @@ elif mode == "pulse":
     j = k + int(np.argmin(v[k:] if not nxt else v[k:int(np.searchsorted(t, nxt[0]))]))
     print(json.dumps({"spikes_ms": s, "peak_mV": float(v[k]), "peak_ms": float(t[k]),
                       "ahp_min_mV": float(v[j])}))
-'''
+"""
 
 
 def tutor_cmd(*args: str) -> list[str]:
@@ -229,7 +229,9 @@ def _fi_dev(got: list[float], ref: list[float]) -> str:
     """Max relative rate deviation, and how many amplitudes disagree about firing."""
     both = [abs(g - r) / r for g, r in zip(got, ref, strict=True) if g > 0 and r > 0]
     mismatch = sum((g > 0) != (r > 0) for g, r in zip(got, ref, strict=True))
-    return f"rate {max(both):.2e} rel" + (f", {mismatch} fire/no-fire mismatches" if mismatch else "")
+    return f"rate {max(both):.2e} rel" + (
+        f", {mismatch} fire/no-fire mismatches" if mismatch else ""
+    )
 
 
 def main() -> int:
@@ -267,7 +269,9 @@ def main() -> int:
         # sanity: both sides agree on the f–I rates
         ours = [p["rate_hz"] for p in json.loads(results[0][1]["out"])["points"]]
         theirs = [float(x) for x in results[0][2]["out"].split()]
-        agree = sum(abs(a - b) <= 0.01 * max(b, 1e-9) or a == b for a, b in zip(ours, theirs, strict=True))
+        agree = sum(
+            abs(a - b) <= 0.01 * max(b, 1e-9) or a == b for a, b in zip(ours, theirs, strict=True)
+        )
         print(f"f–I sanity: {agree}/100 rates within 1 % of NEURON fixed step\n")
         mem_cmd = tutor_cmd("sweep", "fi", "--preset", "squid", "--amps", "0:50:1000", "--json")
         mem_wall, mem_rss, _ = run_once(mem_cmd)
