@@ -268,6 +268,11 @@ def simulate(
         integrator=integrator, rtol=rtol,
     )  # fmt: skip
     rec = batch.run(nsamp, record=nsamp)[0]
+    if batch.stats[0, K.ST_DONE] == 2.0:
+        raise ParameterError(
+            f"the integrator failed at t = {batch.t[0]:.3f} ms (state no longer finite); "
+            "check the parameters"
+        )
     t = np.arange(nsamp) * dt_ms
     trace = Trace.from_samples(t, rec, params, pieces)
     st = batch.stats[0]

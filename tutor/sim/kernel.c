@@ -36,7 +36,7 @@
 #define ST_TMIN 3
 #define ST_AHP_OPEN 4
 #define ST_NSPK 5
-#define ST_DONE 6
+#define ST_DONE 6 /* 1 = reached its stop; 2 = the integrator failed */
 #define ST_NSTEPS 7
 #define NSTATS 8
 
@@ -257,6 +257,10 @@ static void advance_cell(double *y, double *f, double *t, double *h, double *yp,
         } else {
             for (;;) {
                 hstep = fmin(fmin(*h, HMAX), nbp - t0);
+                if (!(hstep > 1e-12 * (1.0 + fabs(t0)))) {
+                    st[ST_DONE] = 2.0; /* step size collapsed (non-finite state): give up */
+                    return;
+                }
                 clipped = hstep >= nbp - t0;
                 stim_coeffs(seg, nseg, t0, t0 + hstep, &a, &b);
                 for (int j = 0; j < 4; j++) k1[j] = f[j];
@@ -286,6 +290,7 @@ static void advance_cell(double *y, double *f, double *t, double *h, double *yp,
                     err += (e / sc) * (e / sc);
                 }
                 err = sqrt(err / 4.0);
+                if (!isfinite(err)) err = 1e10;
                 if (err <= 1.0) {
                     double fac = err == 0.0 ? 5.0 : fmin(5.0, fmax(0.2, 0.9 * pow(err, -0.2)));
                     if (!clipped || fac < 1.0) *h = hstep * fac;
