@@ -134,31 +134,56 @@ def nrn_cmd(*args: str) -> list[str]:
     return [sys.executable, "-c", NRN_SCRIPT, *args]
 
 
-def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run a whole process; return (wall s, peak RSS MiB of that child, stdout)."""
+#: Forks and execs the measured command and reports that child's peak RSS.
+#: Needed because Linux carries a process's RSS high-water mark across fork and
+#: exec: a child forked straight from this (large) process would inherit its mark.
+LAUNCHER = r"""
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, ru = os.wait4(pid, 0)
+sys.stderr.write("\nMAXRSS_KB %d\n" % ru.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    """Run a whole process; return (wall s, stdout)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
+    proc = subprocess.run(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {})}, check=False,
     )  # fmt: skip
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} … exited {proc.returncode}")
-    return wall, usage.ru_maxrss // 1024, out
+    return wall, proc.stdout
+
+
+def peak_rss_mib(cmd: list[str]) -> float:
+    """Peak resident memory (MiB) of one run of `cmd` (ru_maxrss of that child)."""
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", LAUNCHER, *cmd],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True,
+    )  # fmt: skip
+    line = [x for x in proc.stderr.splitlines() if x.startswith("MAXRSS_KB ")][-1]
+    return int(line.split()[1]) / 1024.0
 
 
 def timed(cmd: list[str], repeats: int, env: dict[str, str] | None = None) -> dict:
-    """Warm up once, then the median wall time of `repeats` runs (and the largest RSS)."""
+    """Warm up once, then the median wall time of `repeats` runs, and the peak RSS."""
     run_once(cmd, env)
-    walls, rss, out = [], 0, ""
+    walls, out = [], ""
     for _ in range(repeats):
-        w, r, out = run_once(cmd, env)
+        w, out = run_once(cmd, env)
         walls.append(w)
-        rss = max(rss, r)
-    return {"median_s": statistics.median(walls), "runs_s": walls, "rss_mib": rss, "out": out}
+    return {
+        "median_s": statistics.median(walls),
+        "runs_s": walls,
+        "rss_mib": peak_rss_mib(cmd),
+        "out": out,
+    }
 
 
 def machine() -> str:
@@ -192,7 +217,7 @@ def accuracy() -> list[tuple[str, str, str, str]]:
         ref = o.run([pulse], tstop)
         cases = {}
         for table in ("1", "0"):
-            _, _, out = run_once(nrn_cmd("pulse", ",".join(map(str, pulse)), str(tstop)),
+            _, out = run_once(nrn_cmd("pulse", ",".join(map(str, pulse)), str(tstop)),
                                  {"NRN_USETABLE": table})  # fmt: skip
             cases[f"NEURON fixed dt=0.025, usetable_hh={table}"] = json.loads(out)
         res = simulate(load_preset("squid"), [Pulse(delay_ms=pulse[0], width_ms=pulse[1],
@@ -215,7 +240,7 @@ def accuracy() -> list[tuple[str, str, str, str]]:
     ref_rates = [o.fi_rate(a)[0] for a in amps]
     spec = "2.5:50:20"
     for table in ("1", "0"):
-        _, _, out = run_once(nrn_cmd("fi", spec), {"NRN_USETABLE": table})
+        _, out = run_once(nrn_cmd("fi", spec), {"NRN_USETABLE": table})
         got = [float(x) for x in out.split()]
         rows.append((f"f–I 2.5–50 (20 amps): NEURON fixed dt=0.025, usetable_hh={table}",
                      _fi_dev(got, ref_rates), "", ""))  # fmt: skip
@@ -274,15 +299,16 @@ def main() -> int:
         )
         print(f"f–I sanity: {agree}/100 rates within 1 % of NEURON fixed step\n")
         mem_cmd = tutor_cmd("sweep", "fi", "--preset", "squid", "--amps", "0:50:1000", "--json")
-        mem_wall, mem_rss, _ = run_once(mem_cmd)
+        mem_wall, _ = run_once(mem_cmd)
+        mem_rss = peak_rss_mib(mem_cmd)
     print("| protocol | tutor (s) | NEURON fixed step (s) | NEURON / tutor | tutor peak RSS (MiB) "
           "| NEURON peak RSS (MiB) |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|")
     for name, t, n in results:
         print(f"| {name} | {t['median_s']:.3f} | {n['median_s']:.3f} | "
-              f"**{n['median_s'] / t['median_s']:.1f}×** | {t['rss_mib']} | {n['rss_mib']} |")  # fmt: skip
+              f"**{n['median_s'] / t['median_s']:.1f}×** | {t['rss_mib']:.0f} | {n['rss_mib']:.0f} |")  # fmt: skip
     print(f"\n1000-cell × 500 ms f–I sweep (`tutor sweep fi --amps 0:50:1000`): "
-          f"{mem_wall:.2f} s wall, peak RSS {mem_rss} MiB (limit 500 MiB)")  # fmt: skip
+          f"{mem_wall:.2f} s wall, peak RSS {mem_rss:.0f} MiB (limit 500 MiB)")  # fmt: skip
     if not args.skip_accuracy:
         print("\nDeviation from NEURON CVODE (atol 1e-8):\n")
         print("| case | spike time (ms) | peak (mV) / peak time (ms) | AHP min (mV) |")
