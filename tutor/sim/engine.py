@@ -322,6 +322,8 @@ def run_batch(
         row: object = list(_params_row(params))
     else:
         arr = np.asarray(params, dtype=float)
+        if arr.ndim == 2 and arr.shape[0] == 1:
+            arr = arr[0]  # one row shared by every cell
         row = arr.tolist()
     t_stop = np.asarray(t_stop_ms, dtype=float)
     stops = np.asarray(stop_spikes, dtype=np.int64)

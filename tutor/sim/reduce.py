@@ -132,6 +132,11 @@ def run_reduced(
     """
     c = len(pieces)
     rows = list(row) if not isinstance(row[0], int | float) else [row] * c  # type: ignore[index]
+    if len(rows) != c or any(len(r) != K.NPARAMS for r in rows):
+        raise ValueError(
+            f"run_reduced: need one parameter row of {K.NPARAMS} values, or one per cell "
+            f"({c}); got {len(rows)}"
+        )
     params = array("d", [float(x) for r in rows for x in r])
     seg, nseg, bps, nbp = pack_pieces(pieces)
     t_stop = [float(t_stop_ms)] * c if isinstance(t_stop_ms, int | float) else list(t_stop_ms)
