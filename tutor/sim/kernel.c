@@ -225,7 +225,8 @@ static void advance_cell(double *y, double *f, double *t, double *h, double *yp,
         if (*ksample >= k_end || st[ST_DONE] > 0) break;
         if (*t >= t_stop) { st[ST_DONE] = 1.0; break; }
         /* 2) take one accepted step, never across a breakpoint */
-        while (bps[*bpi] <= *t) { (*bpi)++; *fvalid = 0; }
+        /* edges closer than round-off to t (abutting pulses) count as reached */
+        while (bps[*bpi] <= *t + 1e-12 * (1.0 + fabs(*t))) { (*bpi)++; *fvalid = 0; }
         double nbp = bps[*bpi];
         double a, b;
         if (!*fvalid) {
