@@ -19,7 +19,8 @@ output) measured as wall time: one warm-up run, then the median of
 (c) one 1000 ms trace (step 10 µA/cm² from 10 ms to 990 ms, repetitive
     firing), 0.025 ms samples written as CSV. tutor: ``tutor simulate
     --tstop 1000 --csv FILE`` (9 columns); NEURON: fixed step dt = 0.025
-    recording t and v, written with numpy.savetxt (2 columns).
+    recording t and v, written with numpy.savetxt (2 columns) — and (c′)
+    recording and writing the same 9 columns as tutor's CSV.
 
 NEURON runs with its defaults (``usetable_hh = 1``: tabulated rates, its fast
 path). Peak memory (``ru_maxrss`` of the child, from ``os.wait4``) is reported
@@ -64,7 +65,8 @@ scale = sec(0.5).area() * 1e-5                        # nA per µA/cm²
 h.usetable_hh = int(os.environ.get("NRN_USETABLE", "1"))
 h.celsius = 6.3
 h.dt = 0.025; h.steps_per_ms = 40
-REST = -64.97405245162668
+REST = float(os.environ["NRN_REST"])   # NEURON's own steady rest, from the oracle
+h.v_init = REST
 nc = h.NetCon(sec(0.5)._ref_v, None, sec=sec); nc.threshold = 0
 spk = h.Vector(); nc.record(spk)
 
@@ -73,7 +75,7 @@ def run(pulses, tstop, stop_after=0):
     for d, w, a in pulses:
         s = h.IClamp(sec(0.5)); s.delay = d; s.dur = w; s.amp = a * scale; stims.append(s)
     h.tstop = tstop
-    h.finitialize(REST); h.run()
+    h.run()  # stdinit: finitialize(v_init = REST)
     return list(spk)
 
 if mode == "fi":
@@ -104,13 +106,31 @@ elif mode == "refractory":
         fires = lambda a: len(run([(5.0, 1.0, 20.0), (d, 1.0, a)], d + 41.0)) >= 2
         thr.append(bisect(fires, 0.0, 400.0) if fires(400.0) else None)
     print(base, thr)
-elif mode == "trace":
+elif mode in ("trace", "trace9"):
     import numpy as np
     d, w, a = (float(x) for x in sys.argv[2].split(","))
-    tv = h.Vector(); vv = h.Vector(); tv.record(h._ref_t); vv.record(sec(0.5)._ref_v)
-    run([(d, w, a)], 1000.0)
-    np.savetxt(sys.argv[3], np.column_stack([tv.as_numpy(), vv.as_numpy()]),
-               delimiter=",", header="t_ms,v_mV", comments="", fmt="%.6g")
+    seg = sec(0.5)
+    refs = [h._ref_t, seg._ref_v]
+    if mode == "trace9":   # the same 9 columns as `tutor simulate --csv`
+        refs += [seg._ref_m_hh, seg._ref_h_hh, seg._ref_n_hh, seg._ref_ina, seg._ref_ik,
+                 seg._ref_il_hh]
+    vecs = [h.Vector() for _ in refs]
+    for vec, ref in zip(vecs, refs):
+        vec.record(ref)
+    s = h.IClamp(seg); s.delay = d; s.dur = w; s.amp = a * scale
+    if mode == "trace9":
+        ist = h.Vector(); ist.record(s._ref_i); vecs.append(ist)
+    h.tstop = 1000.0
+    h.run()  # stdinit: finitialize(v_init = REST)
+    cols = [v.as_numpy() for v in vecs]
+    if mode == "trace9":
+        cols[5:8] = [c * 1000.0 for c in cols[5:8]]   # mA/cm² -> µA/cm²
+        cols[8] = cols[8] / scale                     # nA -> µA/cm²
+        header = "t_ms,v_mV,m,h,n,i_na,i_k,i_l,i_stim"
+    else:
+        header = "t_ms,v_mV"
+    np.savetxt(sys.argv[3], np.column_stack(cols), delimiter=",", header=header,
+               comments="", fmt="%.6g")
 elif mode == "pulse":
     tv = h.Vector(); vv = h.Vector(); tv.record(h._ref_t); vv.record(sec(0.5)._ref_v)
     d, w, a = (float(x) for x in sys.argv[2].split(","))
@@ -266,6 +286,9 @@ def main() -> int:
     ap.add_argument("--skip-accuracy", action="store_true")
     args = ap.parse_args()
     repeats = max(3, args.repeats)
+    from oracle.nrn import Oracle
+
+    os.environ["NRN_REST"] = repr(Oracle().rest())  # every NEURON run starts at its rest
     print(f"machine: {machine()}")
     print(f"timings: wall time of whole processes, median of {repeats} after one warm-up\n")
     isis = ",".join(f"{x:g}" for x in ISIS)
@@ -280,10 +303,14 @@ def main() -> int:
             ("(b) refractory, 11 ISIs",
              tutor_cmd("sweep", "refractory", "--preset", "squid", "--isis", isis, "--json"),
              nrn_cmd("refractory", isis)),
-            ("(c) one 1000 ms trace → CSV",
+            ("(c) one 1000 ms trace → CSV (NEURON: t, v only)",
              tutor_cmd("simulate", "--preset", "squid", "--tstop", "1000", f"--pulse={pulse}",
                        "--csv", csv_t),
              nrn_cmd("trace", pulse, csv_n)),
+            ("(c′) one 1000 ms trace → CSV (NEURON: the same 9 columns)",
+             tutor_cmd("simulate", "--preset", "squid", "--tstop", "1000", f"--pulse={pulse}",
+                       "--csv", csv_t),
+             nrn_cmd("trace9", pulse, csv_n)),
         ]  # fmt: skip
         results = []
         for name, t_cmd, n_cmd in rows:

@@ -101,12 +101,13 @@ def refractory_periods(
 
 
 def _fingerprint() -> str:
-    """Hash of the cases, the oracle's code and NEURON's version."""
+    """Hash of the cases, the oracle's and this module's code, and NEURON's version."""
     from neuron import __version__ as nrn_version
 
     h = hashlib.sha256()
     h.update(json.dumps(CASES, sort_keys=True).encode())
     h.update((HERE / "nrn.py").read_bytes())
+    h.update((HERE / "reference.py").read_bytes())
     h.update(nrn_version.encode())
     return h.hexdigest()[:16]
 
