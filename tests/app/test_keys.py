@@ -29,7 +29,7 @@ async def test_space_delivers_stimulus_and_spikes(make_app) -> None:
         await pilot.press("space")
         lab = app.lab
         assert len(lab.session.pulses) == 1
-        delay, width, amp = lab.session.pulses[0]
+        _delay, width, amp = lab.session.pulses[0]
         assert (width, amp) == (1.0, 20.0)
         lab.run_sim(15.0)
         await pilot.pause()
@@ -220,7 +220,7 @@ async def test_export_writes_csv_and_svg(make_app, tmp_path: Path) -> None:
         assert lines[0] == "t_ms,v_mV,m,h,n,i_na,i_k,i_l,i_stim"
         assert len(lines) == 1 + len(app.lab.session.buffer)
         assert svg_path.read_text().lstrip().startswith("<svg")
-        assert csv_path.name in str(app.lab.query_one("#banner").render())
+        assert csv_path.name in str(app.lab.query_one("#banner").content)
 
 
 async def test_q_quits(make_app) -> None:

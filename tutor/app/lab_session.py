@@ -141,10 +141,12 @@ class _NullMachine:
     phase = "resting"
     excitability = "excitable"
 
-    def __init__(self, params: Any, live: Any) -> None:
+    def __init__(self, params: Any, base: Any = None) -> None:
         self.params = params
+        self.labels: list[str] = []
+        self.excitability_labels: list[str] = []
 
-    def feed(self, chunk: Any) -> list[dict]:
+    def feed(self, chunk: Any, pieces: Any = ()) -> list[dict]:
         return []
 
 
@@ -205,7 +207,7 @@ class LabSession:
                 self.live = LiveSim(params, dt_ms=self.dt_ms, base=self.base_params())
             except TypeError:
                 self.live = LiveSim(params, dt_ms=self.dt_ms)
-            self.machine = PhaseMachine(params, self.live)
+            self.machine = PhaseMachine(params, base=self.base_params())
             self.buffer.clear()
             self.events = []
             self.pulses = []
@@ -233,15 +235,22 @@ class LabSession:
         if ms <= 0:
             return []
         chunk = self.live.advance(ms)
-        new = list(self.machine.feed(chunk) or [])
+        new = list(self.machine.feed(chunk, self.live.pieces) or [])
         t = np.asarray(chunk.t_ms, dtype=float)
-        per = getattr(self.machine, "phase_per_sample", None)
-        phase_names = per(chunk) if per is not None else None
-        if phase_names is not None and len(phase_names) == len(t):
-            phase = np.fromiter((phase_index(p) for p in phase_names), np.int64, len(t))
+        # Per-sample labels are immediate; events may arrive a little later (the
+        # machine holds voltage events back until its probes have covered them).
+        names = list(getattr(self.machine, "labels", []) or [])
+        if len(names) == len(t):
+            phase = np.fromiter((phase_index(p) for p in names), np.int64, len(t))
         else:
             phase = labels_from_events(t, new, "phase", phase_index(self.phase), phase_index)
-        exc = labels_from_events(t, new, "excitability", exc_index(self.excitability), exc_index)
+        exc_names = list(getattr(self.machine, "excitability_labels", []) or [])
+        if len(exc_names) == len(t):
+            exc = np.fromiter((exc_index(p) for p in exc_names), np.int64, len(t))
+        else:
+            exc = labels_from_events(
+                t, new, "excitability", exc_index(self.excitability), exc_index
+            )
         self.buffer.append(_chunk_cols(chunk), phase, exc)
         machine_phase = getattr(self.machine, "phase", None)
         if machine_phase:

@@ -110,7 +110,10 @@ class LessonsScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#lesson-list")
     def _select(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#try-list", OptionList).focus()
+        tries = self.query_one("#try-list", OptionList)
+        tries.focus()
+        if tries.highlighted is None and tries.option_count:
+            tries.highlighted = 0
 
     @on(OptionList.OptionSelected, "#try-list")
     def _try(self, event: OptionList.OptionSelected) -> None:
