@@ -328,12 +328,14 @@ def main() -> int:
         mem_cmd = tutor_cmd("sweep", "fi", "--preset", "squid", "--amps", "0:50:1000", "--json")
         mem_wall, _ = run_once(mem_cmd)
         mem_rss = peak_rss_mib(mem_cmd)
-    print("| protocol | tutor (s) | NEURON fixed step (s) | NEURON / tutor | tutor peak RSS (MiB) "
-          "| NEURON peak RSS (MiB) |")  # fmt: skip
+    print("| protocol | tutor median [min] (s) | NEURON fixed step median [min] (s) "
+          "| NEURON / tutor (medians) | tutor peak RSS (MiB) | NEURON peak RSS (MiB) |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|")
     for name, t, n in results:
-        print(f"| {name} | {t['median_s']:.3f} | {n['median_s']:.3f} | "
-              f"**{n['median_s'] / t['median_s']:.1f}×** | {t['rss_mib']:.0f} | {n['rss_mib']:.0f} |")  # fmt: skip
+        print(f"| {name} | {t['median_s']:.3f} [{min(t['runs_s']):.3f}] "
+              f"| {n['median_s']:.3f} [{min(n['runs_s']):.3f}] "
+              f"| **{n['median_s'] / t['median_s']:.1f}×** "
+              f"| {t['rss_mib']:.0f} | {n['rss_mib']:.0f} |")  # fmt: skip
     print(f"\n1000-cell × 500 ms f–I sweep (`tutor sweep fi --amps 0:50:1000`): "
           f"{mem_wall:.2f} s wall, peak RSS {mem_rss:.0f} MiB (limit 500 MiB)")  # fmt: skip
     if not args.skip_accuracy:
