@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 
 import pytest
 
@@ -21,18 +20,11 @@ from tutor.app.screens.progress import ProgressScreen
 from tutor.lab.names import PHASES
 from tutor.quiz.store import Store
 
+from .helpers import text_of
+
 SIZE = (120, 40)
 HAVE_PHASES = importlib.util.find_spec("tutor.lab.phases") is not None
 needs_phases = pytest.mark.skipif(not HAVE_PHASES, reason="phase machine not available")
-
-
-def text_of(widget) -> str:
-    """Plain text of a Static's content (str, rich Text, or any rich renderable)."""
-    from rich.console import Console
-
-    console = Console(width=110, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
-    console.print(widget.content)
-    return console.export_text()
 
 
 def attempts(app) -> list:

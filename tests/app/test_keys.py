@@ -12,6 +12,8 @@ from tutor.app.screens.lessons import LessonsScreen
 from tutor.app.screens.progress import ProgressScreen
 from tutor.app.settings import SPEEDS_MS_PER_S
 
+from .helpers import text_of
+
 SIZE = (120, 40)
 
 
@@ -154,7 +156,7 @@ async def test_help_lists_every_key(make_app) -> None:
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(f"{k} {d}" for k, d in app.screen.rows)
         for word in (
-            "Stimulate",
+            "Stim",
             "Pause",
             "Step",
             "Slower",
@@ -203,7 +205,7 @@ async def test_palette_has_lab_actions(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for t in ("Stimulate", "Pause/run", "TTX", "Export", "Lessons", "Quit"):
+        for t in ("Stim", "Pause", "TTX", "Export", "Lessons", "Quit"):
             assert t in titles
 
 
@@ -220,7 +222,7 @@ async def test_export_writes_csv_and_svg(make_app, tmp_path: Path) -> None:
         assert lines[0] == "t_ms,v_mV,m,h,n,i_na,i_k,i_l,i_stim"
         assert len(lines) == 1 + len(app.lab.session.buffer)
         assert svg_path.read_text().lstrip().startswith("<svg")
-        assert csv_path.name in str(app.lab.query_one("#banner").content)
+        assert csv_path.name in text_of(app.lab.query_one("#banner"))
 
 
 async def test_q_quits(make_app) -> None:

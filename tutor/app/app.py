@@ -25,10 +25,10 @@ class TutorApp(App[None]):
     SUB_TITLE = "the action potential, live"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("l", "lessons", "Lessons"),
-        Binding("P", "progress", "Progress"),
+        Binding("l", "lessons", "Lessons", tooltip="lesson list, text and try-it steps"),
+        Binding("P", "progress", "Progress", tooltip="mastery per lesson, due reviews"),
+        Binding("question_mark", "help", "Help", tooltip="every key, and what the colours mean"),
+        Binding("q", "quit", "Quit", tooltip="leave the tutor (progress is already saved)"),
     ]
 
     def __init__(self, settings: AppSettings) -> None:
@@ -65,6 +65,8 @@ class TutorApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Palette entries: Textual's own plus every described binding of the screen."""
+        from tutor.app.screens.help import key_label
+
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
         for b in [*getattr(screen, "BINDINGS", []), *self.BINDINGS]:
@@ -72,9 +74,10 @@ class TutorApp(App[None]):
                 seen.add(b.action)
                 action = b.action
                 target = screen if hasattr(screen, f"action_{action.split('(')[0]}") else self
+                tip = getattr(b, "tooltip", "") or b.description
                 yield SystemCommand(
                     b.description,
-                    f"key: {b.key}",
+                    f"{tip} (key: {key_label(b.key)})",
                     lambda a=action, t=target: self.call_later(self.run_action, a, t),
                 )
 

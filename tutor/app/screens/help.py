@@ -53,7 +53,8 @@ def help_rows(screen: Screen, app_bindings: list[Binding]) -> list[tuple[str, st
         if not isinstance(b, Binding) or not b.description or b.key in seen:
             continue
         seen.add(b.key)
-        rows.append((key_label(b.key), b.description))
+        tip = getattr(b, "tooltip", "")
+        rows.append((key_label(b.key), f"{b.description} — {tip}" if tip else b.description))
     return rows
 
 

@@ -49,25 +49,27 @@ class LabScreen(Screen[None]):
     """Live trace coloured by phase, refractory band, gates/currents, banner, panel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "stimulate", "Stimulate"),
-        Binding("p", "toggle_pause", "Pause/run"),
-        Binding("full_stop", "step", "Step"),
-        Binding("left_square_bracket", "slower", "Slower"),
-        Binding("right_square_bracket", "faster", "Faster"),
-        Binding("up", "amp(1)", "Amp +", show=False),
-        Binding("down", "amp(-1)", "Amp −", show=False),
-        Binding("right", "width(1)", "Width +", show=False),
-        Binding("left", "width(-1)", "Width −", show=False),
-        Binding("t", "block('ttx')", "TTX"),
-        Binding("e", "block('tea')", "TEA"),
-        Binding("g", "toggle_plot", "Gates/currents"),
-        Binding("r", "reset", "Reset"),
-        Binding("x", "export", "Export"),
-        Binding("c", "pulses", "Pulse count", show=False),
-        Binding("i", "interval", "Pulse interval", show=False),
-        Binding("o", "preset", "Preset", show=False),
-        Binding("plus,equals_sign", "celsius(1)", "Temp +", show=False),
-        Binding("minus", "celsius(-1)", "Temp −", show=False),
+        Binding("space", "stimulate", "Stim", tooltip="deliver the stimulus shown in the panel"),
+        Binding("p", "toggle_pause", "Pause", tooltip="pause / resume model time"),
+        Binding("full_stop", "step", "Step", tooltip="pause and advance one step"),
+        Binding("left_square_bracket", "slower", "Slower", tooltip="slow motion: halve the speed"),
+        Binding("right_square_bracket", "faster", "Faster", tooltip="run faster"),
+        Binding("up", "amp(1)", "Amp +", show=False, tooltip="stimulus amplitude up"),
+        Binding("down", "amp(-1)", "Amp −", show=False, tooltip="stimulus amplitude down"),
+        Binding("right", "width(1)", "Width +", show=False, tooltip="stimulus width longer"),
+        Binding("left", "width(-1)", "Width −", show=False, tooltip="stimulus width shorter"),
+        Binding("t", "block('ttx')", "TTX", tooltip="toggle TTX: blocks Na⁺ channels (gNa = 0)"),
+        Binding("e", "block('tea')", "TEA", tooltip="toggle TEA: blocks K⁺ channels (gK = 0)"),
+        Binding("g", "toggle_plot", "Gates", tooltip="second plot: gates m h n / currents"),
+        Binding("r", "reset", "Reset", tooltip="back to the resting state at t = 0"),
+        Binding("x", "export", "Export", tooltip="trace CSV + SVG screenshot to this folder"),
+        Binding(
+            "c", "pulses", "Pulses", show=False, tooltip="pulse count: 1, 2 (paired), 3, 5, 10"
+        ),
+        Binding("i", "interval", "Interval", show=False, tooltip="interval between pulses"),
+        Binding("o", "preset", "Preset", show=False, tooltip="switch preset (textbook / squid)"),
+        Binding("plus,equals_sign", "celsius(1)", "Temp +", show=False, tooltip="warmer by 1 °C"),
+        Binding("minus", "celsius(-1)", "Temp −", show=False, tooltip="cooler by 1 °C"),
     ]
 
     def __init__(self, settings: AppSettings) -> None:
@@ -106,7 +108,7 @@ class LabScreen(Screen[None]):
                 gates = PlotView(self._plot2_palette(), y_format="{:.1f}", id="plot2")
                 yield gates
             yield ParamPanel(id="panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _plot2_palette(self) -> list[Style]:
         colours = GATE_COLOURS if self.plot2 == "gates" else CURRENT_COLOURS
@@ -229,7 +231,7 @@ class LabScreen(Screen[None]):
             lim = float(max(10.0, np.ceil(peak * 1.1 / 10) * 10))
             plot2.set_data(PlotData(xr, (-lim, lim), series, y_lines=[0.0]))
         snap = self.snapshot()
-        self.query_one("#banner", PhaseBanner).show(snap)
+        self.query_one("#banner", PhaseBanner).show(snap, compact=self.has_class("-narrow"))
         self.query_one("#panel", ParamPanel).show(snap)
 
     def _set_plot2_title(self) -> None:

@@ -61,7 +61,11 @@ def stimulus_line(s: LabSnapshot) -> str:
 class PhaseBanner(Static):
     """What is happening now and why, plus clock, speed and run state."""
 
-    def show(self, s: LabSnapshot) -> None:
+    def show(self, s: LabSnapshot, compact: bool = False) -> None:
+        """Line 1: phase, excitability, clock. Then the why (two lines, or one plus
+        the stimulus line when the panel is collapsed)."""
+        from rich.console import Group
+
         colour = PHASE_COLOURS.get(s.phase, "white")
         exc_colour = EXC_COLOURS.get(s.excitability, "white")
         text = Text()
@@ -72,11 +76,17 @@ class PhaseBanner(Static):
         text.append(f"   t = {s.t_ms:8.2f} ms   {run}   speed {s.speed_ms_per_s:g} ms/s")
         if s.message:
             text.append(f"   {s.message}", style="bold")
-        text.append("\n")
-        text.append(s.why or PHASE_BLURB.get(s.phase, ""), style="italic")
-        text.append("\n")
-        text.append(stimulus_line(s), style="dim")
-        self.update(text)
+        why = s.why or PHASE_BLURB.get(s.phase, "")
+        if compact:
+            self.update(
+                Group(
+                    text,
+                    Text(why, style="italic", no_wrap=True, overflow="ellipsis"),
+                    Text(stimulus_line(s), style="dim", no_wrap=True, overflow="ellipsis"),
+                )
+            )
+        else:
+            self.update(Group(text, Text(why, style="italic")))
 
 
 class ParamPanel(Static):

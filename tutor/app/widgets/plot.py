@@ -17,6 +17,8 @@ from textual.widget import Widget
 
 from tutor.app.widgets.canvas import Raster, empty_raster, nice_ticks, rasterize
 
+#: Braille character of every 8-bit dot pattern (0 → space).
+_BRAILLE: list[str] = [" "] + [chr(0x2800 + i) for i in range(1, 256)]
 #: Columns reserved left of the plot for y tick labels.
 GUTTER = 6
 
@@ -120,7 +122,7 @@ class PlotView(Widget):
             if d.series
             else empty_raster(rows, cols)
         )
-        chars = [[raster.char(r, c) for c in range(cols)] for r in range(rows)]
+        chars = [[_BRAILLE[c] for c in row] for row in raster.codes.tolist()]
         styles = raster.styles.tolist()
         base = self.rich_style
         axis = base + Style(dim=True)
