@@ -68,14 +68,21 @@ class PhaseBanner(Static):
 
         colour = PHASE_COLOURS.get(s.phase, "white")
         exc_colour = EXC_COLOURS.get(s.excitability, "white")
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {title(s.phase).upper()} ", style=f"bold reverse {colour}")
-        text.append("  ")
-        text.append(title(s.excitability).upper(), style=f"bold {exc_colour}")
-        run = "▶ running" if s.running else "⏸ paused"
-        text.append(f"   t = {s.t_ms:8.2f} ms   {run}   speed {s.speed_ms_per_s:g} ms/s")
+        text.append(" ")
+        exc = title(s.excitability).upper()
+        if compact:
+            exc = exc.replace("ABSOLUTE", "ABS").replace("RELATIVE", "REL")
+        text.append(exc, style=f"bold {exc_colour}")
+        run = "▶" if s.running else "⏸ paused"
+        if compact:
+            text.append(f"  t={s.t_ms:.2f} ms {run} {s.speed_ms_per_s:g} ms/s")
+        else:
+            run = "▶ running" if s.running else "⏸ paused"
+            text.append(f"   t = {s.t_ms:8.2f} ms   {run}   speed {s.speed_ms_per_s:g} ms/s")
         if s.message:
-            text.append(f"   {s.message}", style="bold")
+            text.append(f"  {s.message}", style="bold")
         why = s.why or PHASE_BLURB.get(s.phase, "")
         if compact:
             self.update(
