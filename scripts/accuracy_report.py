@@ -36,6 +36,7 @@ def main() -> int:
         note("peak (mV)", dev["peak_mV"], name)
         note("peak time (ms)", dev["peak_ms"], name)
         note("AHP minimum (mV)", dev["ahp_mV"], name)
+        note("whole-trace V, 0.25 ms grid (mV)", dev["v_mV"], name)
         note("AHP time (ms, not a tolerance)", dev["ahp_ms"], name)
     for temp in reference.TEMPERATURES:
         t = str(temp)
@@ -62,6 +63,7 @@ def main() -> int:
         "peak (mV)": compare.PEAK_MV,
         "peak time (ms)": compare.PEAK_MS,
         "AHP minimum (mV)": compare.AHP_MV,
+        "whole-trace V, 0.25 ms grid (mV)": compare.TRACE_MV,
         "pulse threshold (rel)": compare.THRESHOLD_REL,
         "rheobase (rel)": compare.THRESHOLD_REL,
         "chronaxie (rel)": compare.THRESHOLD_REL,

@@ -14,6 +14,8 @@ REST_MV = 0.02
 #: Spike peak (mV) and its time (ms).
 PEAK_MV = 0.25
 PEAK_MS = 0.03
+#: Whole-trace V on a 0.25 ms grid (mV): the issue's voltage tolerance for the peak.
+TRACE_MV = PEAK_MV
 #: Spike (0-mV crossing) time (ms).
 SPIKE_MS = 0.02
 #: AHP minimum (mV).
@@ -48,6 +50,10 @@ def trace_deviation(ours: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]
         else (math.inf if ahp_o is None or ahp_r is None else abs(ahp_o - ahp_r)),
         "ahp_ms": None if ahp_o is None or ahp_r is None else abs(ours["ahp_ms"] - ref["ahp_ms"]),
         "rest_mV": abs(ours["rest_mV"] - ref["rest_mV"]),
+        # whole trace: max |ΔV| on the reference grid (API runs only; the CLI JSON has no trace)
+        "v_mV": max(abs(a - b) for a, b in zip(ours["v_grid_mV"], ref["v_grid_mV"], strict=True))
+        if "v_grid_mV" in ours
+        else None,
     }
 
 
@@ -65,6 +71,8 @@ def trace_failures(dev: dict[str, Any]) -> list[str]:
         bad.append(f"peak time off by {dev['peak_ms']:.4g} ms (> {PEAK_MS})")
     if dev["ahp_mV"] is not None and dev["ahp_mV"] > AHP_MV:
         bad.append(f"AHP minimum off by {dev['ahp_mV']:.4g} mV (> {AHP_MV})")
+    if dev["v_mV"] is not None and dev["v_mV"] > TRACE_MV:
+        bad.append(f"trace V off by {dev['v_mV']:.4g} mV somewhere (> {TRACE_MV})")
     if dev["rest_mV"] > REST_MV:
         bad.append(f"rest off by {dev['rest_mV']:.4g} mV (> {REST_MV})")
     return bad

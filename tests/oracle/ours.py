@@ -12,6 +12,10 @@ import subprocess
 import sys
 from typing import Any
 
+import numpy as np
+
+from oracle.reference import v_grid
+
 PRESET = "squid"
 
 
@@ -75,7 +79,9 @@ def trace_api(case: dict[str, Any]) -> dict[str, Any]:
     m = _membranes(case.get("celsius"), case.get("overrides"), case.get("blocks", ()))
     stims = [Pulse(delay_ms=d, width_ms=w, amp_uA_cm2=a) for d, w, a in case["pulses"]]
     res = simulate(m.run, stims, tstop_ms=case["tstop"], dt_ms=0.025, base=m.base)
+    grid = v_grid(case["tstop"])
     return {
+        "v_grid_mV": [float(v) for v in np.interp(grid, res.t_ms, res.v_mV)],
         "spikes_ms": [float(s) for s in res.spikes_ms],
         "peak_mV": res.peak_mV,
         "peak_ms": res.peak_ms,

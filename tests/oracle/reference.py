@@ -21,6 +21,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "reference.json"
 
+#: Spacing (ms) of the voltage samples stored per trace (whole-trace comparison).
+V_GRID_MS = 0.25
+
 #: Temperatures every excitability protocol is run at (°C).
 TEMPERATURES: tuple[float, ...] = (6.3, 18.5)
 
@@ -100,6 +103,12 @@ def refractory_periods(
     return absolute, None
 
 
+def v_grid(tstop_ms: float) -> list[float]:
+    """Times (ms) at which whole-trace voltages are compared: 0, 0.25, … < tstop − 0.5."""
+    n = int((tstop_ms - 0.5) / V_GRID_MS + 1e-9)
+    return [k * V_GRID_MS for k in range(n)]
+
+
 def _fingerprint() -> str:
     """Hash of the cases, the oracle's and this module's code, and NEURON's version."""
     from neuron import __version__ as nrn_version
@@ -144,6 +153,8 @@ def compute() -> dict[str, Any]:
             "ahp_min_mV": r.ahp_min_mV,
             "ahp_ms": r.ahp_ms,
             "rest_mV": r.rest_mV,
+            # V every V_GRID_MS up to 0.5 ms before the end (CVODE's last step may stop short)
+            "v_grid_mV": [float(x) for x in r.v_at(v_grid(c["tstop"]))],
         }
     widths = CASES["thresholds"]["widths"]
     delay = CASES["thresholds"]["delay"]
