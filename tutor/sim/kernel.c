@@ -122,9 +122,9 @@ static inline double hermite_slope(double y0, double y1, double f0, double f1, d
            (-6 * th2 + 6 * th) * y1 / h + (3 * th2 - 2 * th) * f1;
 }
 
-/* θ in [0, 1] where the Hermite V crosses `level` upward (bisection). */
-static double root_in_step(double v0, double v1, double f0, double f1, double h, double level) {
-    double lo = 0.0, hi = 1.0;
+/* θ in [lo, hi] where the Hermite V crosses `level` upward, given V(lo) < level ≤ V(hi). */
+static double root_in_step(double v0, double v1, double f0, double f1, double h, double level,
+                           double lo, double hi) {
     for (int k = 0; k < 60 && hi - lo >= 1e-13; k++) {
         double mid = 0.5 * (lo + hi);
         if (hermite(v0, v1, f0, f1, h, mid) < level) lo = mid; else hi = mid;
@@ -144,16 +144,38 @@ static double extremum_in_step(double v0, double v1, double f0, double f1, doubl
 }
 
 /* Update the spike list and the peak/AHP reductions with the step [tp, t]. */
+static void record_spike(double tc, double *spikes, int64_t maxsp, double *st, double t_limit) {
+    if (tc > t_limit) return;
+    int64_t k = (int64_t)st[ST_NSPK];
+    if (k < maxsp) spikes[k] = tc;
+    st[ST_NSPK] = (double)(k + 1);
+    if (st[ST_TMAX] < tc) st[ST_AHP_OPEN] = 0.0; /* the AHP window closes at the next spike */
+}
+
+/* Update the spike list and the peak/AHP reductions with the step [tp, t].
+ * The step is split at its interior turning point (if the slope changes sign),
+ * so a brief excursion above 0 mV that starts and ends inside one step is
+ * still an upward crossing. */
 static void reduce_step(double tp, double t, double v0, double v1, double f0, double f1,
                         double *spikes, int64_t maxsp, double *st, double t_limit) {
     double h = t - tp;
-    if (v0 < 0.0 && 0.0 <= v1 && h > 0) {
-        double tc = tp + root_in_step(v0, v1, f0, f1, h, 0.0) * h;
-        if (tc <= t_limit) {
-            int64_t k = (int64_t)st[ST_NSPK];
-            if (k < maxsp) spikes[k] = tc;
-            st[ST_NSPK] = (double)(k + 1);
-            if (st[ST_TMAX] < tc) st[ST_AHP_OPEN] = 0.0; /* the AHP window closes at the next spike */
+    double th = -1.0, te = 0.0, ve = 0.0;
+    if (h > 0 && ((f0 > 0) != (f1 > 0)) && f0 != 0.0) {
+        th = extremum_in_step(v0, v1, f0, f1, h);
+        te = tp + th * h;
+        ve = hermite(v0, v1, f0, f1, h, th);
+    }
+    if (h > 0) {
+        if (th > 0.0) {
+            if (v0 < 0.0 && 0.0 <= ve)
+                record_spike(tp + root_in_step(v0, v1, f0, f1, h, 0.0, 0.0, th) * h,
+                             spikes, maxsp, st, t_limit);
+            if (ve < 0.0 && 0.0 <= v1)
+                record_spike(tp + root_in_step(v0, v1, f0, f1, h, 0.0, th, 1.0) * h,
+                             spikes, maxsp, st, t_limit);
+        } else if (v0 < 0.0 && 0.0 <= v1) {
+            record_spike(tp + root_in_step(v0, v1, f0, f1, h, 0.0, 0.0, 1.0) * h,
+                         spikes, maxsp, st, t_limit);
         }
     }
     if (t <= t_limit) {
@@ -164,19 +186,14 @@ static void reduce_step(double tp, double t, double v0, double v1, double f0, do
             st[ST_VMIN] = v1; st[ST_TMIN] = t;
         }
     }
-    if (h > 0 && ((f0 > 0) != (f1 > 0)) && f0 != 0.0) {
-        double th = extremum_in_step(v0, v1, f0, f1, h);
-        double te = tp + th * h;
-        double ve = hermite(v0, v1, f0, f1, h, th);
-        if (te <= t_limit) {
-            if (f0 > 0 && ve > st[ST_VMAX]) {
-                st[ST_VMAX] = ve; st[ST_TMAX] = te;
-                st[ST_VMIN] = (t <= t_limit) ? v1 : ve;
-                st[ST_TMIN] = (t <= t_limit) ? t : te;
-                st[ST_AHP_OPEN] = 1.0;
-            } else if (f0 < 0 && st[ST_AHP_OPEN] > 0 && ve < st[ST_VMIN]) {
-                st[ST_VMIN] = ve; st[ST_TMIN] = te;
-            }
+    if (th > 0.0 && te <= t_limit) {
+        if (f0 > 0 && ve > st[ST_VMAX]) {
+            st[ST_VMAX] = ve; st[ST_TMAX] = te;
+            st[ST_VMIN] = (t <= t_limit) ? v1 : ve;
+            st[ST_TMIN] = (t <= t_limit) ? t : te;
+            st[ST_AHP_OPEN] = 1.0;
+        } else if (f0 < 0 && st[ST_AHP_OPEN] > 0 && ve < st[ST_VMIN]) {
+            st[ST_VMIN] = ve; st[ST_TMIN] = te;
         }
     }
 }
