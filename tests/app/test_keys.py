@@ -12,7 +12,6 @@ from tutor.app.screens.lessons import LessonsScreen
 from tutor.app.screens.progress import ProgressScreen
 from tutor.app.settings import SPEEDS_MS_PER_S
 
-from .helpers import text_of
 
 SIZE = (120, 40)
 
@@ -222,7 +221,8 @@ async def test_export_writes_csv_and_svg(make_app, tmp_path: Path) -> None:
         assert lines[0] == "t_ms,v_mV,m,h,n,i_na,i_k,i_l,i_stim"
         assert len(lines) == 1 + len(app.lab.session.buffer)
         assert svg_path.read_text().lstrip().startswith("<svg")
-        assert csv_path.name in text_of(app.lab.query_one("#banner"))
+        notes = [n.message for n in app._notifications]
+        assert any(str(csv_path) in m and str(svg_path) in m for m in notes), notes
 
 
 async def test_q_quits(make_app) -> None:

@@ -33,7 +33,7 @@ class AppSettings(BaseModel):
     """Run the simulation timer. Tests pass False and advance the model explicitly."""
     speed_ms_per_s: float = DEFAULT_SPEED_MS_PER_S
     """Model ms per wall-clock second at start."""
-    fps: float = Field(30.0, gt=0, le=120)
+    fps: float = Field(40.0, gt=0, le=120)
     """Redraw / advance rate of the live timer."""
     window_ms: float = Field(30.0, gt=0)
     """Width of the scrolling trace, ms of model time."""

@@ -75,7 +75,11 @@ class LabScreen(Screen[None]):
     def __init__(self, settings: AppSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.session = LabSession(settings.preset, dt_ms=settings.dt_ms)
+        # Live: the engine (numba, presets, probes) loads right after the first frame,
+        # so the learner sees the lab at once. Tests (live=False) get it immediately.
+        self.session: LabSession = None  # type: ignore[assignment]
+        if not settings.live:
+            self.session = LabSession(settings.preset, dt_ms=settings.dt_ms)
         self.running = True
         self.speed = self._nearest_speed(settings.speed_ms_per_s)
         self.plot2 = "gates"
@@ -116,10 +120,22 @@ class LabScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._set_plot2_title()
-        if self.settings.live:
-            self._last_tick = time.monotonic()
-            self._timer = self.set_interval(1 / self.settings.fps, self._tick)
         self.redraw()
+        if self.session is None:
+            self.call_after_refresh(self._start_engine)
+
+    def _start_engine(self) -> None:
+        """Create the model (first import of the engine) and start the live timer."""
+        self.session = LabSession(self.settings.preset, dt_ms=self.settings.dt_ms)
+        self._last_tick = time.monotonic()
+        self._timer = self.set_interval(1 / self.settings.fps, self._tick)
+        self.redraw()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Lab keys wait for the engine (a fraction of a second after the first frame)."""
+        if self.session is None and action not in ("quit", "help", "lessons", "progress"):
+            return False
+        return True
 
     @on(Resize)
     def _collapse(self, event: Resize) -> None:
@@ -201,6 +217,9 @@ class LabScreen(Screen[None]):
         """Push the current window into every view (called at most once per tick)."""
         self._dirty = False
         self.frames += 1
+        if self.session is None:
+            self.query_one("#banner", PhaseBanner).update(" starting the membrane…")
+            return
         xr = self.x_range()
         w = self.session.buffer.since(xr[0])
         t = w["t_ms"]
@@ -251,10 +270,9 @@ class LabScreen(Screen[None]):
 
     # -- actions -----------------------------------------------------------------------
     def _note(self, text: str) -> None:
+        """Show what a key did, now (not at the next tick: keys must feel instant)."""
         self.message = text
-        self._dirty = True
-        if not self.settings.live:
-            self.redraw()
+        self.redraw()
 
     def action_stimulate(self) -> None:
         """Deliver the stimulus shown in the panel, starting 0.5 ms from now."""
@@ -362,8 +380,8 @@ class LabScreen(Screen[None]):
         self.redraw()
         svg = self.app.save_screenshot(filename=f"neuron-lab-{stamp}.svg", path=str(folder))
         self.last_export = (csv_path, Path(svg))
-        self._note(f"exported {csv_path.name} + {Path(svg).name}")
-        self.notify(f"{rows} samples → {csv_path}\nscreenshot → {svg}", title="Exported")
+        self._note(f"exported → {folder}")
+        self.notify(f"{rows} samples → {csv_path}\nscreenshot → {svg}", title="Exported", timeout=8)
 
     def apply_spec(self, spec: dict) -> None:
         """Set the lab up from a lesson's "try it" step and run it from t = 0."""
