@@ -37,7 +37,7 @@ async def first_frame_headless() -> tuple[float, float]:
     tmp = Path(tempfile.mkdtemp())
     app = create_app(data_dir=tmp, export_dir=tmp)
     first = 0.0
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         while True:
             try:
                 lab = app.lab

@@ -12,7 +12,6 @@ from tutor.app.screens.lessons import LessonsScreen
 from tutor.app.screens.progress import ProgressScreen
 from tutor.app.settings import SPEEDS_MS_PER_S
 
-
 SIZE = (120, 40)
 
 

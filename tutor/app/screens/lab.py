@@ -133,9 +133,7 @@ class LabScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Lab keys wait for the engine (a fraction of a second after the first frame)."""
-        if self.session is None and action not in ("quit", "help", "lessons", "progress"):
-            return False
-        return True
+        return self.session is not None or action in ("quit", "help", "lessons", "progress")
 
     @on(Resize)
     def _collapse(self, event: Resize) -> None:
