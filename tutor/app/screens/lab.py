@@ -27,7 +27,7 @@ from textual.widgets import Footer
 from tutor.app.lab_session import LabSession
 from tutor.app.settings import SPEEDS_MS_PER_S, AppSettings
 from tutor.app.widgets.band import BandView
-from tutor.app.widgets.banner import LabSnapshot, ParamPanel, PhaseBanner
+from tutor.app.widgets.banner import EventLog, LabSnapshot, ParamPanel, PhaseBanner
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import (
     CURRENT_COLOURS,
@@ -111,7 +111,11 @@ class LabScreen(Screen[None]):
                 yield BandView(id="band")
                 gates = PlotView(self._plot2_palette(), y_format="{:.1f}", id="plot2")
                 yield gates
-            yield ParamPanel(id="panel")
+            with Vertical(id="side"):
+                yield ParamPanel(id="panel")
+                log = EventLog(id="events")
+                log.border_title = "event stream (t ms · kind · state · V)"
+                yield log
         yield Footer(compact=True)
 
     def _plot2_palette(self) -> list[Style]:
@@ -140,6 +144,7 @@ class LabScreen(Screen[None]):
         """Collapse the panel and the second plot on small terminals (80×24)."""
         self.set_class(event.size.width < 100, "-narrow")
         self.set_class(event.size.height < 30, "-short")
+        self.set_class(event.size.width >= 160, "-wide")
 
     # -- time --------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -250,18 +255,21 @@ class LabScreen(Screen[None]):
         snap = self.snapshot()
         self.query_one("#banner", PhaseBanner).show(snap, compact=self.has_class("-narrow"))
         self.query_one("#panel", ParamPanel).show(snap)
+        if self.has_class("-wide"):
+            log = self.query_one("#events", EventLog)
+            log.show_events(self.session.events, log.size.height)
 
     def _set_plot2_title(self) -> None:
         plot2 = self.query_one("#plot2", PlotView)
         if self.plot2 == "gates":
             plot2.border_title = (
-                "gates  [red1]m[/] (Na⁺ act.)  [yellow]h[/] (Na⁺ inact.)  "
-                "[dodger_blue1]n[/] (K⁺ act.)"
+                "gates  [#ff0000]m[/] (Na⁺ act.)  [#ffff00]h[/] (Na⁺ inact.)  "
+                "[#0087ff]n[/] (K⁺ act.)"
             )
         else:
             plot2.border_title = (
-                "currents µA/cm² (outward +)  [red1]I_Na[/]  [dodger_blue1]I_K[/]  "
-                "[grey62]I_L[/]  [green]I_stim[/]"
+                "currents µA/cm² (outward +)  [#ff0000]I_Na[/]  [#0087ff]I_K[/]  "
+                "[#9e9e9e]I_L[/]  [#00af00]I_stim[/]"
             )
         plot2.palette = self._plot2_palette()
         plot2.y_format = "{:.1f}" if self.plot2 == "gates" else "{:+.0f}"

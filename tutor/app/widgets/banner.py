@@ -7,10 +7,11 @@ to update every frame and their text is what NO_COLOR users read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from tutor.app.widgets.theme import EXC_COLOURS, PHASE_COLOURS, title
 
@@ -58,7 +59,26 @@ def stimulus_line(s: LabSnapshot) -> str:
     )
 
 
-class PhaseBanner(Static):
+class _TextView(Widget):
+    """A widget showing one rich renderable, repainted without a layout pass.
+
+    Why not ``Static``: ``Static.update`` asks for a full layout every time, and
+    the banner changes every frame (the clock); our size never depends on it.
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.content: Any = ""
+
+    def update(self, content: Any) -> None:
+        self.content = content
+        self.refresh()
+
+    def render(self) -> Any:
+        return self.content
+
+
+class PhaseBanner(_TextView):
     """What is happening now and why, plus clock, speed and run state."""
 
     def show(self, s: LabSnapshot, compact: bool = False) -> None:
@@ -96,10 +116,19 @@ class PhaseBanner(Static):
             self.update(Group(text, Text(why, style="italic")))
 
 
-class ParamPanel(Static):
+class ParamPanel(_TextView):
     """Stimulus, membrane and run settings with the keys that change them."""
 
+    _shown: tuple | None = None
+
     def show(self, s: LabSnapshot) -> None:
+        """Rebuild only when something shown changed: a rich Table is costly to
+        re-render at 40 fps, and the panel changes only on keys and spikes."""
+        key = (s.amp_uA_cm2, s.width_ms, s.count, s.interval_ms, s.preset, s.celsius,
+               s.blocks, s.speed_ms_per_s, s.running, s.plot2, tuple(sorted(s.last.items())))  # fmt: skip
+        if key == self._shown:
+            return
+        self._shown = key
         t = Table.grid(padding=(0, 1))
         t.add_column(style="bold")
         t.add_column()
@@ -133,4 +162,36 @@ class ParamPanel(Static):
                 t.add_row(label, f"{v:+.1f} mV", f"@{tm:.2f}")
             else:
                 t.add_row(label, "—", "")
+        self.update(t)
+
+
+class EventLog(_TextView):
+    """The latest phase-machine events, newest last (shown when the terminal is wide)."""
+
+    _shown_count: int = -1
+
+    def show_events(self, events: list[dict], rows: int) -> None:
+        """Rebuild only when new events arrived."""
+        if len(events) == self._shown_count and rows == getattr(self, "_rows", rows):
+            return
+        self._shown_count = len(events)
+        self._rows = rows
+        t = Table.grid(padding=(0, 1))
+        t.add_column(justify="right", style="dim")
+        t.add_column(style="bold")
+        t.add_column()
+        t.add_column(justify="right")
+        for ev in events[-max(rows, 1) :]:
+            kind = str(ev.get("kind", ""))
+            name = title(ev.get("phase")) if kind in ("phase", "excitability") else ""
+            colour = PHASE_COLOURS.get(
+                ev.get("phase", ""), EXC_COLOURS.get(ev.get("phase", ""), "")
+            )
+            v = ev.get("v_mV")
+            t.add_row(
+                f"{float(ev['t_ms']):8.2f}",
+                kind.replace("_", " "),
+                Text(name, style=colour),
+                f"{float(v):+6.1f} mV" if v is not None else "",
+            )
         self.update(t)
