@@ -7,7 +7,6 @@ benchmarks, so all three run the very same app with different settings.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -62,6 +61,8 @@ class TutorApp(App[None]):
         from tutor.app.screens.lab import LabScreen
 
         self.push_screen(LabScreen(self.settings))
+        if self.settings.lesson:
+            self.quiz.active_lesson = self.settings.lesson
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Palette entries: Textual's own plus every described binding of the screen."""
@@ -157,9 +158,5 @@ def create_app(settings: AppSettings | None = None, **overrides: Any) -> TutorAp
     if settings is None:
         settings = AppSettings.from_env(**overrides)
     elif overrides:
-        settings = settings.model_copy(update=overrides)
-    for key in ("data_dir", "content_dir", "export_dir"):
-        val = getattr(settings, key)
-        if val is not None and not isinstance(val, Path):
-            settings = settings.model_copy(update={key: Path(val)})
+        settings = settings.replace(**overrides)
     return TutorApp(settings)

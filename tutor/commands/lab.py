@@ -16,6 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--content", type=Path, dest="content_dir", help="lessons folder")
     p.add_argument("--speed", type=float, dest="speed_ms_per_s", help="model ms per second")
     p.add_argument("--seed", type=int, help="seed for drawn question parameters")
+    p.add_argument("--lesson", help="lesson whose questions pop up in the lab (see Lessons, `l`)")
     p.add_argument("--no-questions", action="store_true", help="never open triggered questions")
     p.set_defaults(handler=run)
 
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         speed_ms_per_s=args.speed_ms_per_s,
         seed=args.seed,
         questions=not args.no_questions,
+        lesson=args.lesson,
     )
     app.run()
     return int(app.return_code or 0)
