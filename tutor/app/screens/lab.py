@@ -131,6 +131,7 @@ class LabScreen(Screen[None]):
     def _start_engine(self) -> None:
         """Create the model (first import of the engine) and start the live timer."""
         self.session = LabSession(self.settings.preset, dt_ms=self.settings.dt_ms)
+        self.engine_ready_at = time.perf_counter()
         self._last_tick = time.monotonic()
         self._timer = self.set_interval(1 / self.settings.fps, self._tick)
         self.redraw()
@@ -220,6 +221,8 @@ class LabScreen(Screen[None]):
         """Push the current window into every view (called at most once per tick)."""
         self._dirty = False
         self.frames += 1
+        if self.frames == 1:
+            self.first_redraw_at = time.perf_counter()
         if self.session is None:
             self.query_one("#banner", PhaseBanner).update(" starting the membrane…")
             return
