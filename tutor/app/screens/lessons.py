@@ -65,9 +65,9 @@ class LessonsScreen(Screen[None]):
         except Exception as exc:  # a broken store still lets the learner read
             head.update(f"progress unavailable: {exc}")
         lst = self.query_one("#lesson-list", OptionList)
-        for k, ls in enumerate(self.bridge.lessons, 1):
+        for ls in self.bridge.lessons:
             m = mastery.get(ls.id, 0.0)
-            lst.add_option(Option(f"{bar(m)} {k:2d}. {ls.title}", id=ls.id))
+            lst.add_option(Option(f"{bar(m)} {ls.title}", id=ls.id))
         if self.bridge.error:
             head.update(self.bridge.error)
         elif not self.bridge.lessons:
@@ -92,9 +92,12 @@ class LessonsScreen(Screen[None]):
         """Show a lesson's text and its try-it steps."""
         self.current = lesson
         qn = len(lesson.questions)
-        self.query_one("#lesson-md", Markdown).update(
-            f"# {lesson.title}\n\n*preset `{lesson.preset}` · {qn} questions*\n\n{lesson.body}"
+        body = lesson.body.lstrip()
+        head = "" if body.startswith("# ") else f"# {lesson.title}\n\n"
+        meta = (
+            f"*preset `{lesson.preset}` · {qn} questions · `a` asks them, `s` studies in the lab*"
         )
+        self.query_one("#lesson-md", Markdown).update(f"{head}{meta}\n\n{body}")
         tries = self.query_one("#try-list", OptionList)
         tries.clear_options()
         for k, step in enumerate(lesson.try_it):
