@@ -230,3 +230,30 @@ async def test_q_quits(make_app) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_refused_change_keeps_lab_running(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lab = app.lab
+        before = lab.session.state.preset
+        lab.apply_spec({"preset": "squid", "set": {"gk": -5.0}, "label": "broken"})
+        await pilot.pause()
+        assert lab.session.state.overrides == {}
+        assert lab.session.state.preset == before
+        assert any("refused" in n.message for n in app._notifications)
+        await pilot.press("space")
+        lab.run_sim(10.0)
+        assert lab.session.buffer.col("v_mV").max() > 0.0
+
+
+async def test_temperature_keys(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        c0 = app.lab.session.params().celsius
+        await pilot.press("plus")
+        assert np.isclose(app.lab.session.params().celsius, c0 + 1)
+        await pilot.press("minus", "minus")
+        assert np.isclose(app.lab.session.params().celsius, c0 - 1)
+        await pilot.press("o")
+        assert app.lab.session.state.preset != "squid"

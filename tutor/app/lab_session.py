@@ -135,6 +135,10 @@ class LabState:
     stimulus: Stimulus = field(default_factory=Stimulus)
 
 
+class LabError(ValueError):
+    """A knob change the model rejected (e.g. no stable rest); the lab kept its old state."""
+
+
 class _NullMachine:
     """Stand-in when tutor.lab.phases is unavailable: no events, phase 'resting'."""
 
@@ -219,6 +223,18 @@ class LabSession:
             if setter is not None:
                 setter(params)
 
+    def _rebuild(self, reset: bool, old: LabState) -> None:
+        """Apply changed knobs; on a model error restore the old knobs and say why."""
+        try:
+            self._build(reset=reset)
+        except Exception as exc:
+            self.state = old
+            self._build(reset=reset)
+            raise LabError(str(exc)) from exc
+
+    def _snapshot_state(self) -> LabState:
+        return replace(self.state, overrides=dict(self.state.overrides))
+
     def _apply_hold(self) -> None:
         if self.state.hold_uA_cm2:
             from tutor.sim import Holding
@@ -294,24 +310,27 @@ class LabSession:
         """Toggle a drug block (applies from now on); returns whether it is now on."""
         if name not in BLOCKS:
             raise ValueError(f"unknown block {name!r}")
+        old = self._snapshot_state()
         blocks = set(self.state.blocks)
         on = name not in blocks
         (blocks.add if on else blocks.discard)(name)
         self.state.blocks = frozenset(blocks)
-        self._build(reset=False)
+        self._rebuild(False, old)
         return on
 
     def set_preset(self, name: str) -> None:
         """Switch preset and restart from its resting state."""
+        old = self._snapshot_state()
         self.state.preset = name
         self.state.celsius = None
         self.state.overrides = {}
-        self._build(reset=True)
+        self._rebuild(True, old)
 
     def set_celsius(self, celsius: float) -> None:
         """Change temperature (from now on; rest is re-derived at reset)."""
-        self.state.celsius = celsius
-        self._build(reset=False)
+        old = self._snapshot_state()
+        self.state.celsius = float(np.clip(celsius, 0.0, 45.0))
+        self._rebuild(False, old)
 
     def reset(self) -> None:
         """Back to rest at t = 0 with the current knobs; history cleared."""
@@ -322,6 +341,7 @@ class LabSession:
 
         Keys as in docs/content-format.md: preset, pulses, block, set, celsius, hold.
         """
+        old = self._snapshot_state()
         if spec.get("preset"):
             self.state.preset = str(spec["preset"])
         self.state.celsius = float(spec["celsius"]) if spec.get("celsius") is not None else None
@@ -333,7 +353,7 @@ class LabSession:
             delay0, width, amp = pulses[0]
             interval = pulses[1][0] - delay0 if len(pulses) > 1 else self.state.stimulus.interval_ms
             self.state.stimulus = Stimulus(amp, width, len(pulses), interval)
-        self._build(reset=True)
+        self._rebuild(True, old)
         from tutor.sim import Pulse
 
         for delay, width, amp in pulses:

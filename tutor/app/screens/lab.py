@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from tutor.app.lab_session import LabSession
+from tutor.app.lab_session import LabError, LabSession
 from tutor.app.settings import SPEEDS_MS_PER_S, AppSettings
 from tutor.app.widgets.band import BandView
 from tutor.app.widgets.banner import EventLog, LabSnapshot, ParamPanel, PhaseBanner
@@ -347,9 +347,17 @@ class LabScreen(Screen[None]):
         self.session.set_stimulus(interval_ms=nxt)
         self._note(f"interval {nxt:g} ms")
 
+    def _refused(self, exc: Exception) -> None:
+        self.notify(f"The model refused that change: {exc}", severity="error")
+        self._note("change refused")
+
     def action_block(self, name: str) -> None:
         """Toggle TTX (gNa = 0) or TEA (gK = 0) from now on."""
-        on = self.session.toggle_block(name)
+        try:
+            on = self.session.toggle_block(name)
+        except LabError as exc:
+            self._refused(exc)
+            return
         self._note(f"{name.upper()} {'on' if on else 'off'}")
 
     def action_toggle_plot(self) -> None:
@@ -371,14 +379,22 @@ class LabScreen(Screen[None]):
         names = list(preset_names())
         cur = self.session.state.preset
         nxt = names[(names.index(cur) + 1) % len(names)] if cur in names else names[0]
-        self.session.set_preset(nxt)
+        try:
+            self.session.set_preset(nxt)
+        except LabError as exc:
+            self._refused(exc)
+            return
         self._note(f"preset {nxt}")
 
     def action_celsius(self, direction: int) -> None:
         """Temperature ±1 °C (rates scale with Q10 = 3)."""
         c = float(getattr(self.session.params(), "celsius", 6.3)) + direction
-        self.session.set_celsius(round(c, 1))
-        self._note(f"temperature {c:g} °C")
+        try:
+            self.session.set_celsius(round(c, 1))
+        except LabError as exc:
+            self._refused(exc)
+            return
+        self._note(f"temperature {self.session.params().celsius:g} °C")
 
     def action_export(self) -> None:
         """Write the trace CSV and an SVG screenshot; the paths are shown."""
@@ -394,7 +410,11 @@ class LabScreen(Screen[None]):
 
     def apply_spec(self, spec: dict) -> None:
         """Set the lab up from a lesson's "try it" step and run it from t = 0."""
-        self.session.apply_spec(spec)
+        try:
+            self.session.apply_spec(spec)
+        except LabError as exc:
+            self._refused(exc)
+            return
         self._due_ms = 0.0
         self.resume()
         self._note("try it: " + str(spec.get("label", "set up")))
