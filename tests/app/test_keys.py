@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -257,3 +258,28 @@ async def test_temperature_keys(make_app) -> None:
         assert np.isclose(app.lab.session.params().celsius, c0 - 1)
         await pilot.press("o")
         assert app.lab.session.state.preset != "squid"
+
+
+async def test_threshold_measured_in_worker_keys_still_work(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lab = app.lab
+        real = lab.session.rest_threshold
+        gate = threading.Event()
+
+        def slow() -> tuple[float, float | None]:
+            gate.wait(5)  # a long sweep, held until the keys below have been handled
+            return real()
+
+        lab.session.rest_threshold = slow
+        await pilot.press("m")
+        assert lab.threshold == "…"
+        await pilot.press("up")  # typing goes on while the worker bisects
+        assert lab.session.state.stimulus.amp_uA_cm2 == 21.0
+        assert lab.threshold == "…"
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        width, thr = lab.threshold
+        assert width == 1.0
+        assert thr is not None and 0.5 < thr < 20.0  # squid 1 ms threshold is a few µA/cm²

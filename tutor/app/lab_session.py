@@ -360,6 +360,20 @@ class LabSession:
             self.live.add_stimulus(Pulse(delay_ms=delay, width_ms=width, amp_uA_cm2=amp))
         self.pulses.extend(pulses)  # type: ignore[arg-type]
 
+    def rest_threshold(self) -> tuple[float, float | None]:
+        """Threshold (µA/cm²) of the panel's pulse width on this membrane at rest.
+
+        Pure and slow (a batched bisection): the screen calls it from a worker
+        thread; it reads only the knobs, never the live state.
+        """
+        from tutor.lab.experiments import membranes, threshold_sweep
+
+        st = self.state
+        m = membranes(st.preset, st.celsius, dict(st.overrides), sorted(st.blocks))
+        width = st.stimulus.width_ms
+        thr = threshold_sweep(m, width)["threshold_uA_cm2"]
+        return width, (None if thr is None or not np.isfinite(thr) else float(thr))
+
     # -- views -------------------------------------------------------------------------
     def window(self, width_ms: float) -> dict[str, np.ndarray]:
         """Samples of the last ``width_ms`` of model time."""

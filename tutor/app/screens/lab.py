@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 from rich.style import Style
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -67,6 +67,13 @@ class LabScreen(Screen[None]):
             "c", "pulses", "Pulses", show=False, tooltip="pulse count: 1, 2 (paired), 3, 5, 10"
         ),
         Binding("i", "interval", "Interval", show=False, tooltip="interval between pulses"),
+        Binding(
+            "m",
+            "measure_threshold",
+            "Threshold",
+            show=False,
+            tooltip="measure this pulse's threshold from rest (runs in the background)",
+        ),
         Binding("o", "preset", "Preset", show=False, tooltip="switch preset (textbook / squid)"),
         Binding("plus,equals_sign", "celsius(1)", "Temp +", show=False, tooltip="warmer by 1 °C"),
         Binding("minus", "celsius(-1)", "Temp −", show=False, tooltip="cooler by 1 °C"),
@@ -89,6 +96,7 @@ class LabScreen(Screen[None]):
         self._timer: Timer | None = None
         self._dirty = True
         self.frames = 0
+        self.threshold: tuple[float, float | None] | str | None = None
 
     @staticmethod
     def _nearest_speed(speed: float) -> float:
@@ -209,6 +217,7 @@ class LabScreen(Screen[None]):
             interval_ms=s.state.stimulus.interval_ms,
             plot2=self.plot2,
             last=last,
+            threshold=self.threshold,
             message=self.message,
         )
 
@@ -369,6 +378,7 @@ class LabScreen(Screen[None]):
     def action_reset(self) -> None:
         """Back to the resting state at t = 0 (knobs kept)."""
         self.session.reset()
+        self.threshold = None
         self._due_ms = 0.0
         self._note("reset to rest")
 
@@ -407,6 +417,30 @@ class LabScreen(Screen[None]):
         self.last_export = (csv_path, Path(svg))
         self._note(f"exported → {folder}")
         self.notify(f"{rows} samples → {csv_path}\nscreenshot → {svg}", title="Exported", timeout=8)
+
+    def action_measure_threshold(self) -> None:
+        """Bisect the threshold of the panel's pulse in a worker; typing never waits."""
+        self.threshold = "…"
+        self._note("measuring threshold…")
+        self._measure_threshold()
+
+    @work(thread=True, exclusive=True, group="sweep")
+    def _measure_threshold(self) -> None:
+        try:
+            result: tuple[float, float | None] | str = self.session.rest_threshold()
+        except Exception as exc:
+            result = f"failed: {exc}"
+        self.app.call_from_thread(self._threshold_done, result)
+
+    def _threshold_done(self, result: tuple[float, float | None] | str) -> None:
+        if isinstance(result, str):
+            self.threshold = None
+            self.notify(result, severity="error")
+            return
+        self.threshold = result
+        width, thr = result
+        text = f"{thr:.2f} µA/cm²" if thr is not None else "no spike up to the maximum"
+        self._note(f"threshold of a {width:g} ms pulse: {text}")
 
     def apply_spec(self, spec: dict) -> None:
         """Set the lab up from a lesson's "try it" step and run it from t = 0."""

@@ -46,6 +46,8 @@ class LabSnapshot:
     plot2: str = "gates"
     last: dict[str, tuple[float, float]] = field(default_factory=dict)
     """Latest marker values: kind -> (t_ms, v_mV)."""
+    threshold: tuple[float, float | None] | str | None = None
+    """Measured rest threshold (width_ms, µA/cm² or None), "…" while measuring."""
     message: str = ""
 
 
@@ -125,7 +127,8 @@ class ParamPanel(_TextView):
         """Rebuild only when something shown changed: a rich Table is costly to
         re-render at 40 fps, and the panel changes only on keys and spikes."""
         key = (s.amp_uA_cm2, s.width_ms, s.count, s.interval_ms, s.preset, s.celsius,
-               s.blocks, s.speed_ms_per_s, s.running, s.plot2, tuple(sorted(s.last.items())))  # fmt: skip
+               s.blocks, s.speed_ms_per_s, s.running, s.plot2, tuple(sorted(s.last.items())),
+               s.threshold)  # fmt: skip
         if key == self._shown:
             return
         self._shown = key
@@ -142,6 +145,14 @@ class ParamPanel(_TextView):
         t.add_row("width", f"{s.width_ms:g} ms", "← →")
         t.add_row("pulses", f"{s.count}", "c")
         t.add_row("interval", f"{s.interval_ms:g} ms", "i")
+        if s.threshold == "…":
+            t.add_row("threshold", "measuring…", "m")
+        elif isinstance(s.threshold, tuple):
+            w, thr = s.threshold
+            val = f"{thr:.2f} µA/cm²" if thr is not None else "none ≤ max"
+            t.add_row("threshold", val, f"{w:g} ms")
+        else:
+            t.add_row("threshold", "—", "m")
         t.add_row("", "", "")
         section("Membrane")
         t.add_row("preset", s.preset, "o")
