@@ -167,6 +167,10 @@ class QuizBridge:
                     break
         return hit
 
+    def reset_stream(self) -> None:
+        """The lab restarted from rest: forget the last phase/excitability seen."""
+        self._state = {"phase": "resting", "excitability": "excitable"}
+
     # -- grading -----------------------------------------------------------------------
     def measure(self, item: AskItem) -> Any:
         """Run a predict question's experiment; the measured value (thread-safe, slow)."""

@@ -356,6 +356,12 @@ class LabScreen(Screen[None]):
         self.session.set_stimulus(interval_ms=nxt)
         self._note(f"interval {nxt:g} ms")
 
+    def _stream_restarted(self) -> None:
+        """Tell the trigger matcher the event stream starts again from rest."""
+        quiz = getattr(self.app, "_quiz", None)
+        if quiz is not None:
+            quiz.reset_stream()
+
     def _refused(self, exc: Exception) -> None:
         self.notify(f"The model refused that change: {exc}", severity="error")
         self._note("change refused")
@@ -378,6 +384,7 @@ class LabScreen(Screen[None]):
     def action_reset(self) -> None:
         """Back to the resting state at t = 0 (knobs kept)."""
         self.session.reset()
+        self._stream_restarted()
         self.threshold = None
         self._due_ms = 0.0
         self._note("reset to rest")
@@ -394,6 +401,8 @@ class LabScreen(Screen[None]):
         except LabError as exc:
             self._refused(exc)
             return
+        self._stream_restarted()
+        self.threshold = None
         self._note(f"preset {nxt}")
 
     def action_celsius(self, direction: int) -> None:
@@ -449,6 +458,7 @@ class LabScreen(Screen[None]):
         except LabError as exc:
             self._refused(exc)
             return
+        self._stream_restarted()
         self._due_ms = 0.0
         self.resume()
         self._note("try it: " + str(spec.get("label", "set up")))
