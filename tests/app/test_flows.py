@@ -255,7 +255,7 @@ async def test_lesson_ask_all_then_progress(make_app) -> None:
         assert isinstance(app.screen, ProgressScreen)
         table = app.screen.query_one("DataTable")
         row = table.get_row("tui-test")
-        assert row[3] == "1/5"
+        assert row[3] == "1/6"
 
 
 async def test_review_session_from_progress(make_app) -> None:
@@ -281,3 +281,20 @@ async def test_review_session_from_progress(make_app) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ProgressScreen)
         assert len(attempts(app)) == 2
+
+
+async def test_multiple_choice_space_ticks_enter_submits(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "which-gates")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        await pilot.press("space", "down", "space", "enter")  # tick m and n, submit
+        await pilot.pause()
+        assert dialog.state == "done"
+        assert dialog.record.answer.selected == (0, 1)
+        assert dialog.record.attempt.correct
+        await pilot.press("enter")
+        await settle(pilot)
+        assert attempts(app)[0].answer == [0, 1]
