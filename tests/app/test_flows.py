@@ -298,3 +298,13 @@ async def test_multiple_choice_space_ticks_enter_submits(make_app) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert attempts(app)[0].answer == [0, 1]
+
+
+async def test_screen_keys_do_not_escape_an_open_question(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "why-h")
+        await settle(pilot)
+        await pilot.press("l", "P", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)

@@ -82,6 +82,14 @@ class TutorApp(App[None]):
                     lambda a=action, t=target: self.call_later(self.run_action, a, t),
                 )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a question is open, only quitting leaves it (the answer is saved)."""
+        if action in ("lessons", "progress", "help") and type(self.screen).__name__.endswith(
+            "Dialog"
+        ):
+            return False
+        return True
+
     # -- app-level actions -------------------------------------------------------------
     def action_help(self) -> None:
         """Show every key of the current screen."""
