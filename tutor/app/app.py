@@ -84,11 +84,8 @@ class TutorApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a question is open, only quitting leaves it (the answer is saved)."""
-        if action in ("lessons", "progress", "help") and type(self.screen).__name__.endswith(
-            "Dialog"
-        ):
-            return False
-        return True
+        in_dialog = type(self.screen).__name__.endswith("Dialog")
+        return not (in_dialog and action in ("lessons", "progress", "help"))
 
     # -- app-level actions -------------------------------------------------------------
     def action_help(self) -> None:
