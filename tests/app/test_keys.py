@@ -283,3 +283,23 @@ async def test_threshold_measured_in_worker_keys_still_work(make_app) -> None:
         width, thr = lab.threshold
         assert width == 1.0
         assert thr is not None and 0.5 < thr < 20.0  # squid 1 ms threshold is a few µA/cm²
+
+
+async def test_1952_convention_is_display_only(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lab = app.lab
+        await pilot.press("space")
+        lab.run_sim(15.0)
+        await pilot.press("v")
+        assert lab.convention == "1952"
+        trace = lab.query_one("#trace")
+        _t, v_shown, _p = trace.data.series[0]
+        v_model = lab.session.buffer.since(trace.data.x_range[0])["v_mV"]
+        rest = lab.session.live.rest.v_mV
+        assert np.allclose(v_shown, -(v_model - rest))  # depolarization is negative
+        assert v_shown.min() < -90  # the spike points down
+        assert lab.session.buffer.col("v_mV").max() > 0  # the model itself is unchanged
+        assert "1952" in str(trace.border_title)
+        await pilot.press("v")
+        assert lab.convention == "modern"

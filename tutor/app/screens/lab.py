@@ -67,6 +67,13 @@ class LabScreen(Screen[None]):
         Binding("t", "block('ttx')", "TTX", tooltip="toggle TTX: blocks Na⁺ channels (gNa = 0)"),
         Binding("e", "block('tea')", "TEA", tooltip="toggle TEA: blocks K⁺ channels (gK = 0)"),
         Binding("g", "toggle_plot", "Gates", tooltip="second plot: gates m h n / currents"),
+        Binding(
+            "v",
+            "convention",
+            "Convention",
+            show=False,
+            tooltip="voltage display: modern / Hodgkin–Huxley 1952 (rest = 0, depolarization negative)",
+        ),
         Binding("r", "reset", "Reset", tooltip="back to the resting state at t = 0"),
         Binding("x", "export", "Export", tooltip="trace CSV + SVG screenshot to this folder"),
         Binding(
@@ -96,6 +103,7 @@ class LabScreen(Screen[None]):
         self.running = True
         self.speed = self._nearest_speed(settings.speed_ms_per_s)
         self.plot2 = "gates"
+        self.convention = "modern"
         self.message = ""
         self._due_ms = 0.0
         self._last_tick = time.monotonic()
@@ -244,21 +252,34 @@ class LabScreen(Screen[None]):
         xr = self.x_range()
         w = self.session.buffer.since(xr[0])
         t = w["t_ms"]
+        hh1952 = self.convention == "1952"
+        rest = float(self.session.live.rest.v_mV) if hh1952 else 0.0
+
+        def disp(v: float | np.ndarray) -> float | np.ndarray:
+            """Displayed voltage: modern, or HH 1952 (rest = 0, depolarization negative)."""
+            return -(v - rest) if hh1952 else v
+
+        up, down = ("below", "above") if hh1952 else ("above", "below")
+        y_range = (-120.0, 40.0) if hh1952 else V_RANGE
         labels: list[Label] = []
         for ev in self.session.markers(xr[0]):
             k, tm, v = ev["kind"], float(ev["t_ms"]), float(ev.get("v_mV", 0.0))
+            dv = float(disp(v))
             if k == "peak":
-                labels.append(Label(tm, v, f"▼peak {v:+.1f} mV", _MARKER, "above"))
+                labels.append(Label(tm, dv, f"▼peak {dv:+.1f} mV", _MARKER, up))
             elif k == "threshold":
-                labels.append(Label(tm, v, f"thr {v:+.1f} mV◆", _MARKER, "left"))
+                labels.append(Label(tm, dv, f"thr {dv:+.1f} mV◆", _MARKER, "left"))
             elif k == "ahp_min":
-                labels.append(Label(tm, v, f"▲AHP {v:+.1f} mV", _MARKER, "below"))
+                labels.append(Label(tm, dv, f"▲AHP {dv:+.1f} mV", _MARKER, down))
             elif k == "threshold_failed":
-                labels.append(Label(tm, v, "✗ no spike", _FAILED, "above"))
+                labels.append(Label(tm, dv, "✗ no spike", _FAILED, up))
             elif k == "stimulus_on":
-                labels.append(Label(tm, V_RANGE[0] + 4, "⚡stim", _STIM, "right"))
+                y_stim = y_range[1] - 4 if hh1952 else y_range[0] + 4
+                labels.append(Label(tm, y_stim, "⚡stim", _STIM, "right"))
         trace = self.query_one("#trace", PlotView)
-        trace.set_data(PlotData(xr, V_RANGE, [(t, w["v_mV"], w["phase"])], labels, y_lines=[0.0]))
+        trace.set_data(
+            PlotData(xr, y_range, [(t, disp(w["v_mV"]), w["phase"])], labels, y_lines=[0.0])
+        )
         self.query_one("#band", BandView).set_data(t, w["phase"], w["exc"], xr)
         plot2 = self.query_one("#plot2", PlotView)
         if self.plot2 == "gates":
@@ -386,6 +407,17 @@ class LabScreen(Screen[None]):
         self.plot2 = "currents" if self.plot2 == "gates" else "gates"
         self._set_plot2_title()
         self._note(f"showing {self.plot2}")
+
+    def action_convention(self) -> None:
+        """Display only: modern V, or the 1952 paper's V (rest = 0, depolarization negative)."""
+        self.convention = "1952" if self.convention == "modern" else "modern"
+        trace = self.query_one("#trace", PlotView)
+        trace.border_title = (
+            "membrane potential V (mV) — coloured by phase"
+            if self.convention == "modern"
+            else "V as in Hodgkin & Huxley 1952: rest = 0, depolarization NEGATIVE — coloured by phase"
+        )
+        self._note(f"{self.convention} voltage convention")
 
     def action_reset(self) -> None:
         """Back to the resting state at t = 0 (knobs kept)."""
