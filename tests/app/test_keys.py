@@ -303,3 +303,26 @@ async def test_1952_convention_is_display_only(make_app) -> None:
         assert "1952" in str(trace.border_title)
         await pilot.press("v")
         assert lab.convention == "modern"
+
+
+async def test_live_timer_runs_and_waits_behind_lessons(make_app) -> None:
+    app = make_app(live=True, speed_ms_per_s=100.0)
+    async with app.run_test(size=SIZE) as pilot:
+        lab = app.lab
+        for _ in range(100):
+            if lab.session is not None and lab.session.t_ms > 5.0:
+                break
+            await pilot.pause(0.05)
+        assert lab.session.t_ms > 5.0  # the timer advances model time on its own
+        await pilot.press("l")
+        await pilot.pause(0.1)
+        t0 = lab.session.t_ms
+        await pilot.pause(0.3)
+        assert lab.session.t_ms == t0  # hidden lab: model time waits
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert lab.session.t_ms > t0
+        await pilot.press("p")
+        t1 = lab.session.t_ms
+        await pilot.pause(0.3)
+        assert lab.session.t_ms == t1  # paused

@@ -143,9 +143,7 @@ class TutorApp(App[None]):
         from tutor.app.dialogs.question import make_dialog
 
         for k, item in enumerate(items):
-            dialog = make_dialog(
-                item, self.quiz, lab=self.lab, position=(k + 1, len(items)), title=title
-            )
+            dialog = make_dialog(item, self.quiz, position=(k + 1, len(items)), title=title)
             record = await self.push_screen_wait(dialog)
             if record is None:
                 break

@@ -509,7 +509,6 @@ def make_dialog(
     item: AskItem,
     bridge: QuizBridge,
     *,
-    lab: Any = None,
     position: tuple[int, int] = (1, 1),
     title: str = "",
 ) -> QuestionDialog:

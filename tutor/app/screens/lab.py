@@ -174,6 +174,9 @@ class LabScreen(Screen[None]):
         now = time.monotonic()
         wall = min(now - self._last_tick, 0.25)  # a stalled frame never causes a catch-up burst
         self._last_tick = now
+        top = self.app.screen
+        if top is not self and not top.is_modal:
+            return  # lessons/progress cover the lab: model time waits, no CPU spent
         if self.running:
             self._due_ms += wall * self.speed
             steps = int(self._due_ms / self.session.dt_ms + 1e-9)
