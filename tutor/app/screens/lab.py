@@ -183,7 +183,12 @@ class LabScreen(Screen[None]):
             if steps > 0:
                 ms = steps * self.session.dt_ms
                 self._due_ms -= ms
-                self.run_sim(ms)
+                try:
+                    self.run_sim(ms)
+                except Exception as exc:  # a learner's lab must never die with a traceback
+                    self._due_ms = 0.0
+                    self.pause("model stopped")
+                    self.notify(f"The model stopped: {exc}. Press r to reset.", severity="error")
         if self._dirty:
             self.redraw()
 
