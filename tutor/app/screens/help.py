@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -68,6 +69,31 @@ def bindings_table(rows: list[tuple[str, str]]) -> Table:
     return table
 
 
+def legend() -> Table:
+    """Colour, ribbon text and fill character of every phase and refractory state."""
+    from tutor.app.widgets.theme import (
+        EXC_FILL,
+        EXC_SHORT,
+        EXC_STYLES,
+        PHASE_FILL,
+        PHASE_SHORT,
+        PHASE_STYLES,
+    )
+    from tutor.lab.names import EXCITABILITY_STATES, PHASES
+
+    table = Table(box=None, show_header=True, header_style="bold", padding=(0, 2))
+    table.add_column("colour")
+    table.add_column("ribbon / band")
+    table.add_column("state")
+    for name, short, fill, style in zip(PHASES, PHASE_SHORT, PHASE_FILL, PHASE_STYLES, strict=True):
+        table.add_row(Text("━━━━", style=style), f"{fill} {short}", name)
+    for name, short, fill, style in zip(
+        EXCITABILITY_STATES, EXC_SHORT, EXC_FILL, EXC_STYLES, strict=True
+    ):
+        table.add_row(Text(" " + (fill * 3) + " ", style=style), short, name.replace("_", " "))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     """All keys of the screen below, the app's keys, and what the colours mean."""
 
@@ -86,6 +112,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(INTRO + "\n")
             self.rows = help_rows(self.under, app_bindings)
             yield Static(bindings_table(self.rows))
+            yield Static("\n[b]What the colours and marks mean[/b]")
+            yield Static(legend())
             yield Static("\nctrl+p opens the command palette: every action above is there too.")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
