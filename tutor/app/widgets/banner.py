@@ -143,7 +143,8 @@ class ParamPanel(_TextView):
         section("Stimulus")
         t.add_row("amplitude", f"{s.amp_uA_cm2:g} µA/cm²", "↑ ↓")
         t.add_row("width", f"{s.width_ms:g} ms", "← →")
-        t.add_row("pulses", f"{s.count}", "c")
+        kind = " (paired)" if s.count == 2 else (" (train)" if s.count > 2 else "")
+        t.add_row("pulses", f"{s.count}{kind}", "c")
         t.add_row("interval", f"{s.interval_ms:g} ms", "i")
         if s.threshold == "…":
             t.add_row("threshold", "measuring…", "m")
