@@ -170,6 +170,8 @@ class LabSession:
         self.phase: str = "resting"
         self.excitability: str = "excitable"
         self.why: str = ""
+        self.why_phase: str = ""
+        """Phase the ``why`` explains (events can trail the per-sample label a little)."""
         self.pulses: list[tuple[float, float, float]] = []
         self._build(reset=True)
 
@@ -216,6 +218,7 @@ class LabSession:
             self.events = []
             self.pulses = []
             self.phase, self.excitability, self.why = "resting", "excitable", ""
+            self.why_phase = ""
             self._apply_hold()
         else:
             self.live.set_params(params)
@@ -277,6 +280,7 @@ class LabSession:
         for ev in new:
             if ev.get("kind") == "phase" and ev.get("why"):
                 self.why = str(ev["why"])
+                self.why_phase = str(ev.get("phase"))
         self.events.extend(new)
         if len(self.events) > 5000:
             del self.events[:2500]
@@ -375,6 +379,10 @@ class LabSession:
         return width, (None if thr is None or not np.isfinite(thr) else float(thr))
 
     # -- views -------------------------------------------------------------------------
+    def current_why(self) -> str:
+        """The model's explanation of the *current* phase, or "" until its event arrives."""
+        return self.why if self.why_phase == self.phase else ""
+
     def window(self, width_ms: float) -> dict[str, np.ndarray]:
         """Samples of the last ``width_ms`` of model time."""
         return self.buffer.since(self.t_ms - width_ms)

@@ -226,7 +226,7 @@ class LabScreen(Screen[None]):
         return LabSnapshot(
             phase=s.phase,
             excitability=s.excitability,
-            why=s.why,
+            why=s.current_why(),
             t_ms=s.t_ms,
             running=self.running,
             speed_ms_per_s=self.speed,
