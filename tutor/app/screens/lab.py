@@ -151,8 +151,26 @@ class LabScreen(Screen[None]):
             self.call_after_refresh(self._start_engine)
 
     def _start_engine(self) -> None:
-        """Create the model (first import of the engine) and start the live timer."""
-        self.session = LabSession(self.settings.preset, dt_ms=self.settings.dt_ms)
+        """Build the model off the UI thread: the first start may compile the C kernel."""
+        self._load_engine()
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _load_engine(self) -> None:
+        try:
+            session: LabSession | Exception = LabSession(
+                self.settings.preset, dt_ms=self.settings.dt_ms
+            )
+        except Exception as exc:  # e.g. no C compiler for the kernel: say so, don't crash
+            session = exc
+        self.app.call_from_thread(self._engine_ready, session)
+
+    def _engine_ready(self, session: LabSession | Exception) -> None:
+        if isinstance(session, Exception):
+            self.query_one("#banner", PhaseBanner).update(
+                f" The simulation could not start: {session}"
+            )
+            return
+        self.session = session
         self.engine_ready_at = time.perf_counter()
         self._last_tick = time.monotonic()
         self._timer = self.set_interval(1 / self.settings.fps, self._tick)
