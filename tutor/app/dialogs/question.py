@@ -433,7 +433,11 @@ class MarkDialog(QuestionDialog):
 
     @work(thread=True, exclusive=True, group="mark")
     def _load(self) -> None:
-        trace = self.bridge.mark_trace(self.item)
+        try:
+            trace = self.bridge.mark_trace(self.item)
+        except Exception as exc:  # a worker error would end the app: report it instead
+            self.app.call_from_thread(self.set_hint, f"the trace could not be made: {exc} · esc")
+            return
         self.app.call_from_thread(self._loaded, trace)
 
     def _loaded(self, trace: MarkTrace) -> None:
