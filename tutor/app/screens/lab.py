@@ -95,7 +95,7 @@ class LabScreen(Screen[None]):
     def __init__(self, settings: AppSettings) -> None:
         super().__init__()
         self.settings = settings
-        # Live: the engine (numba, presets, probes) loads right after the first frame,
+        # Live: the model (engine, C kernel, presets, probes) is built after the first frame,
         # so the learner sees the lab at once. Tests (live=False) get it immediately.
         self.session: LabSession = None  # type: ignore[assignment]
         if not settings.live:
