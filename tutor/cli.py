@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (never raises on bad input)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["lab", *argv]  # `tutor --preset squid` means `tutor lab --preset squid`
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
@@ -57,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         if lab is None:
             parser.print_help()
             return 0
-        args = parser.parse_args(["lab", *(argv or sys.argv[1:])])
+        args = parser.parse_args(["lab", *argv])
         handler = args.handler
     try:
         return int(handler(args) or 0)
