@@ -26,3 +26,17 @@ def test_unknown_command_is_a_one_line_error() -> None:
     out = run("frobnicate")
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_missing_compiler_is_a_one_line_error(tmp_path) -> None:
+    """Without a C compiler the kernel cannot be built: one line, exit 1, no traceback."""
+    import os
+
+    env = dict(os.environ, PATH=str(tmp_path), TUTOR_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("CC", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "tutor", "simulate", "--preset", "squid"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert "C compiler" in out.stderr and "Traceback" not in out.stderr

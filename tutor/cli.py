@@ -69,5 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except RuntimeError as exc:
+        from tutor.sim.kernel import KernelBuildError
+
+        if isinstance(exc, KernelBuildError):  # no C compiler: say so, no traceback
+            sys.stderr.write(f"tutor: error: {exc}\n")
+            return 1
+        raise
     except BrokenPipeError:
         return 0
