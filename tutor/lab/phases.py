@@ -112,6 +112,17 @@ class ExcitabilityProbe:
         return ProbeResult("absolute_refractory", n0)
 
 
+def dominant_current(s: dict) -> tuple[str, float]:
+    """The largest current at a sample (by magnitude): its name and value (µA/cm²).
+
+    Ionic currents are outward positive; the stimulus is reported as the
+    current it injects (depolarising positive).
+    """
+    currents = {"I_Na": s["ina"], "I_K": s["ik"], "I_L": s["il"], "I_stim": s["istim"]}
+    name = max(currents, key=lambda k: abs(currents[k]))
+    return name, currents[name]
+
+
 class PhaseMachine:
     """Online labeller of a running membrane (see module docstring).
 
@@ -194,10 +205,12 @@ class PhaseMachine:
         def trend(x: float) -> str:
             return "rising" if x > 1e-4 else "falling" if x < -1e-4 else "steady"
 
-        gates = (
-            f"m={s['m']:.2f} {trend(dm)}, h={s['h']:.2f} {trend(dh)}, n={s['n']:.2f} {trend(dn)}"
-        )
         ina, ik, il, ist = s["ina"], s["ik"], s["il"], s["istim"]
+        name, value = dominant_current(s)
+        gates = (
+            f"m={s['m']:.2f} {trend(dm)}, h={s['h']:.2f} {trend(dh)}, n={s['n']:.2f} {trend(dn)}; "
+            f"dominant {name} {value:+.1f} µA/cm²"
+        )
         if phase == "subthreshold":
             if ist > 0:
                 return (
@@ -217,8 +230,8 @@ class PhaseMachine:
             return f"Na⁺ channels opening: inward I_Na {ina:.0f} µA/cm² dominates ({gates})"
         if phase == "repolarization":
             return (
-                f"Na⁺ channels inactivating and K⁺ channels open: outward I_K {ik:.0f} "
-                f"exceeds I_Na {ina:.0f} µA/cm² ({gates})"
+                f"Na⁺ channels inactivating and K⁺ channels open: outward I_K + I_L "
+                f"({ik + il:.0f}) now exceeds inward I_Na ({ina:.0f} µA/cm²) ({gates})"
             )
         if phase == "hyperpolarization":
             return (
