@@ -44,6 +44,9 @@ __all__ = ["EXCITABILITY_STATES", "PHASES", "PhaseMachine", "ProbeResult"]
 
 #: Half-width of the band around rest that counts as resting (mV).
 REST_BAND_MV = 1.0
+#: Latency after the test pulse's end within which a spike counts as its prompt response
+#: (ms); see `ExcitabilityProbe.probe`.
+PROMPT_LATENCY_MS = 2.0
 #: Displacement from rest needed to call a membrane depolarised for threshold (mV).
 DEPOLARISED_MV = 1.0
 
@@ -73,6 +76,8 @@ class ExcitabilityProbe:
         self.max_amp = max_amp
         self.window_ms = ex.TEST_WIDTH_MS + ex.SPIKE_WINDOW_MS
         self.width_ms = ex.TEST_WIDTH_MS
+        #: A spike this soon after the test onset counts as its prompt response (ms).
+        self.prompt_ms = ex.TEST_WIDTH_MS + PROMPT_LATENCY_MS
         try:
             self.baseline = float(
                 ex.pulse_thresholds(ex.Membranes(base, params), [ex.TEST_WIDTH_MS], 5.0)[0]
@@ -81,8 +86,14 @@ class ExcitabilityProbe:
             self.baseline = math.inf  # nothing fires this membrane (e.g. TTX)
         self.relative_amp = (1.0 + ex.RELATIVE_WITHIN) * self.baseline
 
-    def probe(self, state: np.ndarray, t_ms: float, pieces: Sequence[Piece]) -> ProbeResult:
-        """Classify the membrane in `state` at time `t_ms` under the scheduled `pieces`."""
+    def probe(
+        self, state: np.ndarray, t_ms: float, pieces: Sequence[Piece], prompt_rule: bool = True
+    ) -> ProbeResult:
+        """Classify the membrane in `state` at time `t_ms` under the scheduled `pieces`.
+
+        `prompt_rule=False` uses the literal paired-pulse count only (the machine does
+        so once a spike is committed: advancing a committed spike is not a new one).
+        """
         future: list[Piece] = []
         for t_on, t_off, a_on, a_off in pieces:
             # only what is on now: a later stimulus is not part of the paired-pulse question
@@ -104,7 +115,18 @@ class ExcitabilityProbe:
                 stop_spikes=n0 + 1,
                 max_spikes=n0 + 2,
             )
-            fired = list(res.spike_counts > n0)
+            # Literal paired-pulse rule: the test adds a spike within the window. Under a
+            # stimulus that keeps firing the cell (a step), a test pulse that fires at once
+            # only *advances* the train, so the count over the window cannot change; the
+            # second rule catches that: a spike within `prompt_ms` of the test onset that
+            # the unprobed membrane would not have fired there. With no ongoing stimulus
+            # the second rule is implied by the first, so the band still equals the sweep.
+            n0_prompt = sum(1 for x in base.spikes_ms[0] if x <= self.prompt_ms)
+            fired = [
+                int(c) > n0
+                or (prompt_rule and sum(1 for x in sp if x <= self.prompt_ms) > n0_prompt)
+                for c, sp in zip(res.spike_counts, res.spikes_ms, strict=True)
+            ]
         if len(fired) == 2 and fired[0]:
             return ProbeResult("excitable", n0)
         if fired and fired[-1]:
@@ -398,7 +420,7 @@ class PhaseMachine:
                 self._last_probe_t = t  # nothing can change while quiet: release events
             return
         state = self._history[-1][1]
-        result = self._probe.probe(state, t, pieces).state
+        result = self._probe.probe(state, t, pieces, self._prompt_rule()).state
         if result != self.excitability:
             t_change = self._locate_change(result, pieces)
             self.excitability = result
@@ -406,6 +428,10 @@ class PhaseMachine:
             self._emit(t_change, "excitability", v_at, result, self._why_excitability(result))
         self._last_probe_t = t
         self._probe_needed = False
+
+    def _prompt_rule(self) -> bool:
+        """The prompt-response rule applies unless a spike is already committed."""
+        return self.phase not in ("threshold", "depolarization", "repolarization")
 
     def _state_at(self, t: float) -> np.ndarray:
         for ts, st in reversed(self._history):
@@ -421,7 +447,8 @@ class PhaseMachine:
         lo, hi = -1, len(hist) - 1  # hist[hi] has new_state; state at lo is the old one
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            if self._probe.probe(hist[mid][1], hist[mid][0], pieces).state == new_state:
+            probe = self._probe.probe(hist[mid][1], hist[mid][0], pieces, self._prompt_rule())
+            if probe.state == new_state:
                 hi = mid
             else:
                 lo = mid
