@@ -72,4 +72,6 @@ def test_reference_cache_is_neurons() -> None:
     assert r.spikes_ms == pytest.approx(want["spikes_ms"], abs=1e-5)
     assert r.peak_mV == pytest.approx(want["peak_mV"], abs=1e-4)
     assert o.rest() == pytest.approx(REF["rest"]["squid@6.3"], abs=1e-12)
-    assert o.pulse_threshold(1.0) == pytest.approx(REF["thresholds"]["6.3"]["thresholds"][3], rel=1e-4)
+    assert o.pulse_threshold(1.0) == pytest.approx(
+        REF["thresholds"]["6.3"]["thresholds"][3], rel=1e-4
+    )
