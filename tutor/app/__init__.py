@@ -5,7 +5,7 @@ Public entry: :func:`tutor.app.app.create_app`.
 
 from __future__ import annotations
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "run_quiz"]
 
 
 def create_app(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -13,3 +13,25 @@ def create_app(*args, **kwargs):  # type: ignore[no-untyped-def]
     from tutor.app.app import create_app as _create
 
     return _create(*args, **kwargs)
+
+
+def run_quiz(args) -> int:  # type: ignore[no-untyped-def]
+    """`tutor quiz` in a terminal: the questions open as dialogs over the live lab.
+
+    Takes the `tutor quiz` arguments (--lesson, --review, --seed, --data-dir,
+    --content); answers go to the same progress store as plain mode.
+    """
+    from pathlib import Path
+
+    from tutor.app.app import create_app
+
+    content = getattr(args, "content", None) or []
+    app = create_app(
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        seed=args.seed if args.seed is not None else 0,
+        lesson=args.lesson,
+        content_dir=Path(content[0]) if content else None,
+    )
+    app.startup_quiz = (args.lesson, bool(args.review))
+    app.run()
+    return int(app.return_code or 0)

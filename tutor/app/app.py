@@ -36,6 +36,8 @@ class TutorApp(App[None]):
         self._quiz: Any = None
         self.asked: list[Any] = []
         """Every answered question this session (AnswerRecord), newest last."""
+        self.startup_quiz: tuple[str | None, bool] | None = None
+        """`tutor quiz` in a terminal: (lesson id or None, review only) to ask at start."""
 
     # -- wiring ------------------------------------------------------------------------
     @property
@@ -63,6 +65,22 @@ class TutorApp(App[None]):
         self.push_screen(LabScreen(self.settings))
         if self.settings.lesson:
             self.quiz.active_lesson = self.settings.lesson
+        if self.startup_quiz is not None:
+            self.call_after_refresh(self._ask_startup_quiz)
+
+    def _ask_startup_quiz(self) -> None:
+        """Ask what `tutor quiz` selected (same selection as plain mode), over the lab."""
+        from tutor.quiz.plain import select_questions
+
+        lesson_id, review = self.startup_quiz or (None, False)
+        picked = select_questions(
+            self.quiz.lessons, self.quiz.store, lesson_id=lesson_id, review=review
+        )
+        if not picked:
+            self.notify("Nothing is due for review." if review else "No questions to ask.")
+            return
+        title = "Review" if review else (lesson_id or "All lessons")
+        self.ask([self.quiz.item(ls, q) for ls, q in picked], title=title)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Palette entries: Textual's own plus every described binding of the screen."""

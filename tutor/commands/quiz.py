@@ -71,13 +71,6 @@ def open_store(data_dir: str | None):
 
 def run(args: argparse.Namespace) -> int:
     """Run a quiz session."""
-    if not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
-        try:
-            from tutor.app import run_quiz  # type: ignore[attr-defined]
-        except ImportError:
-            run_quiz = None
-        if run_quiz is not None:
-            return int(run_quiz(args) or 0)
     from tutor.quiz.plain import PlainSession, select_questions
     from tutor.quiz.store import StoreError
 
@@ -85,6 +78,13 @@ def run(args: argparse.Namespace) -> int:
     if args.lesson is not None and args.lesson not in {lesson.id for lesson in lessons}:
         known = ", ".join(lesson.id for lesson in lessons) or "none"
         raise UsageError(f"--lesson: unknown lesson '{args.lesson}' (known: {known})")
+    if not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
+        try:
+            from tutor.app import run_quiz  # type: ignore[attr-defined]
+        except ImportError:
+            run_quiz = None
+        if run_quiz is not None:
+            return int(run_quiz(args) or 0)
     try:
         store = open_store(args.data_dir)
     except StoreError as exc:

@@ -1,0 +1,31 @@
+"""`tutor quiz` in a terminal: the selected questions open over the lab and are recorded."""
+
+from __future__ import annotations
+
+from tutor.app.dialogs.question import ChoiceDialog
+
+from .test_flows import SIZE, attempts
+
+
+async def test_startup_quiz_asks_the_lesson_and_records(make_app) -> None:
+    app = make_app()
+    app.startup_quiz = ("tui-test", False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+    recorded = attempts(app)
+    assert [(a.lesson, a.question) for a in recorded] == [("tui-test", "why-h")]
+
+
+async def test_startup_review_with_nothing_due_opens_no_dialog(make_app) -> None:
+    app = make_app()
+    app.startup_quiz = (None, True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert not isinstance(app.screen, ChoiceDialog)
+    assert attempts(app) == []
