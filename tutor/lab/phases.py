@@ -178,6 +178,7 @@ class PhaseMachine:
         self._probe_needed = True
         self._stim_on = False
         self._threshold_v = 0.0
+        self._dominant: str | None = None
         self._base = base or params
         self.set_params(params)
 
@@ -204,6 +205,9 @@ class PhaseMachine:
     def _enter(self, phase: str, t: float, v: float, why: str) -> None:
         self.phase = phase
         self._emit(t, "phase", v, phase, why)
+        if self._dominant is not None:  # set by the _why() that built `why`
+            self._pending[-1]["dominant"] = self._dominant
+            self._dominant = None
 
     def _release(self, up_to: float) -> list[dict]:
         ready = [e for e in self._pending if e["t_ms"] <= up_to + 1e-9]
@@ -229,6 +233,7 @@ class PhaseMachine:
 
         ina, ik, il, ist = s["ina"], s["ik"], s["il"], s["istim"]
         name, value = dominant_current(s)
+        self._dominant = name
         gates = (
             f"m={s['m']:.2f} {trend(dm)}, h={s['h']:.2f} {trend(dh)}, n={s['n']:.2f} {trend(dn)}; "
             f"dominant {name} {value:+.1f} µA/cm²"
