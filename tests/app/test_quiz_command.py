@@ -29,3 +29,24 @@ async def test_startup_review_with_nothing_due_opens_no_dialog(make_app) -> None
         await pilot.pause()
         assert not isinstance(app.screen, ChoiceDialog)
     assert attempts(app) == []
+
+
+async def test_certainty_based_marking_asks_how_sure_before_grading(make_app) -> None:
+    app = make_app(confidence=True)
+    app.startup_quiz = ("tui-test", False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        await pilot.press("enter")  # answer: nothing graded or recorded yet
+        await pilot.pause()
+        assert dialog.state == "sure?" and dialog.record is None
+        await pilot.press("3")
+        await pilot.pause()
+        assert dialog.state == "done"
+        attempt = dialog.record.attempt
+        assert attempt.confidence == 3
+        assert attempt.cbm == (3.0 if attempt.correct else -6.0)
+    recorded = attempts(app)
+    assert [a.confidence for a in recorded] == [3]

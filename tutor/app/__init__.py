@@ -31,6 +31,7 @@ def run_quiz(args) -> int:  # type: ignore[no-untyped-def]
         seed=args.seed if args.seed is not None else 0,
         lesson=args.lesson,
         content_dir=Path(content[0]) if content else None,
+        confidence=bool(getattr(args, "confidence", False)),
     )
     app.startup_quiz = (args.lesson, bool(args.review))
     app.run()

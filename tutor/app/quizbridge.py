@@ -200,11 +200,18 @@ class QuizBridge:
         window = mark_window(run, target, float(run.get("tstop", 50.0)))
         return MarkTrace(t, np.asarray(res.v_mV, dtype=float), phase, events, target, window)
 
-    def grade(self, item: AskItem, answer: Any, measured: Any = None) -> Any:
-        """Grade (pure) and record (committed now) one answer; returns the Attempt."""
+    def grade(
+        self, item: AskItem, answer: Any, measured: Any = None, confidence: int | None = None
+    ) -> Any:
+        """Grade (pure) and record (committed now) one answer; returns the Attempt.
+
+        `confidence` (1–3) adds a certainty-based mark, as `tutor quiz --confidence` does.
+        """
         from tutor.quiz.grading import grade
 
-        attempt = grade(item.question, item.lesson.id, answer, measured=measured)
+        attempt = grade(
+            item.question, item.lesson.id, answer, measured=measured, confidence=confidence
+        )
         self.store.record(attempt, seed=self.settings.seed)
         return attempt
 

@@ -51,6 +51,8 @@ class AppSettings:
     """Lesson active at start (its triggered questions open in the lab)."""
     export_dir: Path | None = None
     """Where `x` writes (None: the current working directory)."""
+    confidence: bool = False
+    """Certainty-based marking: ask how sure the learner is (1–3) before grading."""
 
     def __post_init__(self) -> None:
         for name in ("data_dir", "content_dir", "export_dir"):

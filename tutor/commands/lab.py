@@ -18,6 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, help="seed for drawn question parameters")
     p.add_argument("--lesson", help="lesson whose questions pop up in the lab (see Lessons, `l`)")
     p.add_argument("--no-questions", action="store_true", help="never open triggered questions")
+    p.add_argument(
+        "--confidence", action="store_true",
+        help="certainty-based marking: say how sure you are (1-3) before each answer is graded",
+    )  # fmt: skip
     p.set_defaults(handler=run)
 
 
@@ -44,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         questions=not args.no_questions,
         lesson=args.lesson,
+        confidence=args.confidence,
     )
     app.run()
     return int(app.return_code or 0)

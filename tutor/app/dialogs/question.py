@@ -102,6 +102,9 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Skip / close"),
         Binding("enter", "continue", "Continue", show=False),
+        Binding("1", "confidence(1)", "Not sure", show=False),
+        Binding("2", "confidence(2)", "Fairly sure", show=False),
+        Binding("3", "confidence(3)", "Very sure", show=False),
     ]
 
     def __init__(
@@ -119,7 +122,8 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
         self.title_text = title
         self.answer: Answer | None = None
         self.record: AnswerRecord | None = None
-        self.state = "asking"  # asking → checking → done
+        self.confidence: int | None = None
+        self.state = "asking"  # asking → (sure?) → checking → done
 
     @property
     def q(self) -> Any:
@@ -159,12 +163,29 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
         if self.state != "asking":
             return
         self.answer = answer
-        self.state = "checking"
         for w in self.query("#answer-area *"):
             w.disabled = True
         self.set_focus(None)
+        if self.bridge.settings.confidence:
+            # certainty-based marking: how sure, asked before the answer is revealed
+            self.state = "sure?"
+            self.set_hint(
+                "how sure are you?  1 not sure (+1/0) · 2 fairly (+2/−2) · 3 very (+3/−6)"
+            )
+            return
+        self._check_now()
+
+    def action_confidence(self, level: int) -> None:
+        """1–3 after answering, when certainty-based marking is on."""
+        if self.state == "sure?" and self.answer is not None:
+            self.confidence = level
+            self._check_now()
+
+    def _check_now(self) -> None:
+        assert self.answer is not None
+        self.state = "checking"
         self.set_hint("checking…")
-        self.check(answer)
+        self.check(self.answer)
 
     def check(self, answer: Answer) -> None:
         """Default: grade at once (choice, numeric, order, mark)."""
@@ -176,7 +197,7 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
     def finish(self, answer: Answer, measured: Any) -> None:
         """Grade + record on the UI thread (SQLite), then show the feedback."""
         try:
-            attempt = self.bridge.grade(self.item, answer.value(), measured)
+            attempt = self.bridge.grade(self.item, answer.value(), measured, self.confidence)
         except Exception as exc:  # a broken store must not kill the lab
             self.state = "done"
             self.query_one("#feedback", Static).update(Text(f"Could not record: {exc}", "bold red"))
@@ -197,7 +218,8 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
             else ("◐ Partly right" if attempt.score > 0 else "✘ Not quite")
         )
         text = Text()
-        text.append(f"{head}  (score {attempt.score:.0%})\n", style="bold")
+        cbm = "" if attempt.cbm is None else f", certainty mark {attempt.cbm:+g}"
+        text.append(f"{head}  (score {attempt.score:.0%}{cbm})\n", style="bold")
         text.append(attempt.feedback)
         return text
 
@@ -206,7 +228,7 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
             self.dismiss(self.record)
 
     def action_close(self) -> None:
-        if self.state == "checking":
+        if self.state in ("checking", "sure?"):
             return
         self.dismiss(self.record)
 
