@@ -174,6 +174,7 @@ class LabScreen(Screen[None]):
         self.engine_ready_at = time.perf_counter()
         self._last_tick = time.monotonic()
         self._timer = self.set_interval(1 / self.settings.fps, self._tick)
+        self.refresh_bindings()  # the footer and palette now list the lab keys
         self.redraw()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
