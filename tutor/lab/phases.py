@@ -254,7 +254,10 @@ class PhaseMachine:
                 f"positive feedback ({gates})"
             )
         if phase == "depolarization":
-            return f"Na⁺ channels opening: inward I_Na {ina:.0f} µA/cm² dominates ({gates})"
+            return (
+                f"Na⁺ channels opening: inward I_Na ({ina:.1f} µA/cm²) outweighs outward "
+                f"K⁺ + leak ({ik + il:.1f}) and grows as V rises ({gates})"
+            )
         if phase == "repolarization":
             return (
                 f"Na⁺ channels inactivating and K⁺ channels open: outward I_K + I_L "
