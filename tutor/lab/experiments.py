@@ -257,7 +257,9 @@ def refractory_curve(m: Membranes, isis_ms: Sequence[float], max_amp: float = 40
         t_stop,
         max_spikes=8,
     )
-    need = [c + 1 for c in res0.spike_counts]
+    # "a second spike": two spikes in all, or one more than the conditioning pulse
+    # fires by itself if it fires more than once
+    need = [max(2, c + 1) for c in res0.spike_counts]
     thr = bisect_thresholds(m, pieces, t_stop, need, [0.0] * n, [max_amp] * n, hi_is_cap=True)
     baseline = pulse_thresholds(m, [TEST_WIDTH_MS], c_on)[0]
     points = [
