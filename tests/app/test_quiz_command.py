@@ -50,3 +50,22 @@ async def test_certainty_based_marking_asks_how_sure_before_grading(make_app) ->
         assert attempt.cbm == (3.0 if attempt.correct else -6.0)
     recorded = attempts(app)
     assert [a.confidence for a in recorded] == [3]
+
+
+async def test_enter_on_a_progress_row_opens_that_lesson(make_app) -> None:
+    from pathlib import Path
+
+    from tutor.app.screens.lessons import LessonsScreen
+    from tutor.app.screens.progress import ProgressScreen
+
+    shipped = Path(__file__).resolve().parents[2] / "content"
+    app = make_app(content_dir=shipped)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressScreen)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonsScreen)
+        third = app.quiz.lessons[2].id
+        assert app.screen.current is not None and app.screen.current.id == third != "tui-test"

@@ -35,9 +35,11 @@ class LessonsScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Next pane", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, start: str | None = None) -> None:
         super().__init__()
         self.current: Any = None
+        self.start = start
+        """Lesson id to open at (else the active lesson, else the first)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="lessons-head")
@@ -80,7 +82,8 @@ class LessonsScreen(Screen[None]):
         lst.focus()
         if self.bridge.lessons:
             ids = [ls.id for ls in self.bridge.lessons]
-            start = ids.index(self.bridge.active_lesson) if self.bridge.active_lesson in ids else 0
+            want = self.start if self.start in ids else self.bridge.active_lesson
+            start = ids.index(want) if want in ids else 0
             lst.highlighted = start
             self.show_lesson(self.bridge.lessons[start])
 

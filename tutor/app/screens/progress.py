@@ -16,7 +16,7 @@ from tutor.app.screens.lessons import bar
 
 
 class ProgressScreen(Screen[None]):
-    """Table of lessons with mastery and due cards; `R` reviews what is due."""
+    """Table of lessons with mastery and due cards; `R` reviews what is due, enter opens one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back to lab"),
@@ -70,6 +70,14 @@ class ProgressScreen(Screen[None]):
             f"{len(rows)} lessons · {answered} questions answered · "
             f"{len(due)} review(s) due now" + (" — press R to review" if due else "")
         )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row opens that lesson (text, try-it steps, its questions)."""
+        from tutor.app.screens.lessons import LessonsScreen
+
+        lesson_id = event.row_key.value
+        self.app.back_to_lab()  # type: ignore[attr-defined]
+        self.app.push_screen(LessonsScreen(start=lesson_id))
 
     def action_back(self) -> None:
         self.app.back_to_lab()  # type: ignore[attr-defined]
