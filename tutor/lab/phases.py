@@ -30,17 +30,17 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from tutor.lab.names import EXCITABILITY_STATES, PHASES
 from tutor.sim import kernel as K
-from tutor.sim.engine import Trace, params_row, resting_state, run_batch
+from tutor.sim.engine import Trace
 from tutor.sim.params import MembraneParams, ParameterError
+from tutor.sim.reduce import params_row, resting_state, run_reduced
 from tutor.sim.stimulus import Piece
 
-__all__ = ["EXCITABILITY_STATES", "PHASES", "PhaseMachine", "ProbeResult"]
+__all__ = ["EXCITABILITY_STATES", "PHASES", "ExcitabilityProbe", "PhaseMachine"]
 
 #: Half-width of the band around rest that counts as resting (mV).
 REST_BAND_MV = 1.0
@@ -49,14 +49,6 @@ REST_BAND_MV = 1.0
 PROMPT_LATENCY_MS = 2.0
 #: Displacement from rest needed to call a membrane depolarised for threshold (mV).
 DEPOLARISED_MV = 1.0
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    """What a probe found: the state, and the spikes it took to decide."""
-
-    state: str
-    spikes_without_test: int
 
 
 class ExcitabilityProbe:
@@ -88,8 +80,9 @@ class ExcitabilityProbe:
 
     def probe(
         self, state: np.ndarray, t_ms: float, pieces: Sequence[Piece], prompt_rule: bool = True
-    ) -> ProbeResult:
-        """Classify the membrane in `state` at time `t_ms` under the scheduled `pieces`.
+    ) -> str:
+        """The excitability state (a name in EXCITABILITY_STATES) of the membrane in
+        `state` at time `t_ms` under the scheduled `pieces`.
 
         `prompt_rule=False` uses the literal paired-pulse count only (the machine does
         so once a spike is committed: advancing a committed spike is not a new one).
@@ -102,12 +95,13 @@ class ExcitabilityProbe:
             if t_on < t_ms and math.isfinite(t_off) and a_on != a_off:
                 a_on = a_on + (a_off - a_on) * (t_ms - t_on) / (t_off - t_on)
             future.append((max(t_on - t_ms, 0.0), t_off - t_ms, a_on, a_off))
-        base = run_batch(self.row, [future], state, self.window_ms, max_spikes=16)
-        n0 = int(base.spike_counts[0])
+        state = [float(x) for x in state]
+        base = run_reduced(self.row, [future], state, self.window_ms, max_spikes=16)
+        n0 = base.spike_counts[0]
         amps = [a for a in (self.relative_amp, self.max_amp) if math.isfinite(a)]
         fired = []
         if amps:
-            res = run_batch(
+            res = run_reduced(
                 self.row,
                 [[*future, (0.0, self.width_ms, a, a)] for a in amps],
                 state,
@@ -123,15 +117,14 @@ class ExcitabilityProbe:
             # the second rule is implied by the first, so the band still equals the sweep.
             n0_prompt = sum(1 for x in base.spikes_ms[0] if x <= self.prompt_ms)
             fired = [
-                int(c) > n0
-                or (prompt_rule and sum(1 for x in sp if x <= self.prompt_ms) > n0_prompt)
+                c > n0 or (prompt_rule and sum(1 for x in sp if x <= self.prompt_ms) > n0_prompt)
                 for c, sp in zip(res.spike_counts, res.spikes_ms, strict=True)
             ]
         if len(fired) == 2 and fired[0]:
-            return ProbeResult("excitable", n0)
+            return "excitable"
         if fired and fired[-1]:
-            return ProbeResult("relative_refractory", n0)
-        return ProbeResult("absolute_refractory", n0)
+            return "relative_refractory"
+        return "absolute_refractory"
 
 
 def dominant_current(s: dict) -> tuple[str, float]:
@@ -428,7 +421,7 @@ class PhaseMachine:
                 self._last_probe_t = t  # nothing can change while quiet: release events
             return
         state = self._history[-1][1]
-        result = self._probe.probe(state, t, pieces, self._prompt_rule()).state
+        result = self._probe.probe(state, t, pieces, self._prompt_rule())
         if result != self.excitability:
             t_change = self._locate_change(result, pieces)
             self.excitability = result
@@ -455,8 +448,10 @@ class PhaseMachine:
         lo, hi = -1, len(hist) - 1  # hist[hi] has new_state; state at lo is the old one
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            probe = self._probe.probe(hist[mid][1], hist[mid][0], pieces, self._prompt_rule())
-            if probe.state == new_state:
+            if (
+                self._probe.probe(hist[mid][1], hist[mid][0], pieces, self._prompt_rule())
+                == new_state
+            ):
                 hi = mid
             else:
                 lo = mid

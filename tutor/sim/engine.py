@@ -213,17 +213,6 @@ class Batch:
         """Spikes found per cell (not capped)."""
         return self.stats[:, K.ST_NSPK].astype(int)
 
-    def copy(self) -> Batch:
-        """An independent copy (the same cells, same state)."""
-        new = object.__new__(Batch)
-        for key, value in self.__dict__.items():
-            if isinstance(value, np.ndarray):
-                value = value.copy()
-            elif isinstance(value, list):
-                value = [list(x) for x in value]
-            new.__dict__[key] = value
-        return new
-
     def set_pieces(self, i: int, pieces: Sequence[Piece]) -> None:
         """Replace cell i's stimulus; rebuilds the packed arrays for the batch."""
         self.pieces[i] = list(pieces)
@@ -443,23 +432,8 @@ class LiveSim:
         self.stimuli.append(stimulus)
         self._batch.set_pieces(0, self.pieces)
 
-    def clear_stimuli(self) -> None:
-        """Cancel every scheduled stimulus from now on."""
-        self._rewind_to_last_sample()
-        self.stimuli = []
-        self._batch.set_pieces(0, [])
-
     def set_params(self, params: MembraneParams) -> None:
         """Change the membrane from `t_ms` on (state kept)."""
         self._rewind_to_last_sample()
         self.params = params
         self._batch.params[0] = params_row(params)
-
-    def fork(self) -> LiveSim:
-        """An independent copy at the same state (for probes and predictions)."""
-        new = object.__new__(LiveSim)
-        new.__dict__.update(self.__dict__)
-        new.stimuli = list(self.stimuli)
-        new._batch = self._batch.copy()
-        new._last_state = self._last_state.copy()
-        return new

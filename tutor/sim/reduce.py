@@ -62,11 +62,6 @@ class RestState:
         return np.array(self.as_list())
 
 
-def steady_current(v_mV: float, p: MembraneParams) -> float:
-    """Net ionic current (µA/cm², outward positive) with every gate at steady state."""
-    return K.steady_current(v_mV, params_row(p))
-
-
 @lru_cache(maxsize=256)
 def resting_state(p: MembraneParams) -> RestState:
     """The lowest stable zero of the steady-state I–V curve (−130…+60 mV).

@@ -33,16 +33,6 @@ class _Stimulus:
     def pieces(self) -> list[Piece]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    @property
-    def onsets_ms(self) -> list[float]:
-        """Times at which a current switches on (for `stimulus_on` events)."""
-        return [p[0] for p in self.pieces()]
-
-    @property
-    def offsets_ms(self) -> list[float]:
-        """Times at which a current switches off (for `stimulus_off` events)."""
-        return [p[1] for p in self.pieces() if math.isfinite(p[1])]
-
 
 @dataclass(frozen=True)
 class Pulse(_Stimulus):
