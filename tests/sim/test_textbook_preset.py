@@ -96,6 +96,6 @@ def test_preset_file_cites_its_source() -> None:
     assert "textbook" in preset_names() and "squid" in preset_names()
     p = load_preset("textbook")
     assert p.name == "textbook"
-    text = (Path(__file__).resolve().parents[1] / "data" / "presets" / "textbook.toml").read_text()
+    text = (Path(__file__).resolve().parents[2] / "data" / "presets" / "textbook.toml").read_text()
     assert "Pospischil" in text or "Traub" in text
     assert "2008" in text or "1991" in text
