@@ -5,17 +5,23 @@ Public entry: :func:`tutor.app.app.create_app`.
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
+
 __all__ = ["create_app", "run_quiz"]
 
 
-def create_app(*args, **kwargs):  # type: ignore[no-untyped-def]
+def create_app(*args: Any, **kwargs: Any) -> TutorApp:
     """Lazy re-export so `import tutor.app` stays cheap."""
     from tutor.app.app import create_app as _create
 
     return _create(*args, **kwargs)
 
 
-def run_quiz(args) -> int:  # type: ignore[no-untyped-def]
+def run_quiz(args: argparse.Namespace) -> int:
     """`tutor quiz` in a terminal: the questions open as dialogs over the live lab.
 
     Takes the `tutor quiz` arguments (--lesson, --review, --seed, --data-dir,

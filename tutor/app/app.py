@@ -7,13 +7,16 @@ benchmarks, so all three run the very same app with different settings.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tutor.app.settings import AppSettings
+
+if TYPE_CHECKING:
+    from tutor.app.screens.lab import LabScreen
 
 
 class TutorApp(App[None]):
@@ -50,7 +53,7 @@ class TutorApp(App[None]):
         return self._quiz
 
     @property
-    def lab(self) -> Any:
+    def lab(self) -> LabScreen:
         """The Lab screen (always at the bottom of the stack)."""
         from tutor.app.screens.lab import LabScreen
 
@@ -131,7 +134,7 @@ class TutorApp(App[None]):
         self.back_to_lab()
         self.push_screen(cls())
 
-    def back_to_lab(self) -> Any:
+    def back_to_lab(self) -> LabScreen:
         """Pop everything above the lab and return it."""
         lab = self.lab
         while self.screen is not lab:
@@ -143,14 +146,15 @@ class TutorApp(App[None]):
         """Called by the lab with new phase events: open a triggered question, if any."""
         from tutor.app.dialogs.question import QuestionDialog
 
-        if isinstance(self.screen, QuestionDialog) or self.screen is not self.lab:
+        lab = self.lab
+        if isinstance(self.screen, QuestionDialog) or self.screen is not lab:
             return
         hit = self.quiz.match_triggers(events)
         if hit is None:
             return
         item, pause = hit
         if pause:
-            self.lab.pause("question")
+            lab.pause("question")
         self.ask([item], resume=pause)
 
     def ask(self, items: list[Any], resume: bool = False, title: str = "") -> None:

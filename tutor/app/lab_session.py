@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from tutor.app.widgets.theme import exc_index, phase_index
-from tutor.lab.names import BLOCKS, PHASES
+from tutor.lab.names import BLOCKS
 
 #: Columns of the exported trace, in order (units in the names).
 EXPORT_COLUMNS: tuple[str, ...] = ("t_ms", "v_mV", "m", "h", "n", "i_na", "i_k", "i_l", "i_stim")
@@ -112,17 +112,6 @@ def _chunk_cols(chunk: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def labels_from_events(
-    t: np.ndarray, events: list[dict], kind: str, start: int, index: Any
-) -> np.ndarray:
-    """Per-sample label indices rebuilt from transition events (state at t ≥ event time)."""
-    out = np.full(len(t), start, dtype=np.int64)
-    for ev in events:
-        if ev.get("kind") == kind:
-            out[t >= float(ev["t_ms"]) - 1e-9] = index(ev.get("phase"))
-    return out
-
-
 @dataclass
 class LabState:
     """The user-facing knobs of the lab (what the panel shows)."""
@@ -137,21 +126,6 @@ class LabState:
 
 class LabError(ValueError):
     """A knob change the model rejected (e.g. no stable rest); the lab kept its old state."""
-
-
-class _NullMachine:
-    """Stand-in when tutor.lab.phases is unavailable: no events, phase 'resting'."""
-
-    phase = "resting"
-    excitability = "excitable"
-
-    def __init__(self, params: Any, base: Any = None) -> None:
-        self.params = params
-        self.labels: list[str] = []
-        self.excitability_labels: list[str] = []
-
-    def feed(self, chunk: Any, pieces: Any = ()) -> list[dict]:
-        return []
 
 
 class LabSession:
@@ -200,19 +174,12 @@ class LabSession:
         return p
 
     def _build(self, reset: bool) -> None:
+        from tutor.lab.phases import PhaseMachine
         from tutor.sim import LiveSim
-
-        try:
-            from tutor.lab.phases import PhaseMachine
-        except ImportError:  # the lab still runs (unlabelled) without the phase machine
-            PhaseMachine = _NullMachine
 
         params = self.params()
         if reset:
-            try:
-                self.live = LiveSim(params, dt_ms=self.dt_ms, base=self.base_params())
-            except TypeError:
-                self.live = LiveSim(params, dt_ms=self.dt_ms)
+            self.live = LiveSim(params, dt_ms=self.dt_ms, base=self.base_params())
             self.machine = PhaseMachine(params, base=self.base_params())
             self.buffer.clear()
             self.events = []
@@ -222,9 +189,7 @@ class LabSession:
             self._apply_hold()
         else:
             self.live.set_params(params)
-            setter = getattr(self.machine, "set_params", None)
-            if setter is not None:
-                setter(params)
+            self.machine.set_params(params)
 
     def _rebuild(self, reset: bool, old: LabState) -> None:
         """Apply changed knobs; on a model error restore the old knobs and say why."""
@@ -254,29 +219,15 @@ class LabSession:
         if ms <= 0:
             return []
         chunk = self.live.advance(ms)
-        new = list(self.machine.feed(chunk, self.live.pieces) or [])
-        t = np.asarray(chunk.t_ms, dtype=float)
+        new = self.machine.feed(chunk, self.live.pieces)
+        n = len(chunk.t_ms)
         # Per-sample labels are immediate; events may arrive a little later (the
         # machine holds voltage events back until its probes have covered them).
-        names = list(getattr(self.machine, "labels", []) or [])
-        if len(names) == len(t):
-            phase = np.fromiter((phase_index(p) for p in names), np.int64, len(t))
-        else:
-            phase = labels_from_events(t, new, "phase", phase_index(self.phase), phase_index)
-        exc_names = list(getattr(self.machine, "excitability_labels", []) or [])
-        if len(exc_names) == len(t):
-            exc = np.fromiter((exc_index(p) for p in exc_names), np.int64, len(t))
-        else:
-            exc = labels_from_events(
-                t, new, "excitability", exc_index(self.excitability), exc_index
-            )
+        phase = np.fromiter((phase_index(p) for p in self.machine.labels), np.int64, n)
+        exc = np.fromiter((exc_index(p) for p in self.machine.excitability_labels), np.int64, n)
         self.buffer.append(_chunk_cols(chunk), phase, exc)
-        machine_phase = getattr(self.machine, "phase", None)
-        if machine_phase:
-            self.phase = str(machine_phase)
-        elif len(phase):
-            self.phase = PHASES[int(phase[-1])]
-        self.excitability = str(getattr(self.machine, "excitability", None) or self.excitability)
+        self.phase = self.machine.phase
+        self.excitability = self.machine.excitability
         for ev in new:
             if ev.get("kind") == "phase" and ev.get("why"):
                 self.why = str(ev["why"])
@@ -352,7 +303,7 @@ class LabSession:
         self.state.blocks = frozenset(str(b) for b in spec.get("block", []) or [])
         self.state.overrides = {str(k): float(v) for k, v in (spec.get("set") or {}).items()}
         self.state.hold_uA_cm2 = float(spec.get("hold") or 0.0)
-        pulses = [tuple(float(x) for x in p) for p in spec.get("pulses", []) or []]
+        pulses = [(float(d), float(w), float(a)) for d, w, a in spec.get("pulses", []) or []]
         if pulses:
             delay0, width, amp = pulses[0]
             interval = pulses[1][0] - delay0 if len(pulses) > 1 else self.state.stimulus.interval_ms
@@ -362,7 +313,7 @@ class LabSession:
 
         for delay, width, amp in pulses:
             self.live.add_stimulus(Pulse(delay_ms=delay, width_ms=width, amp_uA_cm2=amp))
-        self.pulses.extend(pulses)  # type: ignore[arg-type]
+        self.pulses.extend(pulses)
 
     def rest_threshold(self) -> tuple[float, float | None]:
         """Threshold (µA/cm²) of the panel's pulse width on this membrane at rest.

@@ -79,12 +79,9 @@ def run(args: argparse.Namespace) -> int:
         known = ", ".join(lesson.id for lesson in lessons) or "none"
         raise UsageError(f"--lesson: unknown lesson '{args.lesson}' (known: {known})")
     if not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
-        try:
-            from tutor.app import run_quiz  # type: ignore[attr-defined]
-        except ImportError:
-            run_quiz = None
-        if run_quiz is not None:
-            return int(run_quiz(args) or 0)
+        from tutor.app import run_quiz
+
+        return run_quiz(args)
     try:
         store = open_store(args.data_dir)
     except StoreError as exc:

@@ -11,6 +11,8 @@ def annotate(res: SimResult, probes: bool = True, chunk_ms: float | None = None)
 
     `chunk_ms` feeds it in pieces of that length (for tests of chunk independence).
     """
+    if res.params is None:
+        raise ValueError("annotate needs a SimResult made by simulate() (it records its params)")
     machine = PhaseMachine(res.params, base=res.base, probes=probes)
     pieces = [p for s in res.stimuli for p in s.pieces()]
     if chunk_ms is None:

@@ -6,6 +6,22 @@ arguments never pays for the numerical engine.
 
 from __future__ import annotations
 
+# The engine's own names (it validates overrides and blocks against them); re-exported here
+# so that every layer above finds all names in one place.
+from tutor.sim.names import BLOCKS, PARAMETER_NAMES, PRESET_NAMES
+
+__all__ = [
+    "BLOCKS",
+    "EVENT_KINDS",
+    "EXCITABILITY_STATES",
+    "MARK_TARGETS",
+    "MEASURES",
+    "PARAMETER_NAMES",
+    "PHASES",
+    "PRESET_NAMES",
+    "TRIGGER_ON",
+]
+
 #: Voltage phases, in the order a spike passes through them.
 PHASES: tuple[str, ...] = (
     "resting",
@@ -67,12 +83,3 @@ MARK_TARGETS: tuple[str, ...] = (
     "spike",
     *tuple(f"phase:{p}" for p in PHASES),
 )
-
-#: Presets shipped in data/presets (kept in sync by a test).
-PRESET_NAMES: tuple[str, ...] = ("textbook", "squid")
-
-#: Drug blocks and the conductance each removes.
-BLOCKS: dict[str, str] = {"ttx": "gna", "tea": "gk"}
-
-#: Parameter names accepted by `--set` and by content run specs.
-PARAMETER_NAMES: tuple[str, ...] = ("gna", "gk", "gl", "ena", "ek", "el", "cm", "celsius")

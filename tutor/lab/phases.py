@@ -95,8 +95,8 @@ class ExcitabilityProbe:
             if t_on < t_ms and math.isfinite(t_off) and a_on != a_off:
                 a_on = a_on + (a_off - a_on) * (t_ms - t_on) / (t_off - t_on)
             future.append((max(t_on - t_ms, 0.0), t_off - t_ms, a_on, a_off))
-        state = [float(x) for x in state]
-        base = run_reduced(self.row, [future], state, self.window_ms, max_spikes=16)
+        init = [float(x) for x in state]
+        base = run_reduced(self.row, [future], init, self.window_ms, max_spikes=16)
         n0 = base.spike_counts[0]
         amps = [a for a in (self.relative_amp, self.max_amp) if math.isfinite(a)]
         fired = []
@@ -104,7 +104,7 @@ class ExcitabilityProbe:
             res = run_reduced(
                 self.row,
                 [[*future, (0.0, self.width_ms, a, a)] for a in amps],
-                state,
+                init,
                 self.window_ms,
                 stop_spikes=n0 + 1,
                 max_spikes=n0 + 2,
@@ -442,6 +442,7 @@ class PhaseMachine:
 
     def _locate_change(self, new_state: str, pieces: list[Piece]) -> float:
         """First stored sample since the last probe whose probe says `new_state` (bisection)."""
+        assert self._probe is not None, "only called when probing"
         hist = [h for h in self._history if h[0] > self._last_probe_t + 1e-12]
         if len(hist) <= 1:
             return hist[-1][0] if hist else self._history[-1][0]
@@ -459,6 +460,7 @@ class PhaseMachine:
 
     def _why_excitability(self, state: str) -> str:
         p = self._probe
+        assert p is not None, "excitability states come only from probes"
         if state == "absolute_refractory":
             return f"no test pulse up to {p.max_amp:g} µA/cm² can add a spike: Na⁺ channels inactivated (h low)"
         if state == "relative_refractory":

@@ -235,9 +235,9 @@ def grade_choice(q: ChoiceQuestion, lesson_id: str, answer: int | Collection[int
         if missed:
             feedback.append("Also correct: " + "; ".join(missed))
     tags = tuple(
-        q.option[i].misconception
+        tag
         for i in sorted(chosen)
-        if q.option[i].misconception and not q.option[i].correct
+        if (tag := q.option[i].misconception) and not q.option[i].correct
     )
     stored = sorted(chosen) if q.multiple else next(iter(chosen))
     return Attempt(

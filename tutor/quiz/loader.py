@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -229,7 +229,7 @@ def _type_name(v: Any) -> str:
     }.get(type(v), type(v).__name__)
 
 
-def _is_number(v: Any) -> bool:
+def _is_number(v: Any) -> TypeGuard[int | float]:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
@@ -623,7 +623,8 @@ def _check_question(ctx: _FileCtx, block: _Block) -> dict[str, Any] | None:
     if "id" in q:
         _check_id(ctx, block, ("id",), q["id"])
 
-    params = q.get("params") if isinstance(q.get("params"), dict) else {}
+    raw_params = q.get("params")
+    params: dict[str, Any] = raw_params if isinstance(raw_params, dict) else {}
     _check_params(ctx, block, params)
     declared = set(params)
     for key in ("prompt", "explanation", "feedback_right", "feedback_wrong"):

@@ -308,7 +308,7 @@ def run_batch(
     [C, NPARAMS] array of rows.
     """
     if isinstance(params, MembraneParams):
-        row: object = list(_params_row(params))
+        row: list[float] | list[list[float]] = list(_params_row(params))
     else:
         arr = np.asarray(params, dtype=float)
         if arr.ndim == 2 and arr.shape[0] == 1:
@@ -317,7 +317,7 @@ def run_batch(
     t_stop = np.asarray(t_stop_ms, dtype=float)
     stops = np.asarray(stop_spikes, dtype=np.int64)
     res = run_reduced(
-        row,  # type: ignore[arg-type]
+        row,
         pieces,
         [float(x) for x in np.asarray(init, dtype=float)],
         float(t_stop) if t_stop.ndim == 0 else t_stop.tolist(),

@@ -23,8 +23,10 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 # Parameter vector indices (per cell) — keep in sync with kernel.c.
 P_KIN, P_GNA, P_GK, P_GL, P_ENA, P_EK, P_EL, P_CM, P_Q, P_VT = range(10)
@@ -98,14 +100,12 @@ def _library() -> ctypes.CDLL:
     for name in ("steady_gates", "gate_rates"):
         getattr(lib, name).restype = None
         getattr(lib, name).argtypes = [ptr, I64, ptr, ptr]
-    lib.steady_current.restype = D
-    lib.steady_current.argtypes = [D, ptr]
     lib.resting_potential.restype = D
     lib.resting_potential.argtypes = [ptr, D, D, D]
     return lib
 
 
-def addr(buf: object, typecode: str = "d") -> int:
+def addr(buf: Any, typecode: str = "d") -> int:
     """Address of a contiguous float64 ('d') or int64 ('q') buffer for the kernel.
 
     Accepts `array.array` (the numpy-free path of the sweeps) and numpy arrays;
@@ -116,15 +116,15 @@ def addr(buf: object, typecode: str = "d") -> int:
             raise TypeError(f"kernel buffer must have typecode {typecode!r}, got {buf.typecode!r}")
         return buf.buffer_info()[0]
     dtype = getattr(buf, "dtype", None)
-    flags = getattr(buf, "flags", None)
+    flags: Any = getattr(buf, "flags", None)
     expected = "float64" if typecode == "d" else "int64"
     if dtype is None or str(dtype) != expected or not flags["C_CONTIGUOUS"]:
         raise TypeError(f"kernel buffer must be a C-contiguous {expected} array")
-    return buf.ctypes.data
+    return int(buf.ctypes.data)
 
 
-def _row(params: object) -> ctypes.Array:
-    return (ctypes.c_double * NPARAMS)(*[float(x) for x in params])  # type: ignore[attr-defined]
+def _row(params: Iterable[float]) -> ctypes.Array:
+    return (ctypes.c_double * NPARAMS)(*[float(x) for x in params])
 
 
 def threads_for(ncell: int) -> int:
@@ -166,7 +166,7 @@ def currents(v, m, h, n, params):
     return ina, ik, il
 
 
-def steady_gates(v: float, params: object) -> tuple[float, float, float]:
+def steady_gates(v: float, params: Iterable[float]) -> tuple[float, float, float]:
     """m∞, h∞, n∞ at voltage v (mV)."""
     out = (ctypes.c_double * 3)()
     vv = (ctypes.c_double * 1)(float(v))
@@ -186,13 +186,7 @@ def gate_rates_array(v, params):
     return out
 
 
-def steady_current(v: float, params: object) -> float:
-    """Net ionic current (µA/cm², outward positive) with every gate at steady state."""
-    row = _row(params)
-    return float(_library().steady_current(float(v), ctypes.addressof(row)))
-
-
-def resting_potential(params: object, v_lo: float, v_hi: float, grid_step: float) -> float:
+def resting_potential(params: Iterable[float], v_lo: float, v_hi: float, grid_step: float) -> float:
     """Lowest stable zero of the steady-state I–V curve in [v_lo, v_hi] (mV), NaN if none."""
     row = _row(params)
     return float(_library().resting_potential(ctypes.addressof(row), v_lo, v_hi, grid_step))

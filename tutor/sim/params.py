@@ -14,8 +14,9 @@ import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from tutor.lab.names import BLOCKS, PARAMETER_NAMES
+from tutor.sim.names import BLOCKS, PARAMETER_NAMES
 
 #: Kinetic schemes the engine implements (index = code passed to the kernel).
 KINETICS: tuple[str, ...] = ("hh", "traub")
@@ -112,11 +113,12 @@ class MembraneParams:
                 or not math.isfinite(value)
             ):
                 raise ParameterError(f"parameter '{key}' needs a finite number, got {value!r}")
-        return replace(self, **{k: float(v) for k, v in overrides.items()})
+        changes: dict[str, Any] = {k: float(v) for k, v in overrides.items()}
+        return replace(self, **changes)
 
     def with_block(self, *blocks: str) -> MembraneParams:
         """Return a copy with the drug blocks applied (TTX: gna = 0, TEA: gk = 0)."""
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         applied = list(self.blocks)
         for block in blocks:
             key = block.lower()

@@ -15,6 +15,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from tutor.sim import kernel as K
 from tutor.sim.params import MembraneParams, ParameterError
@@ -126,7 +127,11 @@ def run_reduced(
     memory is O(C · max_spikes) whatever the run length.
     """
     c = len(pieces)
-    rows = list(row) if not isinstance(row[0], int | float) else [row] * c  # type: ignore[index]
+    rows: list[Sequence[float]] = (
+        [cast("Sequence[float]", row)] * c
+        if isinstance(row[0], int | float)
+        else [cast("Sequence[float]", r) for r in row]
+    )
     if len(rows) != c or any(len(r) != K.NPARAMS for r in rows):
         raise ValueError(
             f"run_reduced: need one parameter row of {K.NPARAMS} values, or one per cell "

@@ -282,8 +282,12 @@ class LabScreen(Screen[None]):
         hh1952 = self.convention == "1952"
         rest = float(self.session.live.rest.v_mV) if hh1952 else 0.0
 
-        def disp(v: float | np.ndarray) -> float | np.ndarray:
+        def disp(v: float) -> float:
             """Displayed voltage: modern, or HH 1952 (rest = 0, depolarization negative)."""
+            return -(v - rest) if hh1952 else v
+
+        def disp_trace(v: np.ndarray) -> np.ndarray:
+            """`disp` over a whole trace."""
             return -(v - rest) if hh1952 else v
 
         up, down = ("below", "above") if hh1952 else ("above", "below")
@@ -305,7 +309,7 @@ class LabScreen(Screen[None]):
                 labels.append(Label(tm, y_stim, "⚡stim", _STIM, "right"))
         trace = self.query_one("#trace", PlotView)
         trace.set_data(
-            PlotData(xr, y_range, [(t, disp(w["v_mV"]), w["phase"])], labels, y_lines=[0.0])
+            PlotData(xr, y_range, [(t, disp_trace(w["v_mV"]), w["phase"])], labels, y_lines=[0.0])
         )
         self.query_one("#band", BandView).set_data(t, w["phase"], w["exc"], xr)
         plot2 = self.query_one("#plot2", PlotView)

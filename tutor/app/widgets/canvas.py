@@ -12,6 +12,7 @@ style that wins the cell (the last series/sample drawn into it), −1 if empty.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +52,7 @@ def rasterize(
     cols: int,
     x_range: tuple[float, float],
     y_range: tuple[float, float],
-    series: list[tuple[np.ndarray, np.ndarray, np.ndarray | int]],
+    series: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | int]],
 ) -> Raster:
     """Draw time-ordered polylines into a braille raster.
 
@@ -91,7 +92,7 @@ def rasterize(
         ys = y[keep]
         styles = (
             np.full(xs.shape, int(style), np.int32)
-            if np.isscalar(style)
+            if isinstance(style, int | np.integer)
             else np.asarray(style, np.int32)[keep]
         )
         px = np.clip(((xs - x0) / xspan * dot_w).astype(np.int64), 0, dot_w - 1)

@@ -7,6 +7,7 @@ milliseconds and only this widget repaints while the membrane runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,7 +42,7 @@ class PlotData:
 
     x_range: tuple[float, float] = (0.0, 1.0)
     y_range: tuple[float, float] = (0.0, 1.0)
-    series: list[tuple[np.ndarray, np.ndarray, np.ndarray | int]] = field(default_factory=list)
+    series: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | int]] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
     cursor_x: float | None = None
     y_lines: list[float] = field(default_factory=list)
