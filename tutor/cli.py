@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (never raises on bad input)."""
+    from tutor.sim import kernel
+
+    try:
+        kernel.requested()  # a bad TUTOR_KERNEL is a usage error, whatever the command
+    except kernel.KernelChoiceError as exc:
+        sys.stderr.write(f"tutor: error: {exc}\n")
+        return 2
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
@@ -69,12 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except RuntimeError as exc:
-        from tutor.sim.kernel import KernelBuildError
-
-        if isinstance(exc, KernelBuildError):  # no C compiler: say so, no traceback
-            sys.stderr.write(f"tutor: error: {exc}\n")
-            return 1
-        raise
+    except kernel.KernelUnavailableError as exc:  # TUTOR_KERNEL=compiled where there is none
+        sys.stderr.write(f"tutor: error: {exc}\n")
+        return 1
     except BrokenPipeError:
         return 0

@@ -28,15 +28,15 @@ def test_unknown_command_is_a_one_line_error() -> None:
     assert len(out.stderr.strip().splitlines()) == 1
 
 
-def test_missing_compiler_is_a_one_line_error(tmp_path) -> None:
-    """Without a C compiler the kernel cannot be built: one line, exit 1, no traceback."""
+def test_bad_kernel_choice_is_a_one_line_usage_error() -> None:
+    """TUTOR_KERNEL must name a kernel: one line naming it, exit 2, whatever the command."""
     import os
 
-    env = dict(os.environ, PATH=str(tmp_path), TUTOR_CACHE_DIR=str(tmp_path / "cache"))
-    env.pop("CC", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "tutor", "simulate", "--preset", "squid"],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert out.returncode == 1
-    assert "C compiler" in out.stderr and "Traceback" not in out.stderr
+    for args in (["simulate", "--preset", "squid"], ["content", "validate", "content/"]):
+        env = dict(os.environ, TUTOR_KERNEL="fortran")
+        out = subprocess.run(
+            [sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env
+        )
+        assert out.returncode == 2
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and "TUTOR_KERNEL" in lines[0] and "fortran" in lines[0]

@@ -1,12 +1,24 @@
-"""The compiled integration kernel (kernel.c), built on first use and loaded with ctypes.
+"""The integration kernel: the compiled extension (kernel.c) or its numpy twin.
+
+Two implementations of the same integrators behind one set of functions:
+
+- `compiled`: kernel.c, built when the package is installed (setup.py, a
+  setuptools extension marked optional) into `tutor/sim/_kernel*.so|.pyd` and
+  called through ctypes. Nothing is compiled at run time and nothing is
+  written anywhere; loading it costs ~1 ms.
+- `python`: `tutor.sim.pykernel`, the same algorithms in Python/numpy, for
+  machines where the package was installed without a C compiler.
+
+`TUTOR_KERNEL=compiled|python` chooses explicitly; unset, the compiled
+kernel is used when present and the numpy one otherwise, announced once on
+stderr (`notice()` gives the same line to the TUI). A compiled library that
+no longer matches the kernel.c beside it (kernel.c edited, `uv sync` not run)
+is never used: its hash is checked at load.
 
 Why C and not numba: both run the loop at the same speed, but numba costs
-0.8–1.5 s at every process start (its import plus LLVM initialisation before
-the first cached function runs), which alone would make `tutor sweep fi`
-slower than the 10× margin over NEURON we promise and the TUI's first frame
-slower than 1 s. kernel.c is compiled once per source version with the
-system C compiler (`$CC`, else `cc`), with OpenMP when available, into the
-user cache directory (`TUTOR_CACHE_DIR` overrides), then loads in ~1 ms.
+0.8–1.5 s at every process start (its import plus LLVM initialisation), which
+alone would make `tutor sweep fi` slower than the margin over NEURON we
+promise and the TUI's first frame slower than 1 s.
 
 This module exposes thin typed wrappers; see kernel.c for the algorithms and
 `tutor.sim.engine` for the state layout.
@@ -15,14 +27,12 @@ This module exposes thin typed wrappers; see kernel.c for the algorithms and
 from __future__ import annotations
 
 import array
+import contextlib
 import ctypes
 import hashlib
+import importlib.machinery
 import os
-import shutil
-import subprocess
 import sys
-import sysconfig
-import tempfile
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -38,57 +48,72 @@ NSTATS = 8
 INT_DP5 = 0
 INT_EXPEULER = 1
 
-SOURCE = Path(__file__).with_name("kernel.c")
-_FLAG_SETS = (["-O2", "-fPIC", "-shared", "-fopenmp"], ["-O2", "-fPIC", "-shared"])
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "kernel.c"
+#: Values of TUTOR_KERNEL.
+CHOICES = ("compiled", "python")
+ENV_VAR = "TUTOR_KERNEL"
 
 
-class KernelBuildError(RuntimeError):
-    """The C kernel could not be compiled (no compiler?)."""
+class KernelChoiceError(ValueError):
+    """TUTOR_KERNEL names no kernel (a usage error: exit 2)."""
 
 
-def cache_dir() -> Path:
-    """Where compiled kernels are kept."""
-    env = os.environ.get("TUTOR_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("neuron-tutor"))
+class KernelUnavailableError(RuntimeError):
+    """The kernel asked for cannot be used here (e.g. compiled, but not installed)."""
 
 
-def _compiler() -> str:
-    for candidate in (os.environ.get("CC"), "cc", "gcc", "clang"):
-        if candidate and shutil.which(candidate.split()[0]):
+def requested() -> str | None:
+    """The kernel TUTOR_KERNEL asks for, None when unset; raises KernelChoiceError if invalid."""
+    value = os.environ.get(ENV_VAR, "").strip()
+    if not value:
+        return None
+    if value not in CHOICES:
+        raise KernelChoiceError(
+            f"{ENV_VAR}={value!r} is not a kernel (choose {' or '.join(CHOICES)})"
+        )
+    return value
+
+
+def compiled_path() -> Path | None:
+    """The installed extension beside this file, if any."""
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        candidate = HERE / f"_kernel{suffix}"
+        if candidate.is_file():
             return candidate
-    raise KernelBuildError(
-        "no C compiler found: install gcc (or set CC) so the simulation kernel can be built"
-    )
+    return None
 
 
-@cache
-def _library() -> ctypes.CDLL:
-    """Compile (once per source version) and load the kernel."""
-    code = SOURCE.read_bytes()
-    tag = f"{sys.implementation.cache_tag}-{sysconfig.get_platform()}"
-    digest = hashlib.sha256(code + tag.encode()).hexdigest()[:16]
-    target = cache_dir() / f"kernel-{digest}.so"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        cc = _compiler()
-        errors = []
-        for flags in _FLAG_SETS:
-            fd, tmp = tempfile.mkstemp(suffix=".so", dir=target.parent)
-            os.close(fd)
-            cmd = [*cc.split(), *flags, str(SOURCE), "-o", tmp, "-lm"]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode == 0:
-                os.replace(tmp, target)  # atomic: concurrent builders never see half a file
-                break
-            os.unlink(tmp)
-            errors.append(proc.stderr.strip().splitlines()[-1:] or [""])
-        else:
-            raise KernelBuildError(f"could not compile {SOURCE.name}: {errors[-1][0]}")
-    lib = ctypes.CDLL(str(target))
+def _source_hash() -> int | None:
+    """Hash of kernel.c as setup.py stamps it into the build (None: no source here, a wheel)."""
+    try:
+        code = SOURCE.read_bytes()
+    except OSError:
+        return None
+    return int(hashlib.sha256(code).hexdigest()[:15], 16)
+
+
+def _load_compiled() -> ctypes.CDLL:
+    """Load the compiled kernel and declare its functions; KernelUnavailableError if unusable."""
+    path = compiled_path()
+    if path is None:
+        raise KernelUnavailableError(
+            "the compiled kernel is not installed (the package was built without a C compiler)"
+        )
+    try:
+        lib = ctypes.CDLL(str(path))
+    except OSError as exc:
+        raise KernelUnavailableError(
+            f"the compiled kernel {path.name} cannot be loaded: {exc}"
+        ) from exc
+    lib.kernel_source_hash.restype = ctypes.c_longlong
+    lib.kernel_source_hash.argtypes = []
+    expected = _source_hash()
+    if expected is not None and lib.kernel_source_hash() != expected:
+        raise KernelUnavailableError(
+            f"the compiled kernel {path.name} was built from an older kernel.c "
+            "(run `uv sync` to rebuild it)"
+        )
     ptr, I64, D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
     lib.advance_batch.restype = None
     lib.advance_batch.argtypes = [
@@ -103,6 +128,48 @@ def _library() -> ctypes.CDLL:
     lib.resting_potential.restype = D
     lib.resting_potential.argtypes = [ptr, D, D, D]
     return lib
+
+
+_notice: list[str] = []
+
+
+@cache
+def _backend() -> tuple[str, Any]:
+    """(name, implementation) of the kernel this process uses; chosen once."""
+    choice = requested()
+    reason = "the numpy kernel was asked for"
+    if choice != "python":
+        try:
+            return "compiled", _load_compiled()
+        except KernelUnavailableError as exc:
+            if choice == "compiled":
+                raise KernelUnavailableError(f"{ENV_VAR}=compiled: {exc}") from None
+            reason = str(exc)
+    try:
+        from tutor.sim import pykernel
+    except ImportError as exc:  # numpy missing: nothing can run
+        raise KernelUnavailableError(f"{reason}, and the numpy kernel cannot load: {exc}") from None
+    if choice is None:  # chosen automatically: say so, once
+        line = f"{reason}; using the numpy kernel (same numbers, slower)"
+        _notice.append(line)
+        with contextlib.suppress(OSError, ValueError):  # no usable stderr: the TUI shows it
+            sys.stderr.write(f"tutor: note: {line}\n")
+    return "python", pykernel
+
+
+def backend_name() -> str:
+    """'compiled' or 'python': the kernel this process runs (choosing it if not yet done)."""
+    return _backend()[0]
+
+
+def notice() -> str | None:
+    """The one-line note shown when the numpy kernel was chosen automatically, else None."""
+    _backend()
+    return _notice[0] if _notice else None
+
+
+def _lib() -> Any:
+    return _backend()[1]
 
 
 def addr(buf: Any, typecode: str = "d") -> int:
@@ -149,8 +216,16 @@ def advance_batch(
     time passes `t_stop[i]` or it has fired `stop_spikes[i]` spikes (0 = never).
     All state is updated in place.
     """
+    name, lib = _backend()
+    if name == "python":
+        lib.advance_batch(
+            ncell, y, f, t, h, yp, fp, tp, fvalid, ksample, bpi, params, seg, nseg, bps, nbp,
+            spikes, maxsp, stats, k_end, dt_out, t_stop, stop_spikes, rec, nrec, rec_k0,
+            rtol, atol_v, atol_g, integrator,
+        )  # fmt: skip
+        return
     d = addr
-    _library().advance_batch(
+    lib.advance_batch(
         ncell, d(y), d(f), d(t), d(h), d(yp), d(fp), d(tp), d(fvalid, "q"), d(ksample, "q"),
         d(bpi, "q"), d(params), d(seg), nseg, d(bps), nbp, d(spikes), maxsp, d(stats),
         d(k_end, "q"), dt_out, d(t_stop), d(stop_spikes, "q"), d(rec), nrec, rec_k0,
@@ -168,10 +243,13 @@ def currents(v, m, h, n, params):
 
 def steady_gates(v: float, params: Iterable[float]) -> tuple[float, float, float]:
     """m∞, h∞, n∞ at voltage v (mV)."""
+    name, lib = _backend()
+    if name == "python":
+        return lib.steady_gates(float(v), params)
     out = (ctypes.c_double * 3)()
     vv = (ctypes.c_double * 1)(float(v))
     row = _row(params)  # keep a reference for the duration of the call
-    _library().steady_gates(ctypes.addressof(vv), 1, ctypes.addressof(row), ctypes.addressof(out))
+    lib.steady_gates(ctypes.addressof(vv), 1, ctypes.addressof(row), ctypes.addressof(out))
     return float(out[0]), float(out[1]), float(out[2])
 
 
@@ -180,13 +258,19 @@ def gate_rates_array(v, params):
     import numpy as np
 
     v = np.ascontiguousarray(v, dtype=float)
+    name, lib = _backend()
+    if name == "python":
+        return lib.gate_rates(v, params)
     out = np.empty((6, len(v)))
     row = _row(params)
-    _library().gate_rates(v.ctypes.data, len(v), ctypes.addressof(row), out.ctypes.data)
+    lib.gate_rates(v.ctypes.data, len(v), ctypes.addressof(row), out.ctypes.data)
     return out
 
 
 def resting_potential(params: Iterable[float], v_lo: float, v_hi: float, grid_step: float) -> float:
     """Lowest stable zero of the steady-state I–V curve in [v_lo, v_hi] (mV), NaN if none."""
+    name, lib = _backend()
+    if name == "python":
+        return lib.resting_potential(params, v_lo, v_hi, grid_step)
     row = _row(params)
-    return float(_library().resting_potential(ctypes.addressof(row), v_lo, v_hi, grid_step))
+    return float(lib.resting_potential(ctypes.addressof(row), v_lo, v_hi, grid_step))

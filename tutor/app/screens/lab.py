@@ -151,7 +151,7 @@ class LabScreen(Screen[None]):
             self.call_after_refresh(self._start_engine)
 
     def _start_engine(self) -> None:
-        """Build the model off the UI thread: the first start may compile the C kernel."""
+        """Build the model off the UI thread (presets, resting state, probes: a few ms)."""
         self._load_engine()
 
     @work(thread=True, exclusive=True, group="engine")
@@ -160,7 +160,7 @@ class LabScreen(Screen[None]):
             session: LabSession | Exception = LabSession(
                 self.settings.preset, dt_ms=self.settings.dt_ms
             )
-        except Exception as exc:  # e.g. no C compiler for the kernel: say so, don't crash
+        except Exception as exc:  # e.g. no usable kernel: say so, don't crash
             session = exc
         self.app.call_from_thread(self._engine_ready, session)
 
