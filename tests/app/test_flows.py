@@ -129,8 +129,11 @@ async def test_numeric_question(make_app) -> None:
         ask(app, "peak-value")
         await settle(pilot)
         assert isinstance(app.screen, NumericDialog)
-        await pilot.press("a", "b", "enter")  # the Input ignores non-numbers
-        await pilot.press("4", "5", "enter")
+        await pilot.press("a", "b", "enter")  # not a number: refused, with a hint
+        await pilot.pause()
+        assert app.screen.state == "asking"
+        assert "expected a number in mV" in text_of(app.screen.query_one("#hint"))
+        await pilot.press("backspace", "backspace", *"45 mV", "enter")  # unit typed along
         await pilot.pause()
         assert app.screen.state == "done"
         await pilot.press("enter")
@@ -308,3 +311,30 @@ async def test_screen_keys_do_not_escape_an_open_question(make_app) -> None:
         await pilot.press("l", "P", "question_mark")
         await pilot.pause()
         assert isinstance(app.screen, ChoiceDialog)
+
+
+async def test_choice_options_shown_in_the_seeded_order_plain_mode_uses(make_app) -> None:
+    """The TUI shows a shuffled question's options in `option_order` (as plain mode does) and
+    records the file index of the option picked, whatever its position on screen."""
+    from textual.widgets import OptionList
+
+    from tutor.quiz.grading import option_order
+
+    probe = make_app()
+    lesson = probe.quiz.lesson("tui-test")
+    question = lesson.question("why-h").model_copy(update={"shuffle": True})
+    # a seed under which the key is not shown first
+    seed = next(s for s in range(50) if option_order(question, lesson.id, s)[0] != 0)
+    app = make_app(seed=seed)
+    async with app.run_test(size=SIZE) as pilot:
+        app.ask([app.quiz.item(lesson, question)])
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        order = option_order(question, lesson.id, seed)
+        shown = [str(o.prompt) for o in dialog.query_one("#choices", OptionList).options]
+        assert shown == [f"{'ab'[i]}) {question.option[k].text}" for i, k in enumerate(order)]
+        await pilot.press("enter")  # the first option shown: a wrong one
+        await pilot.pause()
+        assert dialog.record.answer.selected == (order[0],)
+        assert not dialog.record.attempt.correct

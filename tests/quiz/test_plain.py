@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor.quiz.grading import option_order
 from tutor.quiz.loader import load_lessons
 from tutor.quiz.plain import (
     AnswerError,
@@ -41,6 +42,19 @@ def tutor(*args: str, stdin: str = "", data: Path | None = None) -> subprocess.C
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=REPO, timeout=300)
 
 
+def letters(question_id: str, seed: int, *file_indices: int) -> str:
+    """The letters a learner types to pick these options (file indices) as shown under `seed`."""
+    (lesson,) = load_lessons([BASICS])
+    q = lesson.question(question_id)
+    shown = option_order(q, lesson.id, seed)  # type: ignore[arg-type]
+    return " ".join("abcd"[shown.index(k)] for k in file_indices)
+
+
+def shown_letter(question_id: str, seed: int, file_index: int) -> str:
+    """The letter an option (file index) is shown under."""
+    return letters(question_id, seed, file_index)
+
+
 def order_answer(seed: int) -> str:
     """The letters that put the fixture's shuffled order question right."""
     (lesson,) = load_lessons([BASICS])
@@ -61,6 +75,29 @@ def test_parsers_accept_reasonable_forms() -> None:
     assert parse_order("c a b", 3) == [2, 0, 1]
     assert parse_time("6.5ms") == 6.5
     assert parse_yes_no("Yes") is True and parse_yes_no("n") is False
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("2.2 uA/cm2", "µA/cm²", 2.2),
+        ("2.2µA/cm^2", "µA/cm²", 2.2),
+        ("6.5 nC/cm2", "nC/cm²", 6.5),
+        ("60 hz", "Hz", 60.0),
+        ("-65mV", "mV", -65.0),
+        ("1,5 ms", "ms", 1.5),
+        ("3.8", "", 3.8),
+    ],
+)
+def test_numbers_may_be_typed_with_their_unit(text: str, unit: str, value: float) -> None:
+    assert parse_number(text, unit) == value
+
+
+def test_a_different_unit_is_refused_not_converted() -> None:
+    with pytest.raises(AnswerError, match="asked in mV"):
+        parse_number("0.05 V", "mV")
+    with pytest.raises(AnswerError, match="asked in ms"):
+        parse_number("0.001 s", "ms")
 
 
 @pytest.mark.parametrize(
@@ -141,7 +178,9 @@ def test_in_process_session_with_injected_engine(tmp_path: Path) -> None:
 
 def test_plain_session_through_stdin_records_every_answer(tmp_path: Path) -> None:
     seed = 5
-    answers = f"b\nwhat\nA C\n-76\n{order_answer(seed)}\n"
+    pump_wrong = letters("pump", seed, 1)
+    gates_right = letters("gates", seed, 0, 2)
+    answers = f"{pump_wrong}\nwhat\n{gates_right.upper()}\n-76\n{order_answer(seed)}\n"
     out = tutor(
         "quiz",
         "--plain",
@@ -157,7 +196,9 @@ def test_plain_session_through_stdin_records_every_answer(tmp_path: Path) -> Non
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     text = out.stdout
-    assert "  a) K+ current through voltage-gated K+ channels" in text
+    assert (
+        f"  {shown_letter('pump', seed, 0)}) K+ current through voltage-gated K+ channels" in text
+    )
     assert "Answer: one letter, a to b" in text
     assert (
         "Not understood: expected one or more letters from a to c, e.g. `a c`. Try again." in text
@@ -192,7 +233,7 @@ def test_plain_session_with_confidence_and_early_eof(tmp_path: Path) -> None:
         str(BASICS),
         "--seed",
         "0",
-        stdin="a\n4\n3\nb\n",
+        stdin=f"{letters('pump', 0, 0)}\n4\n3\n{letters('gates', 0, 1)}\n",
         data=tmp_path,
     )
     assert out.returncode == 0, out.stderr
@@ -250,10 +291,10 @@ def test_sigkill_mid_session_loses_no_given_answer(tmp_path: Path) -> None:
     seen: list[str] = []
     try:
         _read_until(proc, "Answer: one letter", seen)
-        proc.stdin.write(b"a\n")
+        proc.stdin.write(f"{letters('pump', 2, 0)}\n".encode())
         proc.stdin.flush()
         _read_until(proc, "Question 2 of 4", seen)
-        proc.stdin.write(b"b\n")
+        proc.stdin.write(f"{letters('gates', 2, 1)}\n".encode())
         proc.stdin.flush()
         _read_until(proc, "Question 3 of 4", seen)
         proc.stdin.write(b"49.5\n")
@@ -305,7 +346,8 @@ def test_review_asks_only_due_cards(tmp_path: Path) -> None:
 def test_progress_json_and_csv_export_every_attempt(tmp_path: Path) -> None:
     data = tmp_path / "data"
     tutor(
-        "quiz", "--plain", "--content", str(BASICS), "--seed", "1", stdin="a\na b\n",
+        "quiz", "--plain", "--content", str(BASICS), "--seed", "1",
+        stdin=f"{letters('pump', 1, 0)}\n{letters('gates', 1, 0, 1)}\n",
         data=data,
     )  # fmt: skip
     out = tutor("progress", "--json", "--content", str(BASICS), data=data)
@@ -356,3 +398,43 @@ def test_predict_session_runs_the_engine(tmp_path: Path) -> None:
         rows = [(r.question, r.correct, r.measured) for r in store.attempts()]
     assert rows[:2] == [("ttx", False, False), ("count", True, 1)]
     assert rows[2][0] == "peak" and isinstance(rows[2][2], float)
+
+
+def test_options_are_shown_in_another_order_under_another_seed(tmp_path: Path) -> None:
+    """The key's position is not a cue: the plain quiz shuffles options by seed, stably."""
+
+    def shown(seed: int, data: Path) -> list[str]:
+        out = tutor(
+            "quiz", "--plain", "--lesson", "fixture-basics", "--content", str(BASICS),
+            "--seed", str(seed), stdin=f"{letters('pump', seed, 0)}\n", data=data,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        lines = out.stdout.splitlines()
+        start = lines.index("Which gates open during the upstroke?") + 1
+        return [line.strip()[3:] for line in lines[start : start + 3]]
+
+    (lesson,) = load_lessons([BASICS])
+    file_order = [o.text for o in lesson.question("gates").option]  # type: ignore[union-attr]
+    orders = {seed: shown(seed, tmp_path / f"d{seed}") for seed in (0, 1, 2)}
+    assert all(sorted(o) == sorted(file_order) for o in orders.values())
+    assert len({tuple(o) for o in orders.values()}) == 3  # three seeds, three orders
+    assert shown(1, tmp_path / "again") == orders[1]  # same seed, same order
+
+
+def test_options_keep_the_order_of_the_first_answer_on_review(tmp_path: Path) -> None:
+    """A learner who answered under seed 1 sees the same order in a session with seed 2."""
+    (lesson,) = load_lessons([BASICS])
+    q = lesson.question("gates")
+    assert option_order(q, lesson.id, 1) != option_order(q, lesson.id, 2)  # type: ignore[arg-type]
+    tutor(
+        "quiz", "--plain", "--content", str(BASICS), "--seed", "1",
+        stdin=f"{letters('pump', 1, 0)}\n{letters('gates', 1, 0, 2)}\n", data=tmp_path,
+    )  # fmt: skip
+    out = tutor(
+        "quiz", "--plain", "--content", str(BASICS), "--seed", "2",
+        stdin=f"{letters('pump', 1, 0)}\n", data=tmp_path,
+    )  # fmt: skip
+    lines = out.stdout.splitlines()
+    start = lines.index("Which gates open during the upstroke?") + 1
+    texts = [line.strip()[3:] for line in lines[start : start + 3]]
+    assert texts == [q.option[k].text for k in option_order(q, lesson.id, 1)]  # type: ignore[union-attr]

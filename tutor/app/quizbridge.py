@@ -95,6 +95,19 @@ class QuizBridge:
 
         return AskItem(lesson, instantiate(question, lesson.id, self.settings.seed), event)
 
+    def option_order(self, item: AskItem) -> tuple[int, ...]:
+        """The order a choice question's options are shown in (file indices), as plain mode
+        shows them: drawn from the seed of the learner's first answer to it, else the session's."""
+        from tutor.quiz.grading import option_order
+        from tutor.quiz.plain import first_seed
+        from tutor.quiz.store import StoreError
+
+        try:
+            seed = first_seed(self.store, item.lesson.id, item.question.id, self.settings.seed)
+        except StoreError:  # an unusable store must not stop the question being shown
+            seed = self.settings.seed
+        return option_order(item.question, item.lesson.id, seed)
+
     def lesson_items(self, lesson_id: str) -> list[AskItem]:
         """Every question of a lesson, in file order."""
         ls = self.lesson(lesson_id)

@@ -25,11 +25,15 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tutor.lab.names import MEASURES
 from tutor.sim.params import MembraneParams, ParameterError, load_preset
 from tutor.sim.reduce import params_row, resting_state, run_reduced
 from tutor.sim.stimulus import Piece, Pulse
+
+if TYPE_CHECKING:
+    from tutor.sim.engine import SimResult
 
 #: A spike counts for a pulse if it comes within this long after the pulse end (ms).
 SPIKE_WINDOW_MS = 40.0
@@ -355,5 +359,22 @@ def measure(
         "ahp_ms": res.ahp_ms,
         "rest_mV": res.rest_mV,
         "rate_hz": fi_rate(spikes, onset + 100.0),
+        **shape_and_train_measures(res),
     }
     return values[measure_name]
+
+
+def shape_and_train_measures(res: SimResult) -> dict[str, float | None]:
+    """Spike width, peak dV/dt, inter-spike intervals and the final voltage of one run."""
+    from tutor.lab.measures import max_dvdt, spike_width_ms, train_measures
+
+    spikes = res.spikes_ms
+    width = (
+        spike_width_ms(res.t_ms, res.v_mV, float(spikes[0]), res.rest_mV) if len(spikes) else None
+    )
+    return {
+        "width_ms": width,
+        "max_dvdt_mV_ms": max_dvdt(res.dvdt),
+        **train_measures(spikes),
+        "v_end_mV": float(res.v_mV[-1]),
+    }

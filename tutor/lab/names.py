@@ -73,6 +73,12 @@ MEASURES: dict[str, str] = {
     "rest_mV": "float",
     "threshold_uA_cm2": "float",
     "rate_hz": "float",
+    "width_ms": "float",
+    "max_dvdt_mV_ms": "float",
+    "isi_ms": "float",
+    "first_isi_ms": "float",
+    "last_isi_ms": "float",
+    "v_end_mV": "float",
 }
 
 #: Targets a mark question may ask the learner to place the cursor on.

@@ -112,6 +112,21 @@ def _draw(spec: ParamSpec, rng: random.Random) -> float | int | str:
     return _tidy(round(rng.uniform(spec.min, spec.max), 3))
 
 
+def option_order(question: ChoiceQuestion, lesson_id: str, seed: int) -> tuple[int, ...]:
+    """The order a choice question's options are shown in, as indices into `question.option`.
+
+    A file order would leak the key (authors tend to put it second, or make it the
+    longest); so the order is drawn from the seed, lesson and question — the same
+    seed gives the same order, in plain mode and in the TUI, on first sight and on
+    review. Grading always works on the file indices: callers map the shown position
+    back with `order[position]`. `shuffle = false` keeps the file order.
+    """
+    order = list(range(len(question.option)))
+    if question.shuffle and len(order) > 1:
+        random.Random(f"{seed}:{lesson_id}:{question.id}:options").shuffle(order)
+    return tuple(order)
+
+
 def _tidy(x: float) -> float | int:
     """Whole numbers as ints so prompts read `10`, not `10.0`."""
     return int(x) if float(x).is_integer() else x

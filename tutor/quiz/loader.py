@@ -476,7 +476,7 @@ _COMMON = {
     "tags": "str_list",
 }
 _BY_TYPE: dict[str, dict[str, str]] = {
-    "choice": {"multiple": "bool", "option": "table_list"},
+    "choice": {"multiple": "bool", "shuffle": "bool", "option": "table_list"},
     "numeric": {
         "answer": "number",
         "unit": "str",

@@ -151,6 +151,9 @@ class ChoiceQuestion(_QuestionBase):
     """Discriminator."""
     multiple: bool = False
     """Several options may be correct; graded per option."""
+    shuffle: bool = True
+    """Show the options in a per-learner order (seeded); false keeps the file order, for
+    options that refer to each other ("both of the above")."""
     option: tuple[Option, ...]
     """The options, in display order."""
 

@@ -9,6 +9,7 @@ reuse the same rules for typed answers.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import secrets
@@ -22,6 +23,7 @@ from tutor.quiz.grading import (
     grade,
     instantiate,
     mark_target_time,
+    option_order,
     with_confidence,
 )
 from tutor.quiz.models import (
@@ -77,16 +79,45 @@ def parse_choice(text: str, n_options: int, multiple: bool) -> int | list[int]:
 
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_LEADING_NUMBER_RE = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+
+
+def unit_key(unit: str) -> str:
+    """A unit as typed, reduced to compare spellings: `µA/cm²`, `uA/cm2`, `μA / cm^2` agree.
+
+    Case is ignored (`hz` is Hz): the expected unit is known, so nothing is ambiguous.
+    """
+    u = unit.strip().replace("μ", "u").replace("µ", "u").replace("²", "2").replace("^2", "2")
+    return (
+        u.replace("³", "3")
+        .replace("^3", "3")
+        .replace("·", "")
+        .replace("*", "")
+        .replace(" ", "")
+        .lower()
+    )
 
 
 def parse_number(text: str, unit: str | None = None) -> float:
-    """A decimal number; a trailing unit (the expected one) and a Unicode minus are accepted."""
-    t = text.strip().replace("−", "-")
-    if unit and t.lower().endswith(unit.lower()):
-        t = t[: -len(unit)].strip()
-    if not _NUMBER_RE.match(t):
-        raise AnswerError(f"expected a number{' in ' + unit if unit else ''}, e.g. `12.5`")
-    return float(t)
+    """A decimal number, optionally followed by the expected unit in any usual spelling.
+
+    A Unicode minus and a decimal comma are accepted. A unit other than the expected one
+    is refused with a line naming the expected unit (60 typed as `60 Hz` is fine for Hz;
+    `0.06 kHz` is not silently converted).
+    """
+    t = text.strip().replace("−", "-").replace("–", "-")
+    if re.fullmatch(r"[+-]?\d+,\d+.*", t):
+        t = t.replace(",", ".", 1)
+    expected = f"a number{' in ' + unit if unit else ''}, e.g. `12.5`"
+    m = _LEADING_NUMBER_RE.match(t)
+    if not m:
+        raise AnswerError(f"expected {expected}")
+    number, typed_unit = m.group(1), m.group(2)
+    if typed_unit and (unit is None or unit_key(typed_unit) != unit_key(unit)):
+        if unit is None or not re.match(r"[A-Za-zµμΩ%]", typed_unit):
+            raise AnswerError(f"expected {expected}")
+        raise AnswerError(f"the answer is asked in {unit}; type the number in {unit}")
+    return float(number)
 
 
 def parse_yes_no(text: str) -> bool:
@@ -145,6 +176,19 @@ def shuffled_order(q: OrderQuestion, lesson_id: str, seed: int) -> list[str]:
     return shown
 
 
+def first_seed(store: Store, lesson_id: str, question_id: str, default: int) -> int:
+    """The seed of the learner's first recorded answer to this question, else `default`.
+
+    Options are shown in the order drawn from this seed, so a learner who comes back
+    to a question (on review, in a later session with another seed) sees the options
+    where they saw them the first time.
+    """
+    for record in store.attempts(lesson_id):
+        if record.question == question_id and record.seed is not None:
+            return int(record.seed)
+    return default
+
+
 # --------------------------------------------------------------------------------------
 # The engine, imported lazily (the quiz works without it except for predict/mark)
 
@@ -197,6 +241,74 @@ def trace_table(
         rows.append(f"{float(t_ms[i]):9.2f} {float(v_mV[i]):9.2f} {slope:14.1f}")
         k += 1
     return rows
+
+
+#: Fine sampling (ms) of the plain-mode trace table near a mark target, and the zone's length.
+FINE_STEP_MS = 0.1
+FINE_ZONE_MS = 3.0
+
+
+def sample_times(
+    start_ms: float,
+    stop_ms: float,
+    target_ms: float | None,
+    rng: random.Random,
+    step_ms: float = 0.5,
+) -> list[float]:
+    """Times for the plain-mode trace table: every `step_ms`, and every 0.1 ms in a 3 ms
+    zone that contains the target at a position drawn from `rng` (so the zone shows where
+    to look without saying where the target is). A ±0.3 ms mark needs the fine rows:
+    threshold and the 0 mV crossing are a fraction of a millisecond apart."""
+    coarse = [start_ms + k * step_ms for k in range(int((stop_ms - start_ms) / step_ms + 1e-9) + 1)]
+    if target_ms is None:
+        return coarse
+    # on the 0.1 ms grid, so fine and coarse rows line up
+    lo = max(start_ms, math.floor((target_ms - rng.uniform(0.6, FINE_ZONE_MS - 0.6)) * 10) / 10)
+    hi = min(stop_ms, lo + FINE_ZONE_MS)
+    fine = [lo + k * FINE_STEP_MS for k in range(int((hi - lo) / FINE_STEP_MS + 1e-9) + 1)]
+    times = sorted({round(x, 6) for x in coarse if not lo < x < hi} | {round(x, 6) for x in fine})
+    return times
+
+
+def trace_rows(t_ms: Sequence[float], v_mV: Sequence[float], times: Sequence[float]) -> list[str]:
+    """Rows `t  V  dV/dt` at the given times (nearest sample; central-difference slope)."""
+    n = len(t_ms)
+    if n < 3:
+        return []
+    dt = float(t_ms[1]) - float(t_ms[0])
+    rows = ["   t (ms)    V (mV)  dV/dt (mV/ms)"]
+    for t in times:
+        i = min(n - 1, max(0, round((t - float(t_ms[0])) / dt)))
+        lo, hi = max(0, i - 1), min(n - 1, i + 1)
+        slope = (float(v_mV[hi]) - float(v_mV[lo])) / (float(t_ms[hi]) - float(t_ms[lo]))
+        rows.append(f"{float(t_ms[i]):9.2f} {float(v_mV[i]):9.2f} {slope:14.1f}")
+    return rows
+
+
+def describe_run(run: dict, preset: str) -> str:
+    """The protocol of a run in words (plain mode has no lab on screen to show it)."""
+    parts = [f"the {run.get('preset') or preset} membrane"]
+    if run.get("celsius") is not None:
+        parts.append(f"at {format_number(float(run['celsius']))} °C")
+    blocks = run.get("block") or []
+    if blocks:
+        parts.append("with " + " and ".join(str(b).upper() for b in blocks))
+    sets = run.get("set") or {}
+    if sets:
+        parts.append(
+            "with " + ", ".join(f"{k} = {format_number(float(v))}" for k, v in sets.items())
+        )
+    stim = []
+    for d, w, a in run.get("pulses") or []:
+        stim.append(
+            f"a {format_number(float(a))} µA/cm² pulse from {format_number(float(d))} to "
+            f"{format_number(float(d) + float(w))} ms"
+        )
+    if run.get("hold"):
+        stim.append(f"a steady {format_number(float(run['hold']))} µA/cm² from t = 0")
+    text = " ".join(parts)
+    text += "; stimulus: " + ("; ".join(stim) if stim else "none")
+    return f"Run: {text}; {format_number(float(run.get('tstop', 50.0)))} ms."
 
 
 def mark_window(run: dict, target_ms: float | None, tstop_ms: float) -> tuple[float, float]:
@@ -337,14 +449,17 @@ class PlainSession:
         measured: Any = None
         answer: Any
         if isinstance(q, ChoiceQuestion):
-            for i, opt in enumerate(q.option):
-                self.say(f"  {LETTERS[i]}) {opt.text}")
+            shown = option_order(q, lesson.id, first_seed(self.store, lesson.id, q.id, self.seed))
+            for i, k in enumerate(shown):
+                self.say(f"  {LETTERS[i]}) {q.option[k].text}")
             n = len(q.option)
             if q.multiple:
                 expected = f"every correct letter (a to {LETTERS[n - 1]}), e.g. `a c`"
             else:
                 expected = f"one letter, a to {LETTERS[n - 1]}"
-            answer = self.ask(expected, lambda s: parse_choice(s, n, q.multiple))
+            picked = self.ask(expected, lambda s: parse_choice(s, n, q.multiple))
+            # grade on the file's indices, so stored answers do not depend on the order shown
+            answer = shown[picked] if isinstance(picked, int) else sorted(shown[i] for i in picked)
         elif isinstance(q, NumericQuestion):
             answer = self.ask(f"a number in {q.unit}", lambda s: parse_number(s, q.unit))
         elif isinstance(q, OrderQuestion):
@@ -391,10 +506,13 @@ class PlainSession:
             if measured is None:
                 measured = fallback.get(q.target)
             start, stop = mark_window(run, measured, float(t[-1]))
+            rng = random.Random(f"{self.seed}:{lesson.id}:{q.id}:zone")
+            self.say(describe_run(run, lesson.preset))
             self.say(
-                f"The trace, every 0.5 ms from {format_number(start)} to {format_number(stop)} ms:"
+                f"The trace from {format_number(start)} to {format_number(stop)} ms, every 0.5 ms "
+                f"and every {format_number(FINE_STEP_MS)} ms where it matters:"
             )
-            for row in trace_table(t, v, start, stop):
+            for row in trace_rows(t, v, sample_times(start, stop, measured, rng)):
                 self.say(row)
             answer = self.ask(
                 f"the time of the {q.target.replace('phase:', 'start of ')} in ms "

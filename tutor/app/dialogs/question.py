@@ -252,15 +252,18 @@ class ChoiceDialog(QuestionDialog):
 
     def compose_answer(self) -> ComposeResult:
         letters = "abcdefghijklmnop"
+        # shown in the learner's seeded order; values/ids stay the file's option indices
+        shown = self.bridge.option_order(self.item)
         if self.q.multiple:
             yield SubmitSelectionList(
-                *[(f"{letters[i]}) {o.text}", i) for i, o in enumerate(self.q.option)], id="choices"
+                *[(f"{letters[i]}) {self.q.option[k].text}", k) for i, k in enumerate(shown)],
+                id="choices",
             )
         else:
             yield OptionList(
                 *[
-                    Option(f"{letters[i]}) {o.text}", id=str(i))
-                    for i, o in enumerate(self.q.option)
+                    Option(f"{letters[i]}) {self.q.option[k].text}", id=str(k))
+                    for i, k in enumerate(shown)
                 ],
                 id="choices",
             )
@@ -276,14 +279,15 @@ class ChoiceDialog(QuestionDialog):
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.submit(ChoiceAnswer((int(event.option_index),)))
+        self.submit(ChoiceAnswer((int(event.option.id or 0),)))
 
 
 class NumericDialog(QuestionDialog):
     """Type a number in the stated unit."""
 
     def compose_answer(self) -> ComposeResult:
-        yield Input(placeholder=f"number in {self.q.unit}", type="number", id="number")
+        # text, not type="number": a learner may type the unit with the number ("-65 mV")
+        yield Input(placeholder=f"number in {self.q.unit}", id="number")
         yield Static(f"unit: {self.q.unit}", id="unit")
 
     def hint(self) -> str:
@@ -295,10 +299,12 @@ class NumericDialog(QuestionDialog):
     @on(Input.Submitted, "#number")
     def _entered(self, event: Input.Submitted) -> None:
         event.stop()
+        from tutor.quiz.plain import AnswerError, parse_number
+
         try:
-            value = float(event.value.replace(",", ".").replace("−", "-"))
-        except ValueError:
-            self.set_hint(f"'{event.value}' is not a number — type digits, e.g. -55")
+            value = parse_number(event.value, self.q.unit)
+        except AnswerError as exc:
+            self.set_hint(f"'{event.value}': {exc}")
             return
         self.submit(NumericAnswer(value))
 
@@ -368,7 +374,7 @@ class PredictDialog(QuestionDialog):
             unit = self.q.unit or ("count" if self.q.answer_as == "count" else "")
             yield Input(
                 placeholder=f"your prediction ({unit})",
-                type="integer" if self.q.answer_as == "count" else "number",
+                type="integer" if self.q.answer_as == "count" else "text",
                 id="predict",
             )
 
@@ -386,11 +392,16 @@ class PredictDialog(QuestionDialog):
     @on(Input.Submitted, "#predict")
     def _number(self, event: Input.Submitted) -> None:
         event.stop()
+        from tutor.quiz.plain import AnswerError, parse_count, parse_number
+
         try:
-            raw = event.value.replace(",", ".").replace("−", "-")
-            value: float | int = int(raw) if self.q.answer_as == "count" else float(raw)
-        except ValueError:
-            self.set_hint(f"'{event.value}' is not a number")
+            value: float | int = (
+                parse_count(event.value)
+                if self.q.answer_as == "count"
+                else parse_number(event.value, self.q.unit)
+            )
+        except AnswerError as exc:
+            self.set_hint(f"'{event.value}': {exc}")
             return
         self.submit(PredictAnswer(value))
 
