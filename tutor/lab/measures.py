@@ -23,6 +23,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+Samples = Sequence[float] | np.ndarray
+"""Sampled values: a list or a 1-D numpy array."""
+
 
 def _crossing(t: np.ndarray, v: np.ndarray, i: int, level: float) -> float:
     """Time where the segment i → i+1 crosses `level` (linear interpolation)."""
@@ -32,9 +35,7 @@ def _crossing(t: np.ndarray, v: np.ndarray, i: int, level: float) -> float:
     return float(t[i] + (t[i + 1] - t[i]) * (level - v0) / (v1 - v0))
 
 
-def spike_width_ms(
-    t_ms: Sequence[float], v_mV: Sequence[float], spike_ms: float, rest_mV: float
-) -> float | None:
+def spike_width_ms(t_ms: Samples, v_mV: Samples, spike_ms: float, rest_mV: float) -> float | None:
     """Width (ms) at half amplitude of the spike whose 0 mV up-crossing is at `spike_ms`.
 
     The spike's peak is the highest sample between the up-crossing and the next time V
@@ -61,18 +62,18 @@ def spike_width_ms(
     return t_down - t_up
 
 
-def max_dvdt(dvdt: Sequence[float]) -> float:
+def max_dvdt(dvdt: Samples) -> float:
     """The largest rate of rise of the run (mV/ms)."""
     return float(np.max(np.asarray(dvdt, dtype=float)))
 
 
-def intervals_ms(spikes_ms: Sequence[float]) -> list[float]:
+def intervals_ms(spikes_ms: Samples) -> list[float]:
     """Inter-spike intervals (ms) of successive spikes."""
     s = [float(x) for x in spikes_ms]
     return [b - a for a, b in itertools.pairwise(s)]
 
 
-def train_measures(spikes_ms: Sequence[float]) -> dict[str, float | None]:
+def train_measures(spikes_ms: Samples) -> dict[str, float | None]:
     """`isi_ms` (mean), `first_isi_ms`, `last_isi_ms`; None with fewer than two spikes."""
     isis = intervals_ms(spikes_ms)
     if not isis:

@@ -449,8 +449,9 @@ class PlainSession:
         measured: Any = None
         answer: Any
         if isinstance(q, ChoiceQuestion):
-            shown = option_order(q, lesson.id, first_seed(self.store, lesson.id, q.id, self.seed))
-            for i, k in enumerate(shown):
+            seed = first_seed(self.store, lesson.id, q.id, self.seed)
+            options_shown = option_order(q, lesson.id, seed)
+            for i, k in enumerate(options_shown):
                 self.say(f"  {LETTERS[i]}) {q.option[k].text}")
             n = len(q.option)
             if q.multiple:
@@ -459,7 +460,11 @@ class PlainSession:
                 expected = f"one letter, a to {LETTERS[n - 1]}"
             picked = self.ask(expected, lambda s: parse_choice(s, n, q.multiple))
             # grade on the file's indices, so stored answers do not depend on the order shown
-            answer = shown[picked] if isinstance(picked, int) else sorted(shown[i] for i in picked)
+            answer = (
+                options_shown[picked]
+                if isinstance(picked, int)
+                else sorted(options_shown[i] for i in picked)
+            )
         elif isinstance(q, NumericQuestion):
             answer = self.ask(f"a number in {q.unit}", lambda s: parse_number(s, q.unit))
         elif isinstance(q, OrderQuestion):
