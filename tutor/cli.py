@@ -25,7 +25,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports errors as one line naming the argument, exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        from tutor.quiz.safety import printable  # stdlib only: keeps --help fast
+
+        sys.stderr.write(printable(f"{self.prog}: error: {message}") + "\n")
         raise SystemExit(2)
 
 
@@ -72,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except UsageError as exc:
-        sys.stderr.write(f"tutor: error: {exc}\n")
+        from tutor.quiz.safety import printable
+
+        sys.stderr.write(printable(f"tutor: error: {exc}") + "\n")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -17,6 +17,8 @@ import numpy as np
 from tutor.app.widgets.theme import exc_index, phase_index
 from tutor.lab.names import BLOCKS
 
+#: Stimulus queued ahead of model time at most (ms); further presses are refused.
+MAX_QUEUE_AHEAD_MS = 100.0
 #: Columns of the exported trace, in order (units in the names).
 EXPORT_COLUMNS: tuple[str, ...] = ("t_ms", "v_mV", "m", "h", "n", "i_na", "i_k", "i_l", "i_stim")
 _FLOAT_FIELDS: tuple[str, ...] = EXPORT_COLUMNS
@@ -238,10 +240,24 @@ class LabSession:
         return new
 
     def deliver(self, lead_ms: float = 0.5) -> list[tuple[float, float, float]]:
-        """Schedule the stimulus starting ``lead_ms`` from now; returns the pulses."""
+        """Schedule the stimulus starting ``lead_ms`` from now; returns the pulses.
+
+        Presses are queued by time, never stacked: a train starts no earlier
+        than the end of the one scheduled before it, so holding space (key
+        repeat, or many presses while paused) gives pulses one after another at
+        the panel's amplitude, not hundreds summed into one instant. At most
+        `MAX_QUEUE_AHEAD_MS` of stimulus is queued ahead of model time; presses
+        beyond that return [] (the caller says the queue is full).
+        """
         from tutor.sim import Pulse
 
-        pulses = self.state.stimulus.pulses(self.t_ms + lead_ms)
+        start = self.t_ms + lead_ms
+        pending = [p for p in self.pulses[-64:] if p[0] + p[1] > self.t_ms]
+        if pending:
+            start = max(start, max(d + w for d, w, _ in pending))
+        if start - self.t_ms > MAX_QUEUE_AHEAD_MS:
+            return []
+        pulses = self.state.stimulus.pulses(start)
         for delay, width, amp in pulses:
             self.live.add_stimulus(Pulse(delay_ms=delay, width_ms=width, amp_uA_cm2=amp))
         self.pulses.extend(pulses)

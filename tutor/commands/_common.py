@@ -42,6 +42,21 @@ def nonneg_float(text: str) -> float:
     return value
 
 
+#: Seeds are stored with every answer in an SQLite INTEGER (signed 64-bit).
+MAX_SEED = 2**63 - 1
+
+
+def seed_value(text: str) -> int:
+    """A whole number 0 … 2⁶³−1: the range SQLite stores with each answer."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_SEED}, got {text}")
+    return value
+
+
 def pulse_spec(text: str) -> tuple[float, float, float]:
     """DELAY,WIDTH,AMP in ms, ms, µA/cm² (delay ≥ 0, width > 0)."""
     parts = text.split(",")

@@ -5,6 +5,36 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tutor.commands._common import seed_value
+
+#: Speeds accepted by --speed (model ms per wall second): the range `[` and `]` offer.
+SPEED_RANGE = (0.1, 100.0)
+
+
+def speed_value(text: str) -> float:
+    """A finite speed within SPEED_RANGE (nan, inf and 0 are refused, not clamped)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    lo, hi = SPEED_RANGE
+    if not lo <= value <= hi:  # also false for nan
+        raise argparse.ArgumentTypeError(f"must be between {lo:g} and {hi:g} ms/s, got {text}")
+    return value
+
+
+def check_lesson(lesson: str, content_dir: Path | None) -> None:
+    """Refuse an unknown --lesson before the TUI starts, listing the valid ids (exit 2)."""
+    from tutor.cli import UsageError
+    from tutor.quiz.loader import load_paths
+
+    result = load_paths([content_dir] if content_dir is not None else None)
+    known = [ls.id for ls in result.lessons]
+    if lesson not in known:
+        raise UsageError(
+            f"--lesson: unknown lesson '{lesson}' (known: {', '.join(known) or 'none'})"
+        )
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `lab` subcommand; textual is imported only when it runs."""
@@ -14,8 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", help="preset to start with (default: textbook)")
     p.add_argument("--data-dir", type=Path, help="progress store folder (default: user data dir)")
     p.add_argument("--content", type=Path, dest="content_dir", help="lessons folder")
-    p.add_argument("--speed", type=float, dest="speed_ms_per_s", help="model ms per second")
-    p.add_argument("--seed", type=int, help="seed for drawn question parameters")
+    p.add_argument(
+        "--speed", type=speed_value, dest="speed_ms_per_s",
+        help=f"model ms per second ({SPEED_RANGE[0]:g} … {SPEED_RANGE[1]:g})",
+    )  # fmt: skip
+    p.add_argument("--seed", type=seed_value, help="seed for drawn question parameters")
     p.add_argument("--lesson", help="lesson whose questions pop up in the lab (see Lessons, `l`)")
     p.add_argument("--no-questions", action="store_true", help="never open triggered questions")
     p.add_argument(
@@ -36,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"--preset: unknown preset {args.preset!r} (one of {', '.join(PRESET_NAMES)})"
             )
-    if args.speed_ms_per_s is not None and args.speed_ms_per_s <= 0:
-        raise UsageError("--speed: must be > 0")
+    if args.lesson is not None:
+        check_lesson(args.lesson, args.content_dir)
     from tutor.app.app import create_app
 
     app = create_app(

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from tutor.cli import UsageError
+from tutor.commands._common import seed_value
 
 
 def add_store_args(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lesson", metavar="ID", help="only this lesson's questions")
     parser.add_argument("--plain", action="store_true", help="line mode: one answer per line")
     parser.add_argument("--review", action="store_true", help="only questions due for review")
-    parser.add_argument("--seed", type=int, metavar="N", help="seed for drawn parameters")
+    parser.add_argument(
+        "--seed", type=seed_value, metavar="N", help="seed for drawn parameters (0 … 2⁶³−1)"
+    )
     parser.add_argument(
         "--confidence", action="store_true", help="ask how sure you are (1-3) after each answer"
     )

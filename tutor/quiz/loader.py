@@ -33,6 +33,7 @@ from tutor.lab.names import (
     PRESET_NAMES,
     TRIGGER_ON,
 )
+from tutor.quiz import safety
 from tutor.quiz.models import QUESTION_TYPES, Lesson, Question
 from tutor.quiz.tomlpos import PositionMap
 
@@ -70,6 +71,7 @@ CODES: dict[str, str] = {
     "E031": "value out of range",
     "E032": "file cannot be read as UTF-8 text",
 }
+CODES.update(safety.CODES)  # control characters, file size and kind, nesting depth
 """Every problem code and what it means."""
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -93,7 +95,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: error[{self.code}]: {self.message}"
+        line = f"{self.path}:{self.line}:{self.col}: error[{self.code}]: {self.message}"
+        return safety.printable(line)  # a file name may hold control characters too
 
 
 class ContentError(Exception):
@@ -158,6 +161,9 @@ def _parse_block(ctx: _FileCtx, block: _Block) -> bool:
     """Parse a block's TOML; on a syntax error report it at its file position."""
     try:
         block.data = tomllib.loads(block.text)
+    except RecursionError:  # nested hundreds deep: tomllib recurses per level
+        ctx.add(block.fence_line, 1, safety.CODE_TOO_DEEP, safety.too_deep_message())
+        return False
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         line = getattr(exc, "lineno", None)
@@ -175,7 +181,19 @@ def _parse_block(ctx: _FileCtx, block: _Block) -> bool:
             line, col = 1, 1
         ctx.add(block.first_line + line - 1, col or 1, "E001", f"TOML syntax: {msg}")
         return False
+    return _safety_hook(ctx, block)
+
+
+def _safety_hook(ctx: _FileCtx, block: _Block) -> bool:
+    """Depth and control-character checks of a parsed block (tutor.quiz.safety); sets `pos`."""
+    unsafe = safety.value_problems(block.data)
+    deep = [message for _, code, message in unsafe if code == safety.CODE_TOO_DEEP]
+    if deep:  # positions would need a scan as deep as the nesting: report at the fence
+        ctx.add(block.fence_line, 1, safety.CODE_TOO_DEEP, deep[0])
+        return False
     block.pos = PositionMap(block.text)
+    for path, code, message in unsafe:
+        ctx.at(block, path, code, message, value=True)
     return True
 
 
@@ -820,11 +838,16 @@ def _load_one(path: Path, display: str) -> tuple[_Draft, list[Problem]]:
     ctx = _FileCtx(display)
     empty = _Draft(display, None, (1, 1), [], None)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = safety.read_text(path)
+    except safety.UnsafeFile as exc:
+        ctx.add(1, 1, exc.code, f"cannot read file: {exc.message}")
+        return empty, ctx.problems
     except (OSError, UnicodeDecodeError) as exc:
-        ctx.add(1, 1, "E032", f"cannot read file: {exc}")
+        ctx.add(1, 1, "E032", f"cannot read file: {safety.printable(str(exc))}")
         return empty, ctx.problems
     text = text.replace("\r\n", "\n")
+    for tp in safety.text_problems(text):
+        ctx.add(tp.line, tp.col, tp.code, tp.message)
     front, blocks, prose = _split(ctx, text)
     if front is None or not _parse_block(ctx, front):
         for b in blocks:  # still report syntax errors in the questions
@@ -994,7 +1017,11 @@ def load_paths(paths: Iterable[str | Path] | None = None) -> LoadResult:
     drafts: list[_Draft] = []
     problems: list[Problem] = []
     for path, display in _expand(paths):
-        draft, probs = _load_one(path, display)
+        try:
+            draft, probs = _load_one(path, display)
+        except RecursionError:
+            draft = _Draft(display, None, (1, 1), [], None)
+            probs = [Problem(display, 1, 1, safety.CODE_TOO_DEEP, safety.too_deep_message())]
         drafts.append(draft)
         problems.extend(probs)
     problems.extend(_cross_checks(drafts))

@@ -35,6 +35,7 @@ from tutor.quiz.models import (
     PredictQuestion,
     Question,
 )
+from tutor.quiz.safety import printable
 from tutor.quiz.store import Store
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -403,8 +404,12 @@ class PlainSession:
     # -- io --------------------------------------------------------------------
 
     def say(self, text: str = "") -> None:
-        """Print a line and flush (pipes must see it before we block on input)."""
-        self.out.write(text + "\n")
+        """Print a line and flush (pipes must see it before we block on input).
+
+        Every line passes through `safety.printable`: content text is data, and
+        a control character in it must never reach the terminal as one.
+        """
+        self.out.write(printable(text) + "\n")
         self.out.flush()
 
     def _read(self) -> str:

@@ -23,9 +23,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.app.literal import literal, literal_str
 from tutor.app.quizbridge import AskItem, MarkTrace, QuizBridge
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import MARKER_STYLE, PHASE_STYLES
+from tutor.quiz.safety import printable
 
 # -- typed answers ---------------------------------------------------------------------
 
@@ -133,7 +135,7 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
         with Vertical(id="dialog") as box:
             n, total = self.position
             where = f" · {n}/{total}" if total > 1 else ""
-            box.border_title = f"{self.title_text or self.item.lesson.title}{where}"
+            box.border_title = literal(f"{self.title_text or self.item.lesson.title}{where}")
             box.border_subtitle = self.q.type
             if self.item.event is not None:
                 ev = self.item.event
@@ -142,7 +144,7 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
                     f"⏸ paused at t = {float(ev['t_ms']):.2f} ms — {str(label).replace('_', ' ')}",
                     id="meta",
                 )
-            yield Static(self.q.prompt, id="prompt")
+            yield Static(literal(self.q.prompt), id="prompt")
             with Vertical(id="answer-area"):
                 yield from self.compose_answer()
             yield Static("", id="feedback")
@@ -220,7 +222,7 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
         text = Text()
         cbm = "" if attempt.cbm is None else f", certainty mark {attempt.cbm:+g}"
         text.append(f"{head}  (score {attempt.score:.0%}{cbm})\n", style="bold")
-        text.append(attempt.feedback)
+        text.append(printable(attempt.feedback))
         return text
 
     def action_continue(self) -> None:
@@ -256,13 +258,16 @@ class ChoiceDialog(QuestionDialog):
         shown = self.bridge.option_order(self.item)
         if self.q.multiple:
             yield SubmitSelectionList(
-                *[(f"{letters[i]}) {self.q.option[k].text}", k) for i, k in enumerate(shown)],
+                *[
+                    (literal(f"{letters[i]}) {self.q.option[k].text}"), k)
+                    for i, k in enumerate(shown)
+                ],
                 id="choices",
             )
         else:
             yield OptionList(
                 *[
-                    Option(f"{letters[i]}) {self.q.option[k].text}", id=str(k))
+                    Option(literal(f"{letters[i]}) {self.q.option[k].text}"), id=str(k))
                     for i, k in enumerate(shown)
                 ],
                 id="choices",
@@ -288,10 +293,10 @@ class NumericDialog(QuestionDialog):
     def compose_answer(self) -> ComposeResult:
         # text, not type="number": a learner may type the unit with the number ("-65 mV")
         yield Input(placeholder=f"number in {self.q.unit}", id="number")
-        yield Static(f"unit: {self.q.unit}", id="unit")
+        yield Static(literal(f"unit: {self.q.unit}"), id="unit")
 
     def hint(self) -> str:
-        return f"type a number ({self.q.unit}) · enter: answer · esc: skip"
+        return literal_str(f"type a number ({self.q.unit}) · enter: answer · esc: skip")
 
     def on_mount(self) -> None:
         self.query_one("#number", Input).focus()
@@ -326,7 +331,7 @@ class OrderList(OptionList):
     def _fill(self) -> None:
         self.clear_options()
         self.add_options(
-            [f"{k + 1}. {name.replace('_', ' ')}" for k, name in enumerate(self.items)]
+            [literal(f"{k + 1}. {name.replace('_', ' ')}") for k, name in enumerate(self.items)]
         )
 
     def action_move(self, direction: int) -> None:
@@ -415,7 +420,7 @@ class PredictDialog(QuestionDialog):
         try:
             measured = self.bridge.measure(self.item)
         except Exception as exc:
-            self.app.call_from_thread(self.set_hint, f"the run failed: {exc}")
+            self.app.call_from_thread(self.set_hint, literal_str(f"the run failed: {exc}"))
             measured = None
         self.app.call_from_thread(self.finish, answer, measured)
 
@@ -429,7 +434,7 @@ class PredictDialog(QuestionDialog):
         table.add_column("the model (measured)", style="bold magenta")
         pred = self.answer.value() if self.answer else None
         said = describe_measured(self.q, pred) if pred is not None else "—"
-        table.add_row(said, describe_measured(self.q, measured))
+        table.add_row(Text(printable(said)), Text(printable(describe_measured(self.q, measured))))
         return Group(table, super().feedback(attempt, measured))
 
 
@@ -469,7 +474,9 @@ class MarkDialog(QuestionDialog):
         try:
             trace = self.bridge.mark_trace(self.item)
         except Exception as exc:  # a worker error would end the app: report it instead
-            self.app.call_from_thread(self.set_hint, f"the trace could not be made: {exc} · esc")
+            self.app.call_from_thread(
+                self.set_hint, literal_str(f"the trace could not be made: {exc} · esc")
+            )
             return
         self.app.call_from_thread(self._loaded, trace)
 

@@ -35,6 +35,7 @@ from tutor.app.widgets.theme import (
     MARKER_STYLE,
     PHASE_STYLES,
 )
+from tutor.quiz.safety import printable
 
 #: Voltage axis (mV): covers both presets' AHP and overshoot.
 V_RANGE = (-100.0, 60.0)
@@ -207,7 +208,11 @@ class LabScreen(Screen[None]):
                 except Exception as exc:  # a learner's lab must never die with a traceback
                     self._due_ms = 0.0
                     self.pause("model stopped")
-                    self.notify(f"The model stopped: {exc}. Press r to reset.", severity="error")
+                    self.notify(
+                        f"The model stopped: {exc}. Press r to reset.",
+                        severity="error",
+                        markup=False,
+                    )
         if self._dirty:
             self.redraw()
 
@@ -347,12 +352,15 @@ class LabScreen(Screen[None]):
     # -- actions -----------------------------------------------------------------------
     def _note(self, text: str) -> None:
         """Show what a key did, now (not at the next tick: keys must feel instant)."""
-        self.message = text
+        self.message = printable(text)
         self.redraw()
 
     def action_stimulate(self) -> None:
         """Deliver the stimulus shown in the panel, starting 0.5 ms from now."""
         pulses = self.session.deliver()
+        if not pulses:
+            self._note("stimulus queue full: wait for the queued pulses to run")
+            return
         self._note(f"⚡ {len(pulses)} pulse(s) of {pulses[0][2]:g} µA/cm²")
 
     def action_toggle_pause(self) -> None:
@@ -421,7 +429,7 @@ class LabScreen(Screen[None]):
             quiz.reset_stream()
 
     def _refused(self, exc: Exception) -> None:
-        self.notify(f"The model refused that change: {exc}", severity="error")
+        self.notify(f"The model refused that change: {exc}", severity="error", markup=False)
         self._note("change refused")
 
     def action_block(self, name: str) -> None:
@@ -487,14 +495,25 @@ class LabScreen(Screen[None]):
     def action_export(self) -> None:
         """Write the trace CSV and an SVG screenshot; the paths are shown."""
         folder = Path(self.settings.export_dir or Path.cwd())
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        csv_path = folder / f"neuron-trace-{stamp}.csv"
-        rows = self.session.export_csv(csv_path)
-        self.redraw()
-        svg = self.app.save_screenshot(filename=f"neuron-lab-{stamp}.svg", path=str(folder))
+        try:
+            csv_path, stamp = unique_export_path(folder)
+            rows = self.session.export_csv(csv_path)
+            self.redraw()
+            svg = self.app.save_screenshot(filename=f"neuron-lab-{stamp}.svg", path=str(folder))
+        except OSError as exc:  # read-only folder, disk full: say so, keep running
+            self._note("export failed")
+            self.notify(
+                f"export to {folder} failed: {exc.strerror or exc}", severity="error", markup=False
+            )
+            return
         self.last_export = (csv_path, Path(svg))
         self._note(f"exported → {folder}")
-        self.notify(f"{rows} samples → {csv_path}\nscreenshot → {svg}", title="Exported", timeout=8)
+        self.notify(
+            f"{rows} samples → {csv_path}\nscreenshot → {svg}",
+            title="Exported",
+            timeout=8,
+            markup=False,
+        )
 
     def action_measure_threshold(self) -> None:
         """Bisect the threshold of the panel's pulse in a worker; typing never waits."""
@@ -513,7 +532,7 @@ class LabScreen(Screen[None]):
     def _threshold_done(self, result: tuple[float, float | None] | str) -> None:
         if isinstance(result, str):
             self.threshold = None
-            self.notify(result, severity="error")
+            self.notify(result, severity="error", markup=False)
             return
         self.threshold = result
         width, thr = result
@@ -531,3 +550,23 @@ class LabScreen(Screen[None]):
         self._due_ms = 0.0
         self.resume()
         self._note("try it: " + str(spec.get("label", "set up")))
+
+
+def unique_export_path(folder: Path) -> tuple[Path, str]:
+    """A new CSV path in `folder` and its stamp; never one that exists already.
+
+    The stamp has millisecond resolution and the file is created exclusively
+    (``x`` mode), with a counter when two exports share a millisecond, so
+    exports in quick succession never overwrite each other.
+    """
+    now = datetime.now()
+    base = now.strftime("%Y%m%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
+    for n in range(1000):
+        stamp = base if n == 0 else f"{base}-{n}"
+        path = folder / f"neuron-trace-{stamp}.csv"
+        try:
+            path.open("x").close()
+        except FileExistsError:
+            continue
+        return path, stamp
+    raise FileExistsError(f"no free export name in {folder}")

@@ -18,6 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.app.literal import literal
+
 
 def bar(fraction: float, width: int = 6) -> str:
     """Text progress bar (readable without colour): ▰▰▰▱▱▱."""
@@ -65,19 +67,23 @@ class LessonsScreen(Screen[None]):
         try:
             mastery = {p.lesson: p.mastery for p in self.bridge.progress()}
         except Exception as exc:  # a broken store still lets the learner read
-            head.update(f"progress unavailable: {exc}")
+            head.update(literal(f"progress unavailable: {exc}"))
         lst = self.query_one("#lesson-list", OptionList)
         for ls in self.bridge.lessons:
             m = mastery.get(ls.id, 0.0)
-            lst.add_option(Option(f"{bar(m)} {ls.title}", id=ls.id))
+            lst.add_option(Option(literal(f"{bar(m)} {ls.title}"), id=ls.id))
         if self.bridge.error:
-            head.update(self.bridge.error)
+            head.update(literal(self.bridge.error))
         elif not self.bridge.lessons:
             head.update("No lessons found.")
         else:
             active = self.bridge.active_lesson
             head.update(
-                f"active lesson: {active}" if active else "pick a lesson: s studies it in the lab"
+                literal(
+                    f"active lesson: {active}"
+                    if active
+                    else "pick a lesson: s studies it in the lab"
+                )
             )
         lst.focus()
         if self.bridge.lessons:
@@ -104,7 +110,7 @@ class LessonsScreen(Screen[None]):
         tries = self.query_one("#try-list", OptionList)
         tries.clear_options()
         for k, step in enumerate(lesson.try_it):
-            tries.add_option(Option(f"▶ {step.label}", id=str(k)))
+            tries.add_option(Option(literal(f"▶ {step.label}"), id=str(k)))
         if not lesson.try_it:
             tries.add_option(Option("(no try-it steps in this lesson)", disabled=True))
 

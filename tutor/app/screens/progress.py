@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tutor.app.literal import literal
 from tutor.app.screens.lessons import bar
+from tutor.quiz.safety import printable
 
 
 class ProgressScreen(Screen[None]):
@@ -54,11 +57,11 @@ class ProgressScreen(Screen[None]):
             rows = self.bridge.progress()
             due = self.bridge.due_items()
         except Exception as exc:
-            summary.update(f"progress unavailable: {exc}")
+            summary.update(literal(f"progress unavailable: {exc}"))
             return
         for p in rows:
             table.add_row(
-                p.title,
+                Text(printable(p.title)),
                 f"{p.mastery:4.0%}",
                 bar(p.mastery, 10),
                 f"{p.answered}/{p.questions}",
