@@ -20,7 +20,7 @@ from .helpers import text_of
 SIZE = (120, 40)
 MARKUP = "[link='file:///etc/passwd']x[/link] [@click=app.quit]q[/] [/bold] [red"
 
-HOSTILE = f'''+++
+HOSTILE = f"""+++
 id = "hostile"
 title = "T {MARKUP}"
 preset = "squid"
@@ -52,7 +52,7 @@ answer = 1
 unit = "mV {MARKUP}"
 tolerance = 1
 ```
-'''
+"""
 
 
 def hostile_app(make_app, tmp_path: Path):
