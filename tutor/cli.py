@@ -14,7 +14,7 @@ import importlib.util
 import sys
 
 #: Modules under `tutor.commands` that add subcommands, in help order.
-COMMAND_MODULES = ("lab", "simulate", "sweep", "content", "quiz", "progress")
+COMMAND_MODULES = ("lab", "simulate", "sweep", "clamp", "content", "quiz", "progress")
 
 
 class UsageError(Exception):

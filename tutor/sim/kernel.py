@@ -267,6 +267,27 @@ def gate_rates_array(v, params):
     return out
 
 
+def gate_rates_list(v_mV: list[float], params: Iterable[float]) -> list[float]:
+    """α and β of m, h, n (1/ms, Q10 applied) at each voltage, without numpy (compiled).
+
+    Flat list of 6·N values in the order αm…, βm…, αh…, βh…, αn…, βn… (N each).
+    The voltage-clamp family (`tutor.lab.clamp`) takes this path: under a clamp
+    V is piecewise constant, so the rates at the command voltages are all the
+    kinetics it needs, and it must not pay numpy's import on `tutor clamp`.
+    """
+    name, lib = _backend()
+    if name == "python":  # the numpy kernel: numpy is there anyway
+        import numpy as np
+
+        return [float(x) for x in lib.gate_rates(np.asarray(v_mV, dtype=float), params).ravel()]
+    n = len(v_mV)
+    vv = (ctypes.c_double * max(n, 1))(*[float(x) for x in v_mV])
+    out = (ctypes.c_double * max(6 * n, 1))()
+    row = _row(params)
+    lib.gate_rates(ctypes.addressof(vv), n, ctypes.addressof(row), ctypes.addressof(out))
+    return list(out[: 6 * n])
+
+
 def resting_potential(params: Iterable[float], v_lo: float, v_hi: float, grid_step: float) -> float:
     """Lowest stable zero of the steady-state I–V curve in [v_lo, v_hi] (mV), NaN if none."""
     name, lib = _backend()
