@@ -10,6 +10,7 @@ The families run through the CLI (the contract), one process per case.
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 from typing import Any
 
@@ -166,7 +167,7 @@ def test_prepulse_inactivation_matches_neuron() -> None:
         assert p["ina_peak_ratio"] == pytest.approx(r["ina_peak_uA_cm2"] / plain, rel=REL)
     ratios = [p["ina_peak_ratio"] for p in data["points"]]
     # a steady-state inactivation curve: falls monotonically with the prepulse voltage
-    assert all(a > b for a, b in zip(ratios, ratios[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(ratios))
     assert ratios[pp["pre"].index(-65)] == pytest.approx(1.0, abs=1e-12)
 
 
