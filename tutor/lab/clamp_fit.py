@@ -84,7 +84,7 @@ def fit_na(
 ) -> tuple[float, float, float, float] | None:
     """(m∞, τm ms, h∞, τh ms) fitted to a Na⁺ conductance time course from t = 0."""
     import numpy as np
-    from scipy.optimize import least_squares  # type: ignore[import-untyped]
+    from scipy.optimize import least_squares
 
     scale = float(np.max(np.abs(g_na)))
     if gbar <= 0 or scale <= 0 or h0 <= 0:
