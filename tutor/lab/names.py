@@ -1,14 +1,26 @@
 """Names shared by the phase machine, the content validator and the TUI.
 
-Kept in a module with no heavy imports so that validating content or parsing
-arguments never pays for the numerical engine.
+Each set is written once, as a `Literal` type: the content schema
+(`tutor.quiz.models`) types its fields with it, mypy checks code against it,
+and the tuples below are derived from it (`get_args`). Kept in a module with no
+heavy imports so that validating content or parsing arguments never pays for
+the numerical engine.
 """
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 # The engine's own names (it validates overrides and blocks against them); re-exported here
 # so that every layer above finds all names in one place.
-from tutor.sim.names import BLOCKS, PARAMETER_NAMES, PRESET_NAMES
+from tutor.sim.names import (
+    BLOCKS,
+    PARAMETER_NAMES,
+    PRESET_NAMES,
+    BlockName,
+    ParameterName,
+    PresetName,
+)
 
 __all__ = [
     "BLOCKS",
@@ -20,23 +32,33 @@ __all__ = [
     "PHASES",
     "PRESET_NAMES",
     "TRIGGER_ON",
+    "BlockName",
+    "EventKind",
+    "ExcitabilityState",
+    "MarkTarget",
+    "MeasureName",
+    "ParameterName",
+    "Phase",
+    "PresetName",
+    "TriggerOn",
 ]
 
-#: Voltage phases, in the order a spike passes through them.
-PHASES: tuple[str, ...] = (
+Phase = Literal[
     "resting",
     "subthreshold",
     "threshold",
     "depolarization",
     "repolarization",
     "hyperpolarization",
-)
+]
+#: Voltage phases, in the order a spike passes through them.
+PHASES: tuple[Phase, ...] = get_args(Phase)
 
+ExcitabilityState = Literal["excitable", "absolute_refractory", "relative_refractory"]
 #: Excitability states decided by probing the model.
-EXCITABILITY_STATES: tuple[str, ...] = ("excitable", "absolute_refractory", "relative_refractory")
+EXCITABILITY_STATES: tuple[ExcitabilityState, ...] = get_args(ExcitabilityState)
 
-#: Every event kind the stream can carry.
-EVENT_KINDS: tuple[str, ...] = (
+EventKind = Literal[
     "phase",
     "excitability",
     "threshold",
@@ -46,10 +68,11 @@ EVENT_KINDS: tuple[str, ...] = (
     "ahp_min",
     "stimulus_on",
     "stimulus_off",
-)
+]
+#: Every event kind the stream can carry.
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
-#: What a question trigger may listen for.
-TRIGGER_ON: tuple[str, ...] = (
+TriggerOn = Literal[
     "phase_enter",
     "phase_exit",
     "spike",
@@ -58,9 +81,31 @@ TRIGGER_ON: tuple[str, ...] = (
     "peak",
     "ahp_min",
     "run_end",
-)
+]
+#: What a question trigger may listen for.
+TRIGGER_ON: tuple[TriggerOn, ...] = get_args(TriggerOn)
 
-#: Measures a predict question or a model-checked numeric answer may read from a run.
+MeasureName = Literal[
+    "spiked",
+    "spike_count",
+    "first_spike_ms",
+    "latency_ms",
+    "peak_mV",
+    "peak_ms",
+    "ahp_min_mV",
+    "ahp_ms",
+    "rest_mV",
+    "threshold_uA_cm2",
+    "rate_hz",
+    "width_ms",
+    "max_dvdt_mV_ms",
+    "isi_ms",
+    "first_isi_ms",
+    "last_isi_ms",
+    "v_end_mV",
+]
+#: Measures a predict question or a model-checked numeric answer may read from a run,
+#: with the type of their value (keys = `MeasureName`, kept in step by a test).
 MEASURES: dict[str, str] = {
     "spiked": "bool",
     "spike_count": "int",
@@ -81,11 +126,18 @@ MEASURES: dict[str, str] = {
     "v_end_mV": "float",
 }
 
-#: Targets a mark question may ask the learner to place the cursor on.
-MARK_TARGETS: tuple[str, ...] = (
+MarkTarget = Literal[
     "threshold",
     "peak",
     "ahp_min",
     "spike",
-    *tuple(f"phase:{p}" for p in PHASES),
-)
+    "phase:resting",
+    "phase:subthreshold",
+    "phase:threshold",
+    "phase:depolarization",
+    "phase:repolarization",
+    "phase:hyperpolarization",
+]
+#: Targets a mark question may ask the learner to place the cursor on (`phase:NAME`
+#: for every name in PHASES; a test keeps the two in step).
+MARK_TARGETS: tuple[MarkTarget, ...] = get_args(MarkTarget)

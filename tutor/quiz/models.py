@@ -1,24 +1,105 @@
-"""Typed, frozen models of lessons and questions (see docs/content-format.md).
+"""The content schema: typed, frozen, strict models of lessons and questions.
 
-The loader checks the raw TOML itself (to report errors with file positions)
-and then builds these models, so everything downstream — grading, the store,
-plain mode, the TUI — works on validated, immutable objects and never on dicts.
+These models *are* the content format (docs/content-format.md). The loader
+validates every TOML block against them and turns pydantic's error locations
+into file positions (`tutor.quiz.schema_errors`), so what one field may hold —
+its type, the names it may take (`Literal`s from `tutor.lab.names`), its range
+— is written here and nowhere else. Checks that relate several fields (one
+correct option, placeholders declared, `answer_as` fits the measure) live in
+`tutor.quiz.semantics`, checks across files in `tutor.quiz.crossfile`.
+
+Everything downstream — grading, the store, plain mode, the TUI — works on
+these validated, immutable objects and never on dicts. Models are strict: a
+string is never read as a number nor `1` as `true`; arrays are tuples (the
+loader turns TOML arrays into tuples before validating).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
-Scalar = float | str
+from tutor.lab.names import (
+    BlockName,
+    ExcitabilityState,
+    MarkTarget,
+    MeasureName,
+    ParameterName,
+    Phase,
+    PresetName,
+    TriggerOn,
+)
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+"""Lesson and question ids: lowercase letters, digits and single dashes."""
+
+PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""A `{name}` placeholder for a parameter drawn from the seed."""
+
+ContentId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+"""An id that is safe in card ids, file names and command lines."""
+
+
+def _scalar(value: Any) -> float | str:
+    """A number (ints become floats) or a whole-string `"{name}"` placeholder."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and PLACEHOLDER_RE.fullmatch(value):
+        return value
+    raise PydanticCustomError("scalar_type", "Input should be a number or a placeholder")
+
+
+def _at_least(bound: float, strict: bool) -> Any:
+    """A check that a number (placeholders pass; they are checked once drawn) is above a bound."""
+    error = "greater_than" if strict else "greater_than_equal"
+
+    def check(value: float | str) -> float | str:
+        if isinstance(value, float) and (value <= bound if strict else value < bound):
+            raise PydanticCustomError(error, "Input is out of range", {"bound": bound})
+        return value
+
+    return AfterValidator(check)
+
+
+def _param_value(value: Any) -> float | int | str:
+    """One of a parameter's explicit choices: a number or a string."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("value_type", "Input should be a number or a string")
+
+
+ParamValue = Annotated[float | int | str, PlainValidator(_param_value)]
+"""A choice of a drawn parameter (numbers keep their type: 5 stays an int)."""
+Scalar = Annotated[float | str, PlainValidator(_scalar)]
 """A number, or a `"{name}"` placeholder string replaced by a drawn parameter."""
+PositiveScalar = Annotated[Scalar, _at_least(0.0, strict=True)]
+"""A scalar that must be > 0 when it is a number."""
+NonNegativeScalar = Annotated[Scalar, _at_least(0.0, strict=False)]
+"""A scalar that must be ≥ 0 when it is a number."""
+Positive = Annotated[float, Field(gt=0)]
+"""A number > 0 (tolerances)."""
+Pulse = tuple[NonNegativeScalar, PositiveScalar, Scalar]
+"""One current pulse: (delay_ms ≥ 0, width_ms > 0, amp_uA_cm2)."""
 
 
 class _Frozen(BaseModel):
-    """Base: immutable and strict about unknown keys, so a typo never passes silently."""
+    """Base: immutable, strict, and closed to unknown keys, so a typo never passes silently."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", strict=True, use_attribute_docstrings=True
+    )
 
 
 class RunSpec(_Frozen):
@@ -27,18 +108,18 @@ class RunSpec(_Frozen):
     Numbers may be `"{name}"` placeholders until the question is instantiated.
     """
 
-    preset: str | None = None
+    preset: PresetName | None = None
     """Preset name (`textbook`, `squid`); None means the lesson's preset."""
-    pulses: tuple[tuple[Scalar, Scalar, Scalar], ...] = ()
+    pulses: tuple[Pulse, ...] = ()
     """Current pulses as (delay_ms, width_ms, amp_uA_cm2)."""
-    block: tuple[str, ...] = ()
+    block: tuple[BlockName, ...] = ()
     """Drug blocks applied from t = 0 (`ttx` removes gNa, `tea` removes gK)."""
-    set: dict[str, Scalar] = Field(default_factory=dict)
+    set: dict[ParameterName, Scalar] = Field(default_factory=dict)
     """Parameter overrides by name (gna gk gl in mS/cm², ena ek el in mV, cm µF/cm², celsius °C)."""
     celsius: Scalar | None = None
     """Temperature in °C; None keeps the preset's."""
-    tstop: Scalar = 50.0
-    """Length of the run in ms."""
+    tstop: PositiveScalar = 50.0
+    """Length of the run in ms (> 0)."""
     hold: Scalar = 0.0
     """Holding current in µA/cm² from t = 0 (inward/depolarising positive)."""
 
@@ -73,16 +154,16 @@ class ParamSpec(_Frozen):
     """Upper bound (inclusive) when drawing from a range."""
     step: float | None = None
     """Grid step for a range; None draws uniformly (rounded to 3 decimals)."""
-    values: tuple[float | int | str, ...] | None = None
+    values: tuple[ParamValue, ...] | None = None
     """Explicit choices; mutually exclusive with min/max."""
 
 
 class Trigger(_Frozen):
     """Ties a question to the live event stream of the phase machine."""
 
-    on: str
+    on: TriggerOn
     """Event listened for: one of `tutor.lab.names.TRIGGER_ON`."""
-    phase: str | None = None
+    phase: Literal[Phase, ExcitabilityState] | None = None
     """Phase or excitability state, required for `phase_enter`/`phase_exit`."""
     once: bool = True
     """Fire at most once per session."""
@@ -108,7 +189,7 @@ class Near(_Frozen):
 
     value: float
     """The wrong value the misconception produces."""
-    tolerance: float
+    tolerance: Positive
     """Absolute window around `value` (> 0)."""
     feedback: str
     """What to tell a learner whose answer falls in the window."""
@@ -121,14 +202,14 @@ class FromModel(_Frozen):
 
     run: RunSpec
     """The protocol whose measure is the answer."""
-    measure: str
+    measure: MeasureName
     """Measure name from `tutor.lab.names.MEASURES`."""
 
 
-class _QuestionBase(_Frozen):
+class QuestionBase(_Frozen):
     """Keys shared by every question type."""
 
-    id: str
+    id: ContentId
     """Unique within the lesson; `lesson/question` is the review card id."""
     prompt: str
     """The question text; may contain `{name}` placeholders for `params`."""
@@ -141,10 +222,18 @@ class _QuestionBase(_Frozen):
     tags: tuple[str, ...] = ()
     """Free topic tags."""
     line: int = 0
-    """1-based line of the ```question fence in the source file (for messages)."""
+    """1-based line of the ```question fence in the source file (set by the loader)."""
+
+    @field_validator("line", mode="before")
+    @classmethod
+    def _line_is_not_content(cls, value: Any, info: ValidationInfo) -> Any:
+        """Content cannot set `line`: the loader does (validation context `from_content`)."""
+        if info.context and info.context.get("from_content"):
+            raise PydanticCustomError("extra_forbidden", "Extra inputs are not permitted")
+        return value
 
 
-class ChoiceQuestion(_QuestionBase):
+class ChoiceQuestion(QuestionBase):
     """Pick one option (or several when `multiple`)."""
 
     type: Literal["choice"] = "choice"
@@ -154,11 +243,11 @@ class ChoiceQuestion(_QuestionBase):
     shuffle: bool = True
     """Show the options in a per-learner order (seeded); false keeps the file order, for
     options that refer to each other ("both of the above")."""
-    option: tuple[Option, ...]
-    """The options, in display order."""
+    option: Annotated[tuple[Option, ...], Field(min_length=2)]
+    """The options (at least two), in display order."""
 
 
-class NumericQuestion(_QuestionBase):
+class NumericQuestion(QuestionBase):
     """Type a number in a unit; right within an absolute or relative tolerance."""
 
     type: Literal["numeric"] = "numeric"
@@ -167,9 +256,9 @@ class NumericQuestion(_QuestionBase):
     """The key."""
     unit: str
     """Unit the learner answers in (shown)."""
-    tolerance: float | None = None
+    tolerance: Positive | None = None
     """Absolute tolerance (> 0); exclusive with `tolerance_pct`."""
-    tolerance_pct: float | None = None
+    tolerance_pct: Positive | None = None
     """Relative tolerance in percent of `answer` (> 0)."""
     near: tuple[Near, ...] = ()
     """Known wrong answers with targeted feedback."""
@@ -177,31 +266,38 @@ class NumericQuestion(_QuestionBase):
     """When set, `answer` is a model value checked by the test suite."""
 
 
-class OrderQuestion(_QuestionBase):
+class OrderQuestion(QuestionBase):
     """Put phase names in order; partial credit per adjacent pair."""
 
     type: Literal["order"] = "order"
     """Discriminator."""
-    items: tuple[str, ...]
-    """Phase names in the correct order."""
+    items: Annotated[tuple[Phase, ...], Field(min_length=3)]
+    """Phase names (at least three) in the correct order."""
 
 
-class PredictQuestion(_QuestionBase):
+AnswerAs = Literal["yes_no", "number", "count"]
+"""How a predict question is answered."""
+
+ANSWER_AS_MEASURE_TYPE: dict[str, str] = {"yes_no": "bool", "number": "float", "count": "int"}
+"""The measure type (`tutor.lab.names.MEASURES`) each way of answering fits."""
+
+
+class PredictQuestion(QuestionBase):
     """Predict, then the run is simulated and its measure is the key."""
 
     type: Literal["predict"] = "predict"
     """Discriminator."""
     run: RunSpec
     """The protocol simulated after the learner answers."""
-    measure: str
+    measure: MeasureName
     """Measure read from the run (`tutor.lab.names.MEASURES`)."""
-    answer_as: Literal["yes_no", "number", "count"]
+    answer_as: AnswerAs
     """How the learner answers: yes/no (bool measure), a number, or a count (int measure)."""
     unit: str | None = None
     """Unit for `number` answers."""
-    tolerance: float | None = None
+    tolerance: Positive | None = None
     """Absolute tolerance for `number` answers."""
-    tolerance_pct: float | None = None
+    tolerance_pct: Positive | None = None
     """Relative tolerance (percent of the measured value) for `number` answers."""
     feedback_right: str | None = None
     """Extra text when the prediction matches."""
@@ -209,16 +305,16 @@ class PredictQuestion(_QuestionBase):
     """Extra text when it does not."""
 
 
-class MarkQuestion(_QuestionBase):
+class MarkQuestion(QuestionBase):
     """Place a cursor on the trace at an event; right within `tolerance_ms`."""
 
     type: Literal["mark"] = "mark"
     """Discriminator."""
     run: RunSpec
     """The trace shown (frozen)."""
-    target: str
+    target: MarkTarget
     """`threshold`, `peak`, `ahp_min`, `spike` or `phase:NAME` (`tutor.lab.names.MARK_TARGETS`)."""
-    tolerance_ms: float
+    tolerance_ms: Positive
     """Half-width of the accepted window in ms (> 0)."""
 
 
@@ -228,18 +324,27 @@ Question = Annotated[
 ]
 """Any question, discriminated on `type`."""
 
-QUESTION_TYPES: tuple[str, ...] = ("choice", "numeric", "order", "predict", "mark")
+QUESTION_MODELS: dict[str, type[QuestionBase]] = {
+    "choice": ChoiceQuestion,
+    "numeric": NumericQuestion,
+    "order": OrderQuestion,
+    "predict": PredictQuestion,
+    "mark": MarkQuestion,
+}
+"""The model of each question `type`."""
+
+QUESTION_TYPES: tuple[str, ...] = tuple(QUESTION_MODELS)
 """Every question type, in the order summaries list them."""
 
 
-class Lesson(_Frozen):
-    """One lesson file: front matter, prose and questions."""
+class LessonFront(_Frozen):
+    """The TOML front matter of a lesson file (between the `+++` lines)."""
 
-    id: str
+    id: ContentId
     """Unique across all content files."""
     title: str
     """Shown in the lesson list."""
-    preset: str
+    preset: PresetName
     """Preset runs use unless they name another."""
     order: int = 100
     """Position in the lesson list (ties broken by id)."""
@@ -247,6 +352,11 @@ class Lesson(_Frozen):
     """Lesson ids to study first."""
     try_it: tuple[TryIt, ...] = ()
     """Lab set-ups offered next to the prose."""
+
+
+class Lesson(LessonFront):
+    """One lesson file: front matter, prose and questions."""
+
     body: str = ""
     """Markdown prose with the question blocks removed."""
     questions: tuple[Question, ...] = ()

@@ -167,7 +167,7 @@ def parse_confidence(text: str) -> int:
 
 def shuffled_order(q: OrderQuestion, lesson_id: str, seed: int) -> list[str]:
     """The items as shown: shuffled reproducibly by seed, never already in the right order."""
-    items = list(q.items)
+    items: list[str] = list(q.items)
     rng = random.Random(f"{seed}:{lesson_id}:{q.id}:order")
     if len(set(items)) < 2:
         return items

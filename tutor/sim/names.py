@@ -3,17 +3,24 @@
 They live in `tutor.sim` because the engine validates against them
 (`MembraneParams.with_overrides`, `with_block`) and a lower layer may not
 import a higher one; `tutor.lab.names` re-exports them for the content
-validator, the CLI and the TUI. No heavy imports, so argument parsing and
-content validation never pay for the numerical engine.
+validator, the CLI and the TUI. Each set of names is written once, as a
+`Literal` type (what the content schema and the type checker use); the tuples
+are derived from it. No heavy imports, so argument parsing and content
+validation never pay for the numerical engine.
 """
 
 from __future__ import annotations
 
-#: Presets shipped in data/presets (kept in sync by a test).
-PRESET_NAMES: tuple[str, ...] = ("textbook", "squid")
+from typing import Literal, get_args
 
-#: Drug blocks and the conductance each removes.
+PresetName = Literal["textbook", "squid"]
+#: Presets shipped in data/presets (kept in sync by a test).
+PRESET_NAMES: tuple[PresetName, ...] = get_args(PresetName)
+
+BlockName = Literal["ttx", "tea"]
+#: Drug blocks and the conductance each removes (keys = `BlockName`, kept in step by a test).
 BLOCKS: dict[str, str] = {"ttx": "gna", "tea": "gk"}
 
+ParameterName = Literal["gna", "gk", "gl", "ena", "ek", "el", "cm", "celsius"]
 #: Parameter names accepted by `--set` and by content run specs.
-PARAMETER_NAMES: tuple[str, ...] = ("gna", "gk", "gl", "ena", "ek", "el", "cm", "celsius")
+PARAMETER_NAMES: tuple[ParameterName, ...] = get_args(ParameterName)

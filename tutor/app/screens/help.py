@@ -87,10 +87,10 @@ def legend() -> Table:
     table.add_column("state")
     for name, short, fill, style in zip(PHASES, PHASE_SHORT, PHASE_FILL, PHASE_STYLES, strict=True):
         table.add_row(Text("━━━━", style=style), f"{fill} {short}", name)
-    for name, short, fill, style in zip(
+    for state, short, fill, style in zip(
         EXCITABILITY_STATES, EXC_SHORT, EXC_FILL, EXC_STYLES, strict=True
     ):
-        table.add_row(Text(" " + (fill * 3) + " ", style=style), short, name.replace("_", " "))
+        table.add_row(Text(" " + (fill * 3) + " ", style=style), short, state.replace("_", " "))
     return table
 
 

@@ -1,0 +1,199 @@
+"""Checks that relate several fields of one validated lesson or question.
+
+The schema (`tutor.quiz.models`) says what each field may hold; these checks
+say what the fields mean together: a choice question has a right answer, a
+`{name}` placeholder is declared, `answer_as` fits the measure's type, a
+trigger names a phase exactly when its event has one. They run on models that
+already passed the schema, so they never re-check a type, and each returns
+`Finding`s (a TOML path, a code, a message) that the loader positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+
+from tutor.lab.names import MEASURES
+from tutor.quiz.models import (
+    ANSWER_AS_MEASURE_TYPE,
+    PLACEHOLDER_RE,
+    ChoiceQuestion,
+    LessonFront,
+    MarkQuestion,
+    NumericQuestion,
+    ParamSpec,
+    PredictQuestion,
+    Question,
+    QuestionBase,
+    RunSpec,
+    Trigger,
+)
+from tutor.quiz.problems import Finding, did_you_mean
+
+Path = tuple[str | int, ...]
+
+
+def _placeholders(path: Path, text: object, declared: set[str]) -> Iterator[Finding]:
+    """E021 for each `{name}` in `text` that `params` does not declare."""
+    if not isinstance(text, str):
+        return
+    for name in PLACEHOLDER_RE.findall(text):
+        if name not in declared:
+            hint = did_you_mean(name, declared)
+            message = f"placeholder `{{{name}}}` is not declared in `params`{hint}"
+            yield Finding(path, "E021", message, at_value=True)
+
+
+def _run_placeholders(path: Path, run: RunSpec, declared: set[str]) -> Iterator[Finding]:
+    for n, pulse in enumerate(run.pulses):
+        for k, value in enumerate(pulse):
+            yield from _placeholders((*path, "pulses", n, k), value, declared)
+    for name, value in run.set.items():
+        yield from _placeholders((*path, "set", name), value, declared)
+    for key in ("celsius", "tstop", "hold"):
+        yield from _placeholders((*path, key), getattr(run, key), declared)
+
+
+def _params(params: dict[str, ParamSpec]) -> Iterator[Finding]:
+    """E029: a parameter is drawn either from `values` or from a `min`..`max` grid."""
+    for name, spec in params.items():
+        path: Path = ("params", name)
+        if spec.values is not None:
+            if spec.min is not None or spec.max is not None or spec.step is not None:
+                yield Finding(
+                    path, "E029", f"`params.{name}`: give `values` or `min`/`max`, not both"
+                )
+            elif not spec.values:
+                yield Finding((*path, "values"), "E029", "`values` must not be empty", True)
+        elif spec.min is None or spec.max is None:
+            yield Finding(path, "E029", f"`params.{name}` needs `min` and `max` (or `values`)")
+        elif spec.max < spec.min:
+            yield Finding((*path, "max"), "E029", "`max` must be >= `min`", True)
+        elif spec.step is not None and spec.step <= 0:
+            yield Finding((*path, "step"), "E029", "`step` must be > 0", True)
+
+
+def _trigger(trigger: Trigger) -> Iterator[Finding]:
+    """`phase` is required by phase_enter/phase_exit (E004) and meaningless elsewhere (E030)."""
+    wants_phase = trigger.on in ("phase_enter", "phase_exit")
+    if wants_phase and trigger.phase is None:
+        yield Finding(("trigger",), "E004", f"trigger `{trigger.on}` needs a `phase`")
+    if not wants_phase and trigger.phase is not None:
+        message = f"`phase` only applies to phase_enter/phase_exit, not `{trigger.on}`"
+        yield Finding(("trigger", "phase"), "E030", message)
+
+
+def _tolerances(
+    tolerance: float | None, tolerance_pct: float | None, anchor: Path
+) -> Iterator[Finding]:
+    """E020: exactly one of an absolute or a relative tolerance."""
+    if tolerance is not None and tolerance_pct is not None:
+        yield Finding(
+            ("tolerance_pct",), "E020", "give either `tolerance` or `tolerance_pct`, not both"
+        )
+    elif tolerance is None and tolerance_pct is None:
+        message = "missing `tolerance` (absolute) or `tolerance_pct` (relative)"
+        yield Finding(anchor, "E020", message)
+
+
+def _choice(q: ChoiceQuestion, declared: set[str]) -> Iterator[Finding]:
+    correct: list[int] = []
+    for n, option in enumerate(q.option):
+        yield from _placeholders(("option", n, "text"), option.text, declared)
+        yield from _placeholders(("option", n, "feedback"), option.feedback, declared)
+        if option.correct:
+            correct.append(n)
+            if option.misconception is not None:
+                message = "a correct option cannot carry a misconception tag"
+                yield Finding(("option", n, "misconception"), "E011", message)
+    if not correct:
+        yield Finding(("id",), "E008", "no option has `correct = true`")
+    elif len(correct) > 1 and not q.multiple:
+        message = f"{len(correct)} options are correct but `multiple` is not true"
+        yield Finding(("option", correct[1], "correct"), "E009", message)
+
+
+def _predict(q: PredictQuestion) -> Iterator[Finding]:
+    """E026: the way of answering fits the measure; unit/tolerance only for numbers."""
+    measure_type = MEASURES[q.measure]
+    if ANSWER_AS_MEASURE_TYPE[q.answer_as] != measure_type:
+        fits = [k for k, v in ANSWER_AS_MEASURE_TYPE.items() if v == measure_type]
+        message = (
+            f'`answer_as = "{q.answer_as}"` does not fit measure `{q.measure}` '
+            f"({measure_type}); use `{fits[0]}`"
+        )
+        yield Finding(("answer_as",), "E026", message, True)
+    if q.answer_as == "number":
+        if q.unit is None:
+            yield Finding(("answer_as",), "E004", '`answer_as = "number"` needs a `unit`')
+        yield from _tolerances(q.tolerance, q.tolerance_pct, ("answer_as",))
+    else:
+        for key in ("tolerance", "tolerance_pct", "unit"):
+            if getattr(q, key) is not None:
+                message = f'`{key}` only applies to `answer_as = "number"`'
+                yield Finding((key,), "E026", message)
+
+
+def _texts(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
+    for key in ("prompt", "explanation", "feedback_right", "feedback_wrong"):
+        yield from _placeholders((key,), getattr(q, key, None), declared)
+
+
+def _runs(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
+    if isinstance(q, PredictQuestion | MarkQuestion):
+        yield from _run_placeholders(("run",), q.run, declared)
+    if isinstance(q, NumericQuestion) and q.from_model is not None:
+        yield from _run_placeholders(("from_model", "run"), q.from_model.run, declared)
+
+
+def _by_type(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
+    if isinstance(q, ChoiceQuestion):
+        yield from _choice(q, declared)
+    elif isinstance(q, NumericQuestion):
+        yield from _tolerances(q.tolerance, q.tolerance_pct, ("answer",))
+    elif isinstance(q, PredictQuestion):
+        yield from _predict(q)
+
+
+_READS: dict[str, frozenset[str]] = {
+    "choice": frozenset({"option", "multiple"}),
+    "numeric": frozenset({"tolerance", "tolerance_pct"}),
+    "predict": frozenset({"measure", "answer_as", "unit", "tolerance", "tolerance_pct"}),
+}
+"""The keys the type-specific checks read, by question type."""
+
+
+def question_findings(q: Question | QuestionBase, skip: Collection[str] = ()) -> list[Finding]:
+    """Every semantic problem of one question.
+
+    `skip` names top-level keys that failed the schema (`q` then holds only the
+    keys that passed; the failed ones are absent or at their default). A check
+    that reads one of them is not run, so a wrong value is reported once, by
+    the schema, and never again as a consequence (a rejected `multiple` does
+    not turn into "several options are correct").
+    """
+    missing = {n for n, f in type(q).model_fields.items() if f.is_required()}
+    unusable = set(skip) | (missing - q.model_fields_set)
+    if "params" in unusable:  # which placeholders are declared is unknown
+        return []
+    declared = set(q.params)
+    checks: list[Iterable[Finding]] = [_params(q.params), _texts(q, declared)]
+    if not {"run", "from_model"} & unusable:
+        checks.append(_runs(q, declared))
+    if q.trigger is not None and "trigger" not in unusable:
+        checks.append(_trigger(q.trigger))
+    if not _READS.get(getattr(q, "type", ""), frozenset()) & unusable:
+        checks.append(_by_type(q, declared))
+    return [finding for check in checks for finding in check]
+
+
+def front_findings(front: LessonFront, skip: Collection[str] = ()) -> list[Finding]:
+    """Semantic problems of front matter (see `question_findings` for `skip`).
+
+    Try-it runs have no parameters, so any placeholder in them is undeclared.
+    """
+    if "try_it" in skip:
+        return []
+    out: list[Finding] = []
+    for n, step in enumerate(front.try_it):
+        out.extend(_run_placeholders(("try_it", n), step, set()))
+    return out
