@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -438,3 +440,61 @@ def test_options_keep_the_order_of_the_first_answer_on_review(tmp_path: Path) ->
     start = lines.index("Which gates open during the upstroke?") + 1
     texts = [line.strip()[3:] for line in lines[start : start + 3]]
     assert texts == [q.option[k].text for k in option_order(q, lesson.id, 1)]  # type: ignore[union-attr]
+
+
+# -- marks and event-bound questions in words ---------------------------------------------
+
+
+def test_mark_table_is_fine_around_the_target_without_centring_on_it() -> None:
+    import random
+
+    from tutor.quiz.plain import FINE_STEP_MS, sample_times
+
+    offsets = set()
+    for seed in range(10):
+        times = sample_times(4.0, 18.0, 5.775, random.Random(seed))
+        near = [t for t in times if abs(t - 5.775) <= 0.5]
+        steps = {round(b - a, 6) for a, b in itertools.pairwise(near)}
+        assert steps == {FINE_STEP_MS}  # every 0.1 ms within ±0.5 ms of the target
+        assert times == sorted(times) and times[0] == 4.0 and times[-1] == 18.0
+        fine = [t for t in times if round((t * 10) % 5, 6) != 0]
+        offsets.add(round(5.775 - fine[0], 1))
+    assert len(offsets) > 2  # the fine zone does not sit at a fixed place around the target
+
+
+def test_plain_threshold_mark_lists_threshold_and_spike_apart(tmp_path: Path) -> None:
+    """Threshold (textbook, 20 µA/cm², 1 ms) is 0.6 ms before the 0 mV crossing: the plain
+    table has rows every 0.1 ms around it, says what the run is, and grades ±0.3 ms."""
+    lessons = {lesson.id: lesson for lesson in load_lessons([REPO / "content"])}
+    lesson = lessons["threshold"]
+    q = lesson.question("thr-mark")
+    out = io.StringIO()
+    with Store(tmp_path) as store:
+        session = PlainSession(store, io.StringIO("6.35\n"), out, seed=3)
+        summary = session.run([(lesson, q)])
+    text = out.getvalue()
+    assert "Run: the textbook membrane; stimulus: a 20 µA/cm² pulse from 5 to 6 ms" in text
+    times = [
+        float(line.split()[0]) for line in text.splitlines() if re.match(r"^ +\d+\.\d\d ", line)
+    ]
+    between = [t for t in times if 5.775 < t < 6.354]  # threshold … 0 mV crossing
+    assert len(between) >= 5
+    (attempt,) = summary.attempts
+    assert not attempt.correct  # the 0 mV crossing is not threshold
+    assert attempt.measured == pytest.approx(5.775, abs=0.03)
+
+
+def test_event_bound_question_gets_its_run_and_moment(tmp_path: Path) -> None:
+    from tutor.quiz.plain import first_trigger_event
+
+    events = [
+        {"t_ms": 5.0, "kind": "phase", "phase": "subthreshold", "v_mV": -70.0},
+        {"t_ms": 5.8, "kind": "phase", "phase": "threshold", "v_mV": -55.0},
+        {"t_ms": 5.8, "kind": "phase", "phase": "depolarization", "v_mV": -55.0},
+        {"t_ms": 6.5, "kind": "peak", "v_mV": 41.0},
+        {"t_ms": 6.5, "kind": "phase", "phase": "repolarization", "v_mV": 41.0},
+    ]
+    assert first_trigger_event("phase_enter", "repolarization", events) == events[4]
+    assert first_trigger_event("phase_exit", "threshold", events) == events[2]
+    assert first_trigger_event("peak", None, events) == events[3]
+    assert first_trigger_event("threshold_failed", None, events) is None

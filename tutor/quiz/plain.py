@@ -309,7 +309,47 @@ def describe_run(run: dict, preset: str) -> str:
         stim.append(f"a steady {format_number(float(run['hold']))} µA/cm² from t = 0")
     text = " ".join(parts)
     text += "; stimulus: " + ("; ".join(stim) if stim else "none")
-    return f"Run: {text}; {format_number(float(run.get('tstop', 50.0)))} ms."
+    return f"Run: {text}; {format_number(float(run.get('tstop', 50.0)))} ms long."
+
+
+_EVENT_WORDS: dict[str, str] = {
+    "spike": "the spike crosses 0 mV on its way up",
+    "threshold": "the membrane reaches threshold",
+    "threshold_failed": "the membrane nears threshold and falls back without firing",
+    "peak": "the spike reaches its peak",
+    "ahp_min": "the after-hyperpolarisation reaches its lowest point",
+    "run_end": "the run ends",
+}
+
+
+def describe_trigger(on: str, phase: str | None) -> str:
+    """The moment a triggered question opens in the lab, in words."""
+    name = (phase or "").replace("_", " ")
+    if on == "phase_enter":
+        return f"the membrane enters the {name} {'period' if 'refractory' in name else 'phase'}"
+    if on == "phase_exit":
+        return f"the membrane leaves the {name} {'period' if 'refractory' in name else 'phase'}"
+    return _EVENT_WORDS.get(on, on.replace("_", " "))
+
+
+def first_trigger_event(
+    on: str, phase: str | None, events: Sequence[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The first event of an annotated run that would open a question with this trigger."""
+    last: dict[str, str | None] = {"phase": None, "excitability": None}
+    for ev in events:
+        kind = ev.get("kind")
+        if kind in last:
+            exited, last[kind] = last[kind], ev.get("phase")
+            if on == "phase_enter" and ev.get("phase") == phase:
+                return ev
+            if on == "phase_exit" and exited == phase and ev.get("phase") != phase:
+                return ev
+        elif kind == on:
+            return ev
+    if on == "run_end" and events:
+        return events[-1]
+    return None
 
 
 def mark_window(run: dict, target_ms: float | None, tstop_ms: float) -> tuple[float, float]:
@@ -400,6 +440,7 @@ class PlainSession:
         self.measure_fn = measure_fn
         self.trace_fn = trace_fn
         self.summary = SessionSummary(self.seed)
+        self._event_cache: dict[str, list[dict[str, Any]]] = {}
 
     # -- io --------------------------------------------------------------------
 
@@ -448,8 +489,44 @@ class PlainSession:
             self.say(line)
         return self.summary
 
+    def _context(self, lesson: Lesson, question: Question) -> None:
+        """For a question the lab opens at an event: the run and the moment, in words.
+
+        Plain mode has no live trace, so "the banner has just switched…" needs saying: the
+        lesson's first try-it run (else a 1 ms, 20 µA/cm² pulse) is simulated and the first
+        moment that would open the question is reported with its time and voltage.
+        """
+        trig = question.trigger
+        if trig is None:
+            return
+        run = (
+            lesson.try_it[0].to_dict(lesson.preset)
+            if lesson.try_it
+            else {"preset": lesson.preset, "pulses": [[5.0, 1.0, 20.0]], "tstop": 50.0}
+        )
+        run = {k: v for k, v in run.items() if k != "label"}
+        when = describe_trigger(trig.on, trig.phase)
+        key = repr(sorted(run.items()))
+        try:
+            if key not in self._event_cache:
+                _t, _v, events, _fb = (self.trace_fn or engine_trace)(run, lesson.preset)
+                self._event_cache[key] = list(events)
+            events = self._event_cache[key]
+        except Exception:  # no engine, or a run it refuses: the words alone still help
+            self.say(f"(In the lab this question opens when {when}.)")
+            return
+        self.say(describe_run(run, lesson.preset))
+        ev = first_trigger_event(trig.on, trig.phase, events)
+        if ev is None:
+            self.say(f"In the lab this question opens when {when}; this run never gets there.")
+            return
+        v = ev.get("v_mV")
+        v_text = f", V = {format_number(round(float(v), 1))} mV" if v is not None else ""
+        self.say(f"Paused at t = {format_number(round(float(ev['t_ms']), 2))} ms{v_text}: {when}.")
+
     def _one(self, lesson: Lesson, question: Question) -> None:
         q = instantiate(question, lesson.id, self.seed)
+        self._context(lesson, q)
         self.say(q.prompt)
         measured: Any = None
         answer: Any
