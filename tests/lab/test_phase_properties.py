@@ -32,7 +32,8 @@ ALLOWED: dict[str, set[str]] = {
     "subthreshold": {"resting", "threshold"},
     "threshold": {"depolarization"},
     "depolarization": {"repolarization", "subthreshold"},  # the latter only on threshold_failed
-    "repolarization": {"hyperpolarization", "subthreshold"},  # the latter at an AHP above rest
+    # subthreshold at an AHP above rest; threshold when a stimulus carries V back over 0 mV
+    "repolarization": {"hyperpolarization", "subthreshold", "threshold"},
     "hyperpolarization": {"resting", "subthreshold", "threshold"},
 }
 PULSE_WIDTH_MS = 1.0
@@ -92,10 +93,16 @@ def label(e: dict) -> str:
 
 
 def zero_crossings(res: SimResult) -> np.ndarray:
-    """Upward 0-mV crossings of the sampled trace, linearly interpolated (DESIGN.md)."""
-    v, t = res.v_mV, res.t_ms
+    """Spikes of the sampled trace: upward 0-mV crossings, linearly interpolated, at
+    which the Na⁺ current (gates interpolated too) is inward and larger than the leak."""
+    v, t, p = res.v_mV, res.t_ms, res.params
     k = np.nonzero((v[:-1] < 0.0) & (v[1:] >= 0.0))[0]
-    return t[k] + (t[k + 1] - t[k]) * (0.0 - v[k]) / (v[k + 1] - v[k])
+    th = (0.0 - v[k]) / (v[k + 1] - v[k])
+    m = res.m[k] + th * (res.m[k + 1] - res.m[k])
+    h = res.h[k] + th * (res.h[k + 1] - res.h[k])
+    ina = p.gna * m**3 * h * (0.0 - p.ena)
+    keep = (ina < 0) & (-ina > abs(p.gl * (0.0 - p.el)))
+    return (t[k] + (t[k + 1] - t[k]) * th)[keep]
 
 
 def check_stream(res: SimResult, events: list[dict]) -> None:
@@ -128,6 +135,13 @@ def check_stream(res: SimResult, events: list[dict]) -> None:
             open_threshold = False
             n_thr_since_spike = 0  # a failed threshold is closed: the next spike needs its own
     assert not open_threshold, f"a threshold is never closed: {names}"
+
+    # every transition names the state it leaves
+    last = {"phase": "resting", "excitability": "excitable"}
+    for e in events:
+        if e["kind"] in last:
+            assert e["from"] == last[e["kind"]] != e["phase"], (e, names)
+            last[e["kind"]] = e["phase"]
 
     # phases never skip
     phase = "resting"

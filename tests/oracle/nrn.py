@@ -8,7 +8,12 @@ resting state of the *unmodified* membrane (``finitialize(v_rest)``: hh's
 INITIAL block puts the gates at steady state for that V); drug blocks and
 parameter overrides are applied after ``finitialize`` so they act from t = 0.
 
-Definitions follow DESIGN.md exactly: a spike is an upward 0-mV crossing; the
+Definitions follow the project's exactly: a spike is an upward 0-mV crossing
+(NetCon, threshold 0) at which the Na⁺ channels carry inward current larger than
+the leak current — the same rule as the project's kernel, applied here to
+NEURON's own recorded gates m and h interpolated to the crossing time
+(`na_carried`), so a response the stimulus alone charges past 0 mV (TTX) is not a
+spike; the
 threshold of a pulse is the smallest amplitude giving a spike within 40 ms of
 the pulse end (bisection to 0.01 % relative); f–I rate = 1000 / mean ISI of the
 spikes at t ≥ 110 ms (0 Hz with fewer than two); paired-pulse threshold = the
@@ -79,6 +84,8 @@ class NrnRun:
     ahp_min_mV: float | None = None
     ahp_ms: float | None = None
     extra: dict[str, float] = field(default_factory=dict)
+    #: every upward 0-mV crossing NEURON's NetCon saw, spikes or not (ms)
+    crossings_ms: list[float] = field(default_factory=list)
 
     def v_at(self, t_ms: Sequence[float] | np.ndarray) -> np.ndarray:
         """V (mV) at the given times, linearly interpolated between CVODE steps."""
@@ -111,6 +118,10 @@ class Oracle:
         self.vvec = h.Vector()
         self.tvec.record(h._ref_t)
         self.vvec.record(self.seg._ref_v)
+        self.mvec = h.Vector()
+        self.hvec = h.Vector()
+        self.mvec.record(self.seg.hh._ref_m)
+        self.hvec.record(self.seg.hh._ref_h)
         self._rest_cache: dict[tuple, float] = {}
 
     # -- membrane ---------------------------------------------------------
@@ -191,16 +202,29 @@ class Oracle:
         if stop_after_spikes > 0:
             # advance in short chunks so threshold searches stop once they know
             t = 0.0
-            while t < tstop_ms - 1e-12 and len(self.spk) < stop_after_spikes:
+            while t < tstop_ms - 1e-12 and len(self._spikes(modified)) < stop_after_spikes:
                 t = min(tstop_ms, t + 5.0)
                 h.continuerun(t)
         else:
             h.continuerun(tstop_ms)
         self.stims = []
-        res = NrnRun(np.array(self.tvec), np.array(self.vvec), list(self.spk), v0)
+        res = NrnRun(np.array(self.tvec), np.array(self.vvec), self._spikes(modified), v0)
+        res.crossings_ms = list(self.spk)
         if stop_after_spikes == 0 and len(res.t_ms):
             _measure(res)
         return res
+
+    def _spikes(self, p: Mapping[str, float]) -> list[float]:
+        """The NetCon's 0-mV crossings that pass the spike rule (`na_carried`), with the
+        gates linearly interpolated between CVODE steps to the crossing time."""
+        t = np.array(self.tvec)
+        m = np.array(self.mvec)
+        hh = np.array(self.hvec)
+        return [
+            float(tc)
+            for tc in self.spk
+            if na_carried(float(np.interp(tc, t, m)), float(np.interp(tc, t, hh)), p)
+        ]
 
     # -- protocols --------------------------------------------------------
     def spiked(
@@ -262,6 +286,14 @@ class Oracle:
             guess=max_amp,
             max_amp=max_amp,
         )
+
+
+def na_carried(m: float, h_gate: float, p: Mapping[str, float]) -> bool:
+    """The spike rule at a 0-mV crossing: I_Na(0 mV) = gNa·m³h·(0 − ENa) is inward and
+    larger in magnitude than I_L(0 mV) = gL·(0 − EL) (µA/cm²; project units)."""
+    ina = p["gna"] * m**3 * h_gate * (0.0 - p["ena"])
+    il = p["gl"] * (0.0 - p["el"])
+    return ina < 0.0 and -ina > abs(il)
 
 
 def fi_rate_from_spikes(spikes_ms: Sequence[float], t_end_ms: float = math.inf) -> float:

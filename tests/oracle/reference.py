@@ -50,6 +50,9 @@ CASES: dict[str, Any] = {
         "ttx": {"pulses": [[5, 1, 20]], "tstop": 50, "blocks": ["ttx"]},
         "tea": {"pulses": [[5, 1, 20]], "tstop": 50, "blocks": ["tea"]},
         "ttx@18.5": {"pulses": [[5, 1, 20]], "tstop": 50, "blocks": ["ttx"], "celsius": 18.5},
+        # strong enough to charge the blocked membrane past 0 mV: a crossing, not a spike
+        "ttx_150": {"pulses": [[5, 1, 150]], "tstop": 50, "blocks": ["ttx"]},
+        "ttx_400@18.5": {"pulses": [[5, 1, 400]], "tstop": 50, "blocks": ["ttx"], "celsius": 18.5},
         "tea@18.5": {"pulses": [[5, 1, 20]], "tstop": 50, "blocks": ["tea"], "celsius": 18.5},
         "anode_break_-10x20": {"pulses": [[5, 20, -10]], "tstop": 60},
         "anode_break_-20x20": {"pulses": [[10, 20, -20]], "tstop": 60},
@@ -148,6 +151,7 @@ def compute() -> dict[str, Any]:
         )
         out["traces"][name] = {
             "spikes_ms": r.spikes_ms,
+            "crossings_ms": r.crossings_ms,
             "peak_mV": r.peak_mV,
             "peak_ms": r.peak_ms,
             "ahp_min_mV": r.ahp_min_mV,

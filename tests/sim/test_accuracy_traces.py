@@ -13,7 +13,7 @@ from oracle import compare, ours, reference
 
 REF = reference.load()
 TRACES = reference.CASES["traces"]
-CLI_TRACES = ["pulse_1ms_20", "ttx", "tea@18.5", "anode_break_-10x20", "set_gk=24"]
+CLI_TRACES = ["pulse_1ms_20", "ttx", "ttx_150", "tea@18.5", "anode_break_-10x20", "set_gk=24"]
 
 
 @pytest.mark.parametrize("name", list(reference.CASES["rest"]))
@@ -47,6 +47,14 @@ def test_protocols_exercise_what_they_claim() -> None:
         assert t[name]["spikes_ms"] and t[name]["spikes_ms"][0] > case[0] + case[1]
     # TTX abolishes the spike; TEA gives a broad one
     assert t["ttx"]["spikes_ms"] == [] and t["ttx@18.5"]["spikes_ms"] == []
+    # strong pulses charge the blocked membrane past 0 mV in NEURON too, yet the spike
+    # rule (Na⁺ current inward and larger than the leak at the crossing) counts no spike
+    for name in ("ttx_150", "ttx_400@18.5"):
+        assert len(t[name]["crossings_ms"]) == 1 and t[name]["spikes_ms"] == [], t[name]
+        assert t[name]["peak_mV"] > 0.0
+    # every ordinary spike is also one of NEURON's raw crossings
+    for name in ("pulse_1ms_20", "two_pulses", "tea", "anode_break_-10x20"):
+        assert t[name]["spikes_ms"] == t[name]["crossings_ms"], name
     assert t["tea"]["spikes_ms"]
     # f–I includes depolarisation block: rates fall to 0 at high currents
     for temp in ("6.3", "18.5"):

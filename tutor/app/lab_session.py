@@ -347,7 +347,12 @@ class LabSession:
 
     # -- views -------------------------------------------------------------------------
     def current_why(self) -> str:
-        """The model's explanation of the *current* phase, or "" until its event arrives."""
+        """The model's explanation of the current phase and excitability state, computed
+        now from the latest sample (gates, currents, stimulus, blocks), so it never
+        outlives the state it describes; "" before any sample."""
+        live = getattr(self.machine, "explain_now", None)
+        if live is not None:
+            return str(live())
         return self.why if self.why_phase == self.phase else ""
 
     def window(self, width_ms: float) -> dict[str, np.ndarray]:

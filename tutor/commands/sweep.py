@@ -88,7 +88,14 @@ def print_table(experiment: str, out: dict) -> None:
         return "—" if x is None else f"{x:.4g}" if isinstance(x, float) else str(x)
 
     if experiment == "threshold":
-        print(f"threshold of a {out['width_ms']:g} ms pulse: {out['threshold_uA_cm2']:.4f} µA/cm²")
+        thr = out["threshold_uA_cm2"]
+        if thr is None:
+            print(
+                f"no threshold: no {out['width_ms']:g} ms pulse up to "
+                f"{out['max_amp_uA_cm2']:g} µA/cm² gives a spike"
+            )
+        else:
+            print(f"threshold of a {out['width_ms']:g} ms pulse: {thr:.4f} µA/cm²")
         return
     for point in out["points"]:
         print("  ".join(f"{k}={fmt(v)}" for k, v in point.items()))

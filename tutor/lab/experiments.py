@@ -1,9 +1,14 @@
 """Excitability experiments: thresholds, strength–duration, f–I, paired pulses.
 
-Every definition here is DESIGN.md's, word for word:
+Every definition here is the project's published one (README, "What counts as a
+spike" and the sweep notes):
 
-- threshold of a pulse: the smallest amplitude giving a spike (upward 0-mV
-  crossing) within 40 ms of the pulse end, bisected to 0.01 % relative;
+- spike: an upward 0-mV crossing at which the Na⁺ channels carry inward current
+  larger than the leak current (counted by the kernel, `tutor/sim/kernel.c`);
+  a response the stimulus alone charges past 0 mV is not a spike;
+- threshold of a pulse: the smallest amplitude giving a spike within 40 ms of
+  the pulse end, bisected to 0.01 % relative; None ("no threshold") when
+  nothing up to `SEARCH_CAP_UA_CM2` fires (e.g. TTX);
 - rheobase: threshold of a 200 ms step; chronaxie: the width whose threshold
   is twice the rheobase, interpolated linearly on the strength–duration points;
 - f–I: step from t = 10 ms lasting `duration`; rate = 1000 / mean ISI of the
@@ -39,6 +44,9 @@ if TYPE_CHECKING:
 SPIKE_WINDOW_MS = 40.0
 #: Relative precision of every threshold bisection.
 REL_TOL = 1e-4
+#: A threshold search doubles its amplitude up to this (µA/cm²); nothing firing by then
+#: means "no threshold" (null), e.g. with the Na⁺ channels blocked (TTX).
+SEARCH_CAP_UA_CM2 = 1e5
 #: Width of the step whose threshold is the rheobase (ms).
 RHEOBASE_WIDTH_MS = 200.0
 #: Conditioning pulse of the paired-pulse protocol: onset (ms), width (ms), amplitude (µA/cm²).
@@ -98,8 +106,10 @@ def bisect_thresholds(
 
     `pieces_for(i, amp)` builds problem i's stimulus at amplitude `amp`. If
     `hi_is_cap`, `hi` is the largest amplitude allowed (NaN when it does not
-    fire); otherwise `hi` is a first guess, doubled until it fires. Every
-    round runs all unfinished problems in one batch.
+    fire); otherwise `hi` is a first guess, doubled until it fires (NaN when
+    nothing up to `SEARCH_CAP_UA_CM2` fires: a membrane that cannot spike has no
+    threshold, which is an answer, not an error). Every round runs all
+    unfinished problems in one batch.
     """
     nprob = len(t_stop)
     init = resting_state(m.base).as_list()
@@ -130,11 +140,12 @@ def bisect_thresholds(
             break
         still = [i for i, f in zip(pending, ok, strict=True) if not f]
         for i in still:
+            if hi[i] >= SEARCH_CAP_UA_CM2:
+                capped_out.add(i)
+                continue
             lo[i] = hi[i]
-            hi[i] *= 2.0
-            if hi[i] > 1e5:
-                raise ParameterError("no amplitude up to 1e5 µA/cm² fires this membrane")
-        pending = still
+            hi[i] = min(2.0 * hi[i], SEARCH_CAP_UA_CM2)
+        pending = [i for i in still if i not in capped_out]
     active = [i for i in range(nprob) if i not in capped_out]
     # 2) bisect
     while active:
@@ -175,10 +186,21 @@ def pulse_thresholds(
     )
 
 
+def _or_none(x: float) -> float | None:
+    """NaN (no threshold) as None, so JSON says null."""
+    return None if math.isnan(x) else x
+
+
 def threshold_sweep(m: Membranes, width_ms: float, delay_ms: float = 5.0) -> dict:
-    """`tutor sweep threshold`: the threshold of one pulse."""
+    """`tutor sweep threshold`: the threshold of one pulse (None: nothing up to
+    `SEARCH_CAP_UA_CM2` fires, e.g. TTX)."""
     thr = pulse_thresholds(m, [width_ms], delay_ms)[0]
-    return {"width_ms": width_ms, "delay_ms": delay_ms, "threshold_uA_cm2": thr}
+    return {
+        "width_ms": width_ms,
+        "delay_ms": delay_ms,
+        "threshold_uA_cm2": _or_none(thr),
+        "max_amp_uA_cm2": SEARCH_CAP_UA_CM2,
+    }
 
 
 def strength_duration(m: Membranes, widths_ms: Sequence[float], delay_ms: float = 5.0) -> dict:
@@ -186,12 +208,19 @@ def strength_duration(m: Membranes, widths_ms: Sequence[float], delay_ms: float 
     widths = [float(w) for w in widths_ms]
     thr = pulse_thresholds(m, [*widths, RHEOBASE_WIDTH_MS], delay_ms)
     rheobase = thr[-1]
-    points = [{"width_ms": w, "threshold_uA_cm2": t} for w, t in zip(widths, thr[:-1], strict=True)]
+    points = [
+        {"width_ms": w, "threshold_uA_cm2": _or_none(t)}
+        for w, t in zip(widths, thr[:-1], strict=True)
+    ]
+    finite = [(w, t) for w, t in zip(widths, thr[:-1], strict=True) if not math.isnan(t)]
     return {
         "points": points,
-        "rheobase_uA_cm2": rheobase,
-        "chronaxie_ms": chronaxie(widths, thr[:-1], rheobase),
+        "rheobase_uA_cm2": _or_none(rheobase),
+        "chronaxie_ms": None
+        if math.isnan(rheobase)
+        else chronaxie([w for w, _ in finite], [t for _, t in finite], rheobase),
         "delay_ms": delay_ms,
+        "max_amp_uA_cm2": SEARCH_CAP_UA_CM2,
     }
 
 
@@ -266,14 +295,18 @@ def refractory_curve(m: Membranes, isis_ms: Sequence[float], max_amp: float = 40
     need = [max(2, c + 1) for c in res0.spike_counts]
     thr = bisect_thresholds(m, pieces, t_stop, need, [0.0] * n, [max_amp] * n, hi_is_cap=True)
     baseline = pulse_thresholds(m, [TEST_WIDTH_MS], c_on)[0]
+    if math.isnan(baseline):
+        baseline = math.inf  # nothing fires this membrane: no ISI is within 5 % of it
     points = [
         {"isi_ms": isi, "threshold_uA_cm2": None if math.isnan(t) else t}
         for isi, t in zip(isis, thr, strict=True)
     ]
     absolute, relative = refractory_periods(isis, thr, baseline)
+    if not math.isfinite(baseline):
+        absolute = None  # a membrane that cannot fire has no refractory period either
     return {
         "points": points,
-        "baseline_uA_cm2": baseline,
+        "baseline_uA_cm2": baseline if math.isfinite(baseline) else None,
         "absolute_ms": absolute,
         "relative_ms": relative,
         "max_amp_uA_cm2": max_amp,
@@ -293,7 +326,11 @@ def refractory_periods(
     for isi, thr in pairs:
         if absolute is not None and isi <= absolute:
             continue
-        if not math.isnan(thr) and thr <= (1.0 + RELATIVE_WITHIN) * baseline:
+        if (
+            math.isfinite(baseline)
+            and not math.isnan(thr)
+            and thr <= (1.0 + RELATIVE_WITHIN) * baseline
+        ):
             relative = isi
             break
     return absolute, relative

@@ -54,8 +54,12 @@ Phase = Literal[
 #: Voltage phases, in the order a spike passes through them.
 PHASES: tuple[Phase, ...] = get_args(Phase)
 
-ExcitabilityState = Literal["excitable", "absolute_refractory", "relative_refractory"]
-#: Excitability states decided by probing the model.
+#: Excitability states decided by probing the model. `inexcitable`: no amplitude fires and
+#: no spike is to blame (Na⁺ channels blocked, or inactivated by a depolarisation that
+#: did not fire); `absolute_refractory` only ever begins at a spike's threshold event.
+ExcitabilityState = Literal[
+    "excitable", "absolute_refractory", "relative_refractory", "inexcitable"
+]
 EXCITABILITY_STATES: tuple[ExcitabilityState, ...] = get_args(ExcitabilityState)
 
 EventKind = Literal[

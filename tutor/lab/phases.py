@@ -33,6 +33,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tutor.lab import explain as X
 from tutor.lab.names import EXCITABILITY_STATES, PHASES
 from tutor.sim import kernel as K
 from tutor.sim.engine import Trace
@@ -75,29 +76,38 @@ class ExcitabilityProbe:
                 ex.pulse_thresholds(ex.Membranes(base, params), [ex.TEST_WIDTH_MS], 5.0)[0]
             )
         except ParameterError:
+            self.baseline = math.nan
+        if math.isnan(self.baseline):
             self.baseline = math.inf  # nothing fires this membrane (e.g. TTX)
         self.relative_amp = (1.0 + ex.RELATIVE_WITHIN) * self.baseline
 
     def probe(
         self, state: np.ndarray, t_ms: float, pieces: Sequence[Piece], prompt_rule: bool = True
-    ) -> str:
-        """The excitability state (a name in EXCITABILITY_STATES) of the membrane in
-        `state` at time `t_ms` under the scheduled `pieces`.
+    ) -> tuple[str, bool]:
+        """Ask the paired-pulse question of the membrane in `state` at `t_ms`.
 
-        `prompt_rule=False` uses the literal paired-pulse count only (the machine does
-        so once a spike is committed: advancing a committed spike is not a new one).
+        Returns (answer, committed): answer is "excitable" (a test pulse of 1.05 × the
+        resting 1 ms threshold adds a spike), "relative_refractory" (only one of
+        `max_amp` does) or "none" (no test pulse adds one); `committed` says whether
+        the membrane fires within the prompt window with no test pulse at all (a spike
+        is already on its way).
+
+        The test pulse is asked *instead of* whatever finite stimulus is on now (a pulse,
+        a step): the question is about the membrane's own state, exactly as in the
+        paired-pulse protocol, where nothing else is on when the test comes. Holding
+        currents (no end) are part of the preparation and stay. `prompt_rule=False`
+        uses the literal paired-pulse count only (once a spike is committed: advancing
+        a committed spike is not a new one).
         """
         future: list[Piece] = []
         for t_on, t_off, a_on, a_off in pieces:
-            # only what is on now: a later stimulus is not part of the paired-pulse question
-            if t_off <= t_ms or t_on > t_ms + 1e-9:
-                continue
-            if t_on < t_ms and math.isfinite(t_off) and a_on != a_off:
-                a_on = a_on + (a_off - a_on) * (t_ms - t_on) / (t_off - t_on)
+            if math.isfinite(t_off) or t_on > t_ms + 1e-9:
+                continue  # stimuli with an end, and later stimuli, are not the membrane's state
             future.append((max(t_on - t_ms, 0.0), t_off - t_ms, a_on, a_off))
         init = [float(x) for x in state]
         base = run_reduced(self.row, [future], init, self.window_ms, max_spikes=16)
         n0 = base.spike_counts[0]
+        n0_prompt = sum(1 for x in base.spikes_ms[0] if x <= self.prompt_ms)
         amps = [a for a in (self.relative_amp, self.max_amp) if math.isfinite(a)]
         fired = []
         if amps:
@@ -109,22 +119,22 @@ class ExcitabilityProbe:
                 stop_spikes=n0 + 1,
                 max_spikes=n0 + 2,
             )
-            # Literal paired-pulse rule: the test adds a spike within the window. Under a
-            # stimulus that keeps firing the cell (a step), a test pulse that fires at once
-            # only *advances* the train, so the count over the window cannot change; the
-            # second rule catches that: a spike within `prompt_ms` of the test onset that
-            # the unprobed membrane would not have fired there. With no ongoing stimulus
-            # the second rule is implied by the first, so the band still equals the sweep.
-            n0_prompt = sum(1 for x in base.spikes_ms[0] if x <= self.prompt_ms)
+            # Literal paired-pulse rule: the test adds a spike within the window. When the
+            # membrane is about to fire by itself (e.g. a K⁺-blocked membrane), a test pulse
+            # that fires at once only *advances* that spike, so the count cannot change;
+            # the second rule catches that: a spike within `prompt_ms` of the test onset
+            # that the unprobed membrane would not have fired there. With a membrane at
+            # rest the second rule is implied by the first, so the band equals the sweep.
             fired = [
                 c > n0 or (prompt_rule and sum(1 for x in sp if x <= self.prompt_ms) > n0_prompt)
                 for c, sp in zip(res.spike_counts, res.spikes_ms, strict=True)
             ]
+        committed = n0_prompt > 0
         if len(fired) == 2 and fired[0]:
-            return "excitable"
+            return "excitable", committed
         if fired and fired[-1]:
-            return "relative_refractory"
-        return "absolute_refractory"
+            return "relative_refractory", committed
+        return "none", committed
 
 
 def dominant_current(s: dict) -> tuple[str, float]:
@@ -133,9 +143,20 @@ def dominant_current(s: dict) -> tuple[str, float]:
     Ionic currents are outward positive; the stimulus is reported as the
     current it injects (depolarising positive).
     """
-    currents = {"I_Na": s["ina"], "I_K": s["ik"], "I_L": s["il"], "I_stim": s["istim"]}
-    name = max(currents, key=lambda k: abs(currents[k]))
-    return name, currents[name]
+    return X.dominant_current(X.ModelState.from_mapping(s))
+
+
+#: Order of "how excitable": a stimulus that is on and has not fired may not move the
+#: band up this scale (see `PhaseMachine._held`).
+_RANK = {"absolute_refractory": 0, "inexcitable": 0, "relative_refractory": 1, "excitable": 2}
+
+
+def na_carried(m: float, h: float, p: MembraneParams) -> bool:
+    """The spike rule at a 0-mV crossing (as kernel.c): the Na⁺ current is inward and
+    larger in magnitude than the leak current."""
+    ina = p.gna * m**3 * h * (0.0 - p.ena)
+    il = p.gl * (0.0 - p.el)
+    return ina < 0.0 and -ina > abs(il)
 
 
 class PhaseMachine:
@@ -144,6 +165,7 @@ class PhaseMachine:
     Feed it consecutive `Trace` chunks with `feed(chunk, pieces)`; it returns
     the new events. `phase` and `excitability` are the current labels;
     `labels` holds the voltage phase of every sample of the last chunk.
+    Phase and excitability events carry `from`, the state they leave.
     """
 
     def __init__(
@@ -163,30 +185,55 @@ class PhaseMachine:
         self.events: list[dict] = []
         self.labels: list[str] = []
         self.excitability_labels: list[str] = []
+        self.last_state: X.ModelState | None = None
         self._pending: list[dict] = []
         self._history: deque[tuple[float, np.ndarray]] = deque(maxlen=history)
         self._prev: tuple[float, float, float, float] | None = None  # t, V, dV/dt, I_ion
+        self._prev_s: dict | None = None
         self._extreme: tuple[float, float] = (math.nan, math.nan)
         self._last_probe_t = -math.inf
         self._probe_needed = True
         self._stim_on = False
         self._threshold_v = 0.0
-        self._dominant: str | None = None
+        self._threshold_t = -math.inf
+        self._carried = False
+        self._in_episode = False  # since a spike's threshold, until the band is excitable again
+        self._skipped = False  # the last samples were inside a spike, not probed
         self._base = base or params
         self.set_params(params)
 
     # ------------------------------------------------------------------ membrane
     def set_params(self, params: MembraneParams) -> None:
-        """The membrane changed (drug, override): new rest, and probe again now."""
+        """The membrane changed (drug, override): new rest, and probe again now.
+
+        The labels' rest is the membrane's own resting state, unless that "rest" is a
+        depolarised plateau with the Na⁺ channels inactivated (K⁺ blocked by TEA: the
+        squid membrane settles at −0.6 mV, h ≈ 0): then it is no rest at all and the
+        unmodified membrane's rest is used, so the plateau reads as displaced.
+        """
         self.params = params
-        self.rest_mV = resting_state(params).v_mV
+        own = resting_state(params)
+        base_rest = resting_state(self._base)
+        plateau = own.h < X.H_LOW_FRACTION * base_rest.h and own.v_mV > base_rest.v_mV + 10.0
+        self.rest = base_rest if plateau else own
+        self.rest_mV = self.rest.v_mV
         self._probe = (
             ExcitabilityProbe(params, self._base, self.max_amp) if self.probes_enabled else None
         )
+        self.can_fire = self._probe is None or math.isfinite(self._probe.baseline)
+        self.context = X.Context(
+            params,
+            self.rest,
+            self._probe.relative_amp if self._probe else math.inf,
+            self.max_amp,
+        )
         self._probe_needed = True
+        if self._probe is not None and not self.can_fire and self._history:
+            t, st = self._history[-1]
+            self._set_excitability("inexcitable", t, st)
 
     # ------------------------------------------------------------------ events
-    def _emit(self, t: float, kind: str, v: float, phase: str | None = None, why: str = "") -> None:
+    def _emit(self, t: float, kind: str, v: float, phase: str | None = None, why: str = "") -> dict:
         event: dict = {"t_ms": round(float(t), 6), "kind": kind}
         if phase is not None:
             event["phase"] = phase
@@ -194,13 +241,15 @@ class PhaseMachine:
         if why:
             event["why"] = why
         self._pending.append(event)
+        return event
 
-    def _enter(self, phase: str, t: float, v: float, why: str) -> None:
+    def _enter(self, phase: str, t: float, v: float, s: dict) -> None:
+        state = X.ModelState.from_mapping(s)
+        why = X.explain_phase(phase, state, self.context, carried=self._carried)
+        event = self._emit(t, "phase", v, phase, why)
+        event["from"] = self.phase
+        event["dominant"] = X.dominant_current(state)[0]
         self.phase = phase
-        self._emit(t, "phase", v, phase, why)
-        if self._dominant is not None:  # set by the _why() that built `why`
-            self._pending[-1]["dominant"] = self._dominant
-            self._dominant = None
 
     def _release(self, up_to: float) -> list[dict]:
         ready = [e for e in self._pending if e["t_ms"] <= up_to + 1e-9]
@@ -214,59 +263,28 @@ class PhaseMachine:
         return self._release(math.inf)
 
     # ------------------------------------------------------------------ explanations
-    def _why(self, phase: str, s: dict) -> str:
-        p = self.params
-        rates = K.gate_rates_array(np.array([s["v"]]), params_row(p))[:, 0]
-        dm = rates[0] * (1 - s["m"]) - rates[1] * s["m"]
-        dh = rates[2] * (1 - s["h"]) - rates[3] * s["h"]
-        dn = rates[4] * (1 - s["n"]) - rates[5] * s["n"]
+    def explain_now(self) -> str:
+        """The live explanation of the current phase and excitability state, computed
+        from the latest sample fed (what the banner shows; empty before any sample)."""
+        if self.last_state is None:
+            return ""
+        why = X.explain_phase(self.phase, self.last_state, self.context, carried=self._carried)
+        if self.excitability != "excitable":
+            at_thr = self.excitability == "absolute_refractory" and self.phase in (
+                "threshold",
+                "depolarization",
+            )
+            exc = X.explain_excitability(
+                self.excitability, self.last_state, self.context, at_threshold=at_thr
+            )
+            why = f"{why} · {exc}"
+        return why
 
-        def trend(x: float) -> str:
-            return "rising" if x > 1e-4 else "falling" if x < -1e-4 else "steady"
-
-        ina, ik, il, ist = s["ina"], s["ik"], s["il"], s["istim"]
-        name, value = dominant_current(s)
-        self._dominant = name
-        gates = (
-            f"m={s['m']:.2f} {trend(dm)}, h={s['h']:.2f} {trend(dh)}, n={s['n']:.2f} {trend(dn)}; "
-            f"dominant {name} {value:+.1f} µA/cm²"
-        )
-        if phase == "subthreshold":
-            if ist > 0:
-                return (
-                    f"stimulus {ist:.1f} µA/cm² charges the membrane; outward K⁺ and leak "
-                    f"({ik + il:.1f} µA/cm²) oppose it ({gates})"
-                )
-            if ist < 0:
-                return f"hyperpolarising current {ist:.1f} µA/cm² holds V below rest ({gates})"
-            return f"displaced {s['v'] - self.rest_mV:+.1f} mV from rest; no regenerative current yet ({gates})"
-        if phase == "threshold":
-            return (
-                f"net ionic current turned inward ({s['iion']:.2f} µA/cm²): Na⁺ influx "
-                f"({ina:.1f}) now outweighs K⁺ + leak ({ik + il:.1f}) and grows as V rises — "
-                f"positive feedback ({gates})"
-            )
-        if phase == "depolarization":
-            return (
-                f"Na⁺ channels opening: inward I_Na ({ina:.1f} µA/cm²) outweighs outward "
-                f"K⁺ + leak ({ik + il:.1f}) and grows as V rises ({gates})"
-            )
-        if phase == "repolarization":
-            return (
-                f"Na⁺ channels inactivating and K⁺ channels open: outward I_K + I_L "
-                f"({ik + il:.0f}) now exceeds inward I_Na ({ina:.0f} µA/cm²) ({gates})"
-            )
-        if phase == "hyperpolarization":
-            return (
-                f"K⁺ channels still open (n={s['n']:.2f}) pull V towards E_K "
-                f"({p.ek:.0f} mV), below rest ({self.rest_mV:.1f} mV); not the pump ({gates})"
-            )
-        if phase == "resting":
-            return (
-                f"back within {REST_BAND_MV:g} mV of rest ({self.rest_mV:.1f} mV): "
-                f"leak and K⁺ balance Na⁺ ({gates})"
-            )
-        return gates
+    def _gate_rates(self, s: dict) -> None:
+        """Add dh/dt and dn/dt (1/ms) to a sample dict, from the kernel's rate functions."""
+        r = K.gate_rates_array(np.array([s["v"]]), params_row(self.params))[:, 0]
+        s["dh"] = r[2] * (1 - s["h"]) - r[3] * s["h"]
+        s["dn"] = r[4] * (1 - s["n"]) - r[5] * s["n"]
 
     # ------------------------------------------------------------------ feeding
     def feed(self, chunk: Trace, pieces: Sequence[Piece] = ()) -> list[dict]:
@@ -300,71 +318,142 @@ class PhaseMachine:
                     self._emit(te, kind, s["v"])
                     self._probe_needed = True
             self._stim_on = s["istim"] != 0.0
-            self._step_voltage(s)
             self._history.append((t, np.array([s["v"], s["m"], s["h"], s["n"]])))
+            self._step_voltage(s)
             self._step_excitability(t, pieces)
             self.labels.append(self.phase)
             self.excitability_labels.append(self.excitability)
             self._prev = (t, s["v"], s["dvdt"], s["iion"])
+            self._prev_s = s
+        if len(chunk):
+            last = self._prev_s
+            assert last is not None
+            self._gate_rates(last)
+            self.last_state = X.ModelState.from_mapping(last)
         return self._release(self._last_probe_t if self._probe else math.inf)
+
+    def _why_sample(self, s: dict) -> dict:
+        """`s` with the gate trends added (only for samples that get an explanation)."""
+        if "dh" not in s:
+            self._gate_rates(s)
+        return s
+
+    def _why_failed(self, s: dict, how: str) -> str:
+        """Why a threshold failed, from the currents at that sample."""
+        outward = [("I_K", s["ik"])] if self.params.gk > 0 else []
+        outward.append(("I_L", s["il"]))
+        names = " + ".join(n for n, _ in outward)
+        total = sum(x for _, x in outward)
+        return (
+            f"V {how} before 0 mV: {names} {total:+.1f} µA/cm² outweighed I_Na "
+            f"{s['ina']:+.1f} µA/cm² (net ionic current {s['iion']:+.1f} µA/cm² outward)"
+        )
+
+    def _threshold(self, t: float, v: float, s: dict, carried: bool) -> None:
+        """Enter threshold → depolarization; the absolute refractory period begins here."""
+        self._carried = carried
+        s = self._why_sample(s)
+        self._enter("threshold", t, v, s)
+        self._emit(t, "threshold", v)
+        self._threshold_v = v
+        self._threshold_t = t
+        if self._probe is not None and self.can_fire:
+            self._in_episode = True
+            self._set_excitability(
+                "absolute_refractory", t, self._history[-1][1], at_threshold=True
+            )
+            self._last_probe_t = t
+            self._probe_needed = False
+        self._enter("depolarization", t, v, s)
+
+    def _crossing(self, s: dict) -> float | None:
+        """Time (ms) of an upward 0-mV crossing since the last sample that passes the spike
+        rule (gates interpolated linearly to the crossing), else None."""
+        if self._prev is None or self._prev_s is None:
+            return None
+        pt, pv = self._prev[0], self._prev[1]
+        v = s["v"]
+        if not (pv < 0.0 <= v):
+            return None
+        th = (0.0 - pv) / (v - pv)
+        m = self._prev_s["m"] + th * (s["m"] - self._prev_s["m"])
+        h = self._prev_s["h"] + th * (s["h"] - self._prev_s["h"])
+        if not na_carried(m, h, self.params):
+            return None
+        return pt + (s["t"] - pt) * th
 
     def _step_voltage(self, s: dict) -> None:
         t, v, dvdt, iion = s["t"], s["v"], s["dvdt"], s["iion"]
         rest = self.rest_mV
         if self._prev is None:
             if abs(v - rest) > REST_BAND_MV:
-                self._enter("subthreshold", t, v, self._why("subthreshold", s))
+                self._enter("subthreshold", t, v, self._why_sample(s))
             return
         pt, pv, pdvdt, piion = self._prev
-        regenerative = iion < 0.0 and dvdt > 0.0 and v > rest + DEPOLARISED_MV and iion < piion
+        # A net-inward threshold needs a membrane the probes call able to fire now: on a
+        # plateau with the Na⁺ channels inactivated (absolute refractory, e.g. TEA) the
+        # net current can flicker around zero without any upstroke following.
+        regenerative = (
+            iion < 0.0
+            and dvdt > 0.0
+            and v > rest + DEPOLARISED_MV
+            and iion < piion
+            and self.excitability in ("excitable", "relative_refractory")
+        )
         phase = self.phase
         if phase in ("resting", "subthreshold", "hyperpolarization") and regenerative and v < 0:
-            self._enter("threshold", t, v, self._why("threshold", s))
-            self._emit(t, "threshold", v)
-            self._probe_needed = True  # a spike is now committed: ask the model at once
-            self._threshold_v = v
-            self._enter("depolarization", t, v, self._why("depolarization", s))
+            self._threshold(t, v, s, carried=False)
             return
+        tc = self._crossing(s)
+        if tc is not None and phase != "depolarization":
+            # the stimulus carried V to 0 mV before the net current turned inward, yet the
+            # Na⁺ channels carry the crossing: an active response with its own threshold
+            self._threshold(t, v, s, carried=True)
+            phase = self.phase
         if phase == "resting":
             if abs(v - rest) > REST_BAND_MV:
-                self._enter("subthreshold", t, v, self._why("subthreshold", s))
+                self._enter("subthreshold", t, v, self._why_sample(s))
         elif phase == "subthreshold":
-            if abs(v - rest) <= REST_BAND_MV and abs(dvdt) < 0.1:
-                self._enter("resting", t, v, self._why("resting", s))
+            if abs(v - rest) <= REST_BAND_MV and abs(dvdt) < 0.1 and s["istim"] == 0.0:
+                self._enter("resting", t, v, self._why_sample(s))
         elif phase == "depolarization":
-            if pv < 0.0 <= v:
-                tc = pt + (t - pt) * (0.0 - pv) / (v - pv)
+            if tc is not None:
                 self._emit(tc, "spike", 0.0)
             if dvdt <= 0.0 < pdvdt:
                 if v >= 0.0 or pv >= 0.0:
                     tp, vp = self._turning_point(pt, pv, pdvdt, t, v, dvdt)
                     self._emit(tp, "peak", vp)
-                    self._enter("repolarization", t, v, self._why("repolarization", s))
+                    self._enter("repolarization", t, v, self._why_sample(s))
                 elif iion > 0.0:
-                    self._emit(t, "threshold_failed", v, why="V turned back before 0 mV: "
-                               "outward K⁺ and leak won over Na⁺")  # fmt: skip
-                    self._enter("subthreshold", t, v, self._why("subthreshold", s))
+                    self._emit(t, "threshold_failed", v, why=self._why_failed(s, "turned back"))
+                    self._enter("subthreshold", t, v, self._why_sample(s))
             elif dvdt < 0.0 and v < 0.0 and iion > 0.0:
-                self._emit(t, "threshold_failed", v, why="V fell back before 0 mV")
-                self._enter("subthreshold", t, v, self._why("subthreshold", s))
+                self._emit(t, "threshold_failed", v, why=self._why_failed(s, "fell back"))
+                self._enter("subthreshold", t, v, self._why_sample(s))
         elif phase == "repolarization":
             if v < rest:
                 self._extreme = (t, v)
-                self._enter("hyperpolarization", t, v, self._why("hyperpolarization", s))
-            elif dvdt >= 0.0 > pdvdt:
+                self._enter("hyperpolarization", t, v, self._why_sample(s))
+            elif dvdt >= 0.0 > pdvdt and v < 0.0:
                 # turned around above rest (e.g. during a long step): the AHP minimum
                 tm, vm = self._turning_point(pt, pv, pdvdt, t, v, dvdt)
                 self._emit(tm, "ahp_min", vm)
-                self._enter("subthreshold", t, v, self._why("subthreshold", s))
+                self._enter("subthreshold", t, v, self._why_sample(s))
+            elif v < 0.0 and abs(dvdt) < 0.01:
+                # settled above rest (a plateau, e.g. K⁺ blocked): no longer repolarising
+                self._enter("subthreshold", t, v, self._why_sample(s))
         elif phase == "hyperpolarization":
             if dvdt >= 0.0 > pdvdt and not math.isnan(self._extreme[0]):
                 tm, vm = self._turning_point(pt, pv, pdvdt, t, v, dvdt)
                 self._emit(tm, "ahp_min", vm)
                 self._extreme = (math.nan, math.nan)
             elif abs(v - rest) <= REST_BAND_MV and math.isnan(self._extreme[0]):
-                self._enter("resting", t, v, self._why("resting", s))
+                if s["istim"] == 0.0:
+                    self._enter("resting", t, v, self._why_sample(s))
+                else:
+                    self._enter("subthreshold", t, v, self._why_sample(s))
             elif v > rest + REST_BAND_MV and math.isnan(self._extreme[0]):
-                self._enter("subthreshold", t, v, self._why("subthreshold", s))
+                self._enter("subthreshold", t, v, self._why_sample(s))
 
     @staticmethod
     def _turning_point(t0, v0, f0, t1, v1, f1) -> tuple[float, float]:
@@ -402,9 +491,58 @@ class PhaseMachine:
     def _quiet(self) -> bool:
         return self.phase == "resting" and self.excitability == "excitable" and not self._stim_on
 
+    def _set_excitability(
+        self, new: str, t: float, st: np.ndarray, at_threshold: bool = False
+    ) -> None:
+        """Enter excitability state `new` at time `t` (state vector `st` = V, m, h, n)."""
+        if new == self.excitability:
+            return
+        if new == "excitable":
+            self._in_episode = False
+        sample = self._sample_at(t, st)
+        why = X.explain_excitability(new, sample, self.context, at_threshold=at_threshold)
+        event = self._emit(t, "excitability", st[0], new, why)
+        event["from"] = self.excitability
+        self.excitability = new
+
+    def _sample_at(self, t: float, st: np.ndarray) -> X.ModelState:
+        """The model state at a stored sample (currents recomputed from V and gates)."""
+        v, m, h, n = (float(x) for x in st)
+        p = self.params
+        ina = p.gna * m**3 * h * (v - p.ena)
+        ik = p.gk * n**4 * (v - p.ek)
+        il = p.gl * (v - p.el)
+        return X.ModelState(t, v, math.nan, m, h, n, ina, ik, il, math.nan)
+
+    def _held(self, t: float, pieces: list[Piece]) -> bool:
+        """A stimulus with an end is on at `t` and has not fired since it began: it is
+        itself the test of the membrane, so the band may not show the membrane more
+        excitable than when the stimulus came on (a pulse that fails is never drawn
+        inside a more excitable band than the one it met)."""
+        return any(
+            t_on <= t < t_off and t_on > self._threshold_t
+            for t_on, t_off, _, _ in pieces
+            if math.isfinite(t_off)
+        )
+
+    def _decide(self, raw: str, committed: bool) -> str:
+        """Map a probe's answer to a band state (see the module docstring)."""
+        if raw != "none":
+            return raw
+        if self.excitability == "absolute_refractory":
+            return "absolute_refractory"
+        if committed and self.excitability in ("excitable", "relative_refractory"):
+            return self.excitability  # a spike is on its way: its threshold will say so
+        return "absolute_refractory" if self._in_episode else "inexcitable"
+
     def _step_excitability(self, t: float, pieces: list[Piece]) -> None:
         if self._probe is None:
             self._last_probe_t = t
+            return
+        if not self.can_fire:
+            if self.excitability != "inexcitable":
+                self._set_excitability("inexcitable", t, self._history[-1][1])
+            self._last_probe_t = t  # nothing to probe: no amplitude fires this membrane
             return
         in_spike = self.phase in ("threshold", "depolarization") or (
             self.phase == "repolarization" and self._history[-1][1][0] > self._threshold_v
@@ -414,6 +552,7 @@ class PhaseMachine:
             # only mean re-crossing 0 mV on the falling edge, not a new upstroke: the
             # spike itself is absolutely refractory, and probing it would only find that.
             self._last_probe_t = t
+            self._skipped = True
             return
         due = t - self._last_probe_t >= self.probe_every_ms - 1e-9
         if not (self._probe_needed or (due and not self._quiet())):
@@ -421,14 +560,34 @@ class PhaseMachine:
                 self._last_probe_t = t  # nothing can change while quiet: release events
             return
         state = self._history[-1][1]
-        result = self._probe.probe(state, t, pieces, self._prompt_rule())
-        if result != self.excitability:
-            t_change = self._locate_change(result, pieces)
-            self.excitability = result
-            v_at = self._state_at(t_change)[0]
-            self._emit(t_change, "excitability", v_at, result, self._why_excitability(result))
+        result = self._decide(*self._probe.probe(state, t, pieces, self._prompt_rule()))
+        if result != self.excitability and not (
+            _RANK[result] > _RANK[self.excitability] and self._held(t, pieces)
+        ):
+            if self._skipped:
+                t_change = self._scan_back(result, pieces)
+            else:
+                t_change = self._locate_change(result, pieces)
+            self._set_excitability(result, t_change, self._state_at(t_change))
         self._last_probe_t = t
         self._probe_needed = False
+        self._skipped = False
+
+    def _scan_back(self, new_state: str, pieces: list[Piece], limit: int = 80) -> float:
+        """Earliest sample of the unbroken run of `new_state` that ends now, walking back
+        into the stretch skipped inside the spike (at most `limit` samples, never before
+        the threshold). The skip's end is a voltage, not the model's answer: the band's
+        edge is where the answers change, which can be a few samples earlier."""
+        probe = self._probe
+        assert probe is not None
+        t_change = self._history[-1][0]
+        for ts, st in list(self._history)[-2 : -limit - 2 : -1]:
+            if ts <= self._threshold_t + 1e-12 or self._held(ts, pieces):
+                break
+            if self._decide(*probe.probe(st, ts, pieces, self._prompt_rule())) != new_state:
+                break
+            t_change = ts
+        return t_change
 
     def _prompt_rule(self) -> bool:
         """The prompt-response rule applies unless a spike is already committed."""
@@ -441,31 +600,23 @@ class PhaseMachine:
         return self._history[0][1]
 
     def _locate_change(self, new_state: str, pieces: list[Piece]) -> float:
-        """First stored sample since the last probe whose probe says `new_state` (bisection)."""
-        assert self._probe is not None, "only called when probing"
+        """First stored sample since the last probe whose probe says `new_state` (bisection).
+
+        A change up the excitability scale is never placed where `_held` forbids it.
+        """
         hist = [h for h in self._history if h[0] > self._last_probe_t + 1e-12]
+        if _RANK[new_state] > _RANK[self.excitability]:
+            hist = [h for h in hist if not self._held(h[0], pieces)] or hist[-1:]
         if len(hist) <= 1:
             return hist[-1][0] if hist else self._history[-1][0]
+        probe = self._probe
+        assert probe is not None
         lo, hi = -1, len(hist) - 1  # hist[hi] has new_state; state at lo is the old one
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            if (
-                self._probe.probe(hist[mid][1], hist[mid][0], pieces, self._prompt_rule())
-                == new_state
-            ):
+            raw = probe.probe(hist[mid][1], hist[mid][0], pieces, self._prompt_rule())
+            if self._decide(*raw) == new_state:
                 hi = mid
             else:
                 lo = mid
         return hist[hi][0]
-
-    def _why_excitability(self, state: str) -> str:
-        p = self._probe
-        assert p is not None, "excitability states come only from probes"
-        if state == "absolute_refractory":
-            return f"no test pulse up to {p.max_amp:g} µA/cm² can add a spike: Na⁺ channels inactivated (h low)"
-        if state == "relative_refractory":
-            return (
-                f"a spike needs more than {p.relative_amp:.1f} µA/cm² (1.05 × rest threshold): "
-                "h recovering, K⁺ still open"
-            )
-        return f"a test pulse of {p.relative_amp:.1f} µA/cm² (1.05 × rest threshold) fires"

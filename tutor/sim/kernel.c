@@ -143,7 +143,20 @@ static double extremum_in_step(double v0, double v1, double f0, double f1, doubl
     return 0.5 * (lo + hi);
 }
 
-/* Update the spike list and the peak/AHP reductions with the step [tp, t]. */
+/* The spike rule (README "What counts as a spike"; the same rule is applied to NEURON's
+ * recorded gates in tests/oracle/nrn.py and mirrored by any other kernel):
+ * an upward 0-mV crossing is a spike only if, at the crossing, the Na⁺ channels carry
+ * inward current larger in magnitude than the leak current,
+ *     I_Na(0 mV) = gNa·m³·h·(0 − ENa) < 0   and   |I_Na(0 mV)| > |I_L(0 mV)| = |gL·(0 − EL)|,
+ * i.e. the membrane's own voltage-gated inward current is taking part. A response that
+ * the stimulus alone charges past 0 mV (Na⁺ blocked: I_Na = 0; or charged faster than
+ * the Na⁺ channels can open) is not a spike. */
+static inline int na_carried(double m, double hh, const double *p) {
+    double ina = p[P_GNA] * m * m * m * hh * (0.0 - p[P_ENA]);
+    double il = p[P_GL] * (0.0 - p[P_EL]);
+    return ina < 0.0 && -ina > fabs(il);
+}
+
 static void record_spike(double tc, double *spikes, int64_t maxsp, double *st, double t_limit) {
     if (tc > t_limit) return;
     int64_t k = (int64_t)st[ST_NSPK];
@@ -152,12 +165,25 @@ static void record_spike(double tc, double *spikes, int64_t maxsp, double *st, d
     if (st[ST_TMAX] < tc) st[ST_AHP_OPEN] = 0.0; /* the AHP window closes at the next spike */
 }
 
-/* Update the spike list and the peak/AHP reductions with the step [tp, t].
- * The step is split at its interior turning point (if the slope changes sign),
- * so a brief excursion above 0 mV that starts and ends inside one step is
+/* An upward 0-mV crossing at θ ∈ [lo, hi] of the step (tp → tp + h): locate it on the
+ * Hermite V, interpolate m and h there the same way, record it if the spike rule holds. */
+static void crossing(double tp, double h, const double *yp, const double *y, const double *fp,
+                     const double *f, const double *p, double lo, double hi, double *spikes,
+                     int64_t maxsp, double *st, double t_limit) {
+    double th = root_in_step(yp[0], y[0], fp[0], f[0], h, 0.0, lo, hi);
+    double m = hermite(yp[1], y[1], fp[1], f[1], h, th);
+    double hh = hermite(yp[2], y[2], fp[2], f[2], h, th);
+    if (na_carried(m, hh, p)) record_spike(tp + th * h, spikes, maxsp, st, t_limit);
+}
+
+/* Update the spike list and the peak/AHP reductions with the step [tp, t] (states yp → y,
+ * slopes fp → f). The step is split at its interior turning point (if the slope of V
+ * changes sign), so a brief excursion above 0 mV that starts and ends inside one step is
  * still an upward crossing. */
-static void reduce_step(double tp, double t, double v0, double v1, double f0, double f1,
-                        double *spikes, int64_t maxsp, double *st, double t_limit) {
+static void reduce_step(double tp, double t, const double *yp, const double *y,
+                        const double *fp, const double *f, const double *p, double *spikes,
+                        int64_t maxsp, double *st, double t_limit) {
+    double v0 = yp[0], v1 = y[0], f0 = fp[0], f1 = f[0];
     double h = t - tp;
     double th = -1.0, te = 0.0, ve = 0.0;
     if (h > 0 && ((f0 > 0) != (f1 > 0)) && f0 != 0.0) {
@@ -168,14 +194,11 @@ static void reduce_step(double tp, double t, double v0, double v1, double f0, do
     if (h > 0) {
         if (th > 0.0) {
             if (v0 < 0.0 && 0.0 <= ve)
-                record_spike(tp + root_in_step(v0, v1, f0, f1, h, 0.0, 0.0, th) * h,
-                             spikes, maxsp, st, t_limit);
+                crossing(tp, h, yp, y, fp, f, p, 0.0, th, spikes, maxsp, st, t_limit);
             if (ve < 0.0 && 0.0 <= v1)
-                record_spike(tp + root_in_step(v0, v1, f0, f1, h, 0.0, th, 1.0) * h,
-                             spikes, maxsp, st, t_limit);
+                crossing(tp, h, yp, y, fp, f, p, th, 1.0, spikes, maxsp, st, t_limit);
         } else if (v0 < 0.0 && 0.0 <= v1) {
-            record_spike(tp + root_in_step(v0, v1, f0, f1, h, 0.0, 0.0, 1.0) * h,
-                         spikes, maxsp, st, t_limit);
+            crossing(tp, h, yp, y, fp, f, p, 0.0, 1.0, spikes, maxsp, st, t_limit);
         }
     }
     if (t <= t_limit) {
@@ -326,7 +349,7 @@ static void advance_cell(double *y, double *f, double *t, double *h, double *yp,
         *t = tn;
         st[ST_NSTEPS] += 1.0;
         if (clipped) *fvalid = 0; /* the stimulus changes here: the slope must be re-evaluated */
-        reduce_step(t0, tn, yp[0], y[0], fp[0], f[0], spikes, maxsp, st, t_stop);
+        reduce_step(t0, tn, yp, y, fp, f, p, spikes, maxsp, st, t_stop);
         if (stop_spikes > 0 && st[ST_NSPK] >= (double)stop_spikes) st[ST_DONE] = 1.0;
     }
 }

@@ -36,8 +36,9 @@ _KEY_NAMES = {
 INTRO = (
     "A Hodgkin–Huxley membrane runs live. The trace is coloured by phase and the "
     "ribbon under it names the phase (rest, sub, thr, depol, repol, hyper); the band "
-    "below shows when the membrane is absolutely (ABS) or relatively (REL) refractory, "
-    "as measured by probing the model."
+    "below shows when the membrane is absolutely (ABS) or relatively (REL) refractory "
+    "after a spike, or INEXCITABLE (no stimulus can fire it, e.g. Na⁺ channels blocked "
+    "by TTX), as measured by probing the model."
 )
 
 

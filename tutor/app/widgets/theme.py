@@ -26,13 +26,15 @@ EXC_COLOURS: dict[str, str] = {
     "excitable": "green",
     "absolute_refractory": "red1",
     "relative_refractory": "dark_orange",
+    "inexcitable": "medium_purple",
 }
-EXC_SHORT: list[str] = ["excitable", "ABS REFRACTORY", "REL REFRACTORY"]
-EXC_FILL: list[str] = [" ", "█", "▒"]
+EXC_SHORT: list[str] = ["excitable", "ABS REFRACTORY", "REL REFRACTORY", "INEXCITABLE"]
+EXC_FILL: list[str] = [" ", "█", "▒", "╳"]
 EXC_STYLES: list[Style] = [
     Style(color=EXC_COLOURS["excitable"], dim=True),
     Style(color="white", bgcolor="red3", bold=True),
     Style(color="black", bgcolor="dark_orange", bold=True),
+    Style(color="white", bgcolor="medium_purple4", bold=True),
 ]
 
 #: Styles for marker labels on the voltage plot (indices after the phases).
