@@ -52,3 +52,23 @@ def test_isi_of_a_sustained_train_matches_its_rate() -> None:
     assert isi is not None and rate is not None and rate > 0
     # regular firing: the mean interval and 1000/rate agree to within 3 %
     assert isi == pytest.approx(1000.0 / rate, rel=0.03)
+
+
+def test_simulate_json_reports_the_same_shape_and_train_measures() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cmd = [sys.executable, "-m", "tutor", "simulate", "--preset", "squid", "--hold", "10"]
+    cmd += ["--tstop", "300", "--json"]
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    run = {"preset": "squid", "hold": 10.0, "tstop": 300.0}
+    for key in ("width_ms", "max_dvdt_mV_ms", "isi_ms", "first_isi_ms", "last_isi_ms"):
+        assert doc[key] == pytest.approx(measure(run, key), rel=1e-9), key
+    spikes = doc["spikes_ms"]
+    assert doc["isi_ms"] == pytest.approx((spikes[-1] - spikes[0]) / (len(spikes) - 1))

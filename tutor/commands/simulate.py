@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     """Simulate, then print in the chosen form."""
     from tutor.cli import UsageError
     from tutor.lab.annotate import annotate
+    from tutor.lab.experiments import shape_and_train_measures
     from tutor.sim import Holding, ParameterError, Pulse, simulate
 
     m = membranes_from_args(args)
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 "peak_ms": res.peak_ms,
                 "ahp_min_mV": res.ahp_min_mV,
                 "ahp_ms": res.ahp_ms,
+                **{k: v for k, v in shape_and_train_measures(res).items() if k != "v_end_mV"},
                 "events": events,
                 "params": m.run.as_dict(),
                 "tstop_ms": args.tstop,
