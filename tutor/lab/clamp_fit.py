@@ -47,7 +47,7 @@ def _relax(x_inf: Any, x0: float, tau: Any, t: Any) -> Any:
 def fit_k(t_ms: Any, g_k: Any, gbar: float) -> tuple[float, float] | None:
     """(n∞, τn ms) fitted to a K⁺ conductance time course (mS/cm²) starting at t = 0."""
     import numpy as np
-    from scipy.optimize import least_squares  # type: ignore[import-untyped]
+    from scipy.optimize import least_squares
 
     scale = float(np.max(np.abs(g_k)))
     if gbar <= 0 or scale <= 0:
