@@ -97,11 +97,11 @@ async def test_trigger_from_event_stream(make_app) -> None:
     """The trigger matcher reads the same event dicts the phase machine emits."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.on_lab_events([{"t_ms": 6.0, "kind": "spike", "v_mV": 0.0}])
+        app.lab.post_message(LabScreen.NewEvents([{"t_ms": 6.0, "kind": "spike", "v_mV": 0.0}]))
         await pilot.pause()
         assert isinstance(app.screen, LabScreen)  # no active lesson: free play, no pop-ups
         app.quiz.active_lesson = "tui-test"
-        app.on_lab_events([{"t_ms": 6.0, "kind": "spike", "v_mV": 0.0}])
+        app.lab.post_message(LabScreen.NewEvents([{"t_ms": 6.0, "kind": "spike", "v_mV": 0.0}]))
         await settle(pilot)
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("down", "enter")  # the misconception
@@ -113,7 +113,7 @@ async def test_trigger_from_event_stream(make_app) -> None:
         assert recs[0].correct is False
         assert "refractory-closed" in recs[0].misconceptions
         # once = true: the same event does not open it again
-        app.on_lab_events([{"t_ms": 9.0, "kind": "spike", "v_mV": 0.0}])
+        app.lab.post_message(LabScreen.NewEvents([{"t_ms": 9.0, "kind": "spike", "v_mV": 0.0}]))
         await pilot.pause()
         assert isinstance(app.screen, LabScreen)
 

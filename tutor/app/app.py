@@ -13,10 +13,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from tutor.app import messages
+from tutor.app.screens.lab import LabScreen
 from tutor.app.settings import AppSettings
 
 if TYPE_CHECKING:
-    from tutor.app.screens.lab import LabScreen
+    from tutor.app.quizbridge import QuizBridge
 
 
 class TutorApp(App[None]):
@@ -36,7 +38,7 @@ class TutorApp(App[None]):
     def __init__(self, settings: AppSettings) -> None:
         super().__init__()
         self.settings = settings
-        self._quiz: Any = None
+        self._quiz: QuizBridge | None = None
         self.asked: list[Any] = []
         """Every answered question this session (AnswerRecord), newest last."""
         self.startup_quiz: tuple[str | None, bool] | None = None
@@ -44,7 +46,7 @@ class TutorApp(App[None]):
 
     # -- wiring ------------------------------------------------------------------------
     @property
-    def quiz(self) -> Any:
+    def quiz(self) -> QuizBridge:
         """The quiz bridge, created on first use (content loading is not free)."""
         if self._quiz is None:
             from tutor.app.quizbridge import QuizBridge
@@ -55,16 +57,12 @@ class TutorApp(App[None]):
     @property
     def lab(self) -> LabScreen:
         """The Lab screen (always at the bottom of the stack)."""
-        from tutor.app.screens.lab import LabScreen
-
         for screen in self.screen_stack:
             if isinstance(screen, LabScreen):
                 return screen
         raise LookupError("no lab screen")
 
     def on_mount(self) -> None:
-        from tutor.app.screens.lab import LabScreen
-
         self.push_screen(LabScreen(self.settings))
         if self.settings.lesson:
             self.quiz.active_lesson = self.settings.lesson
@@ -73,7 +71,7 @@ class TutorApp(App[None]):
 
     def _ask_startup_quiz(self) -> None:
         """Ask what `tutor quiz` selected (same selection as plain mode), over the lab."""
-        from tutor.quiz.plain import select_questions
+        from tutor.quiz.session import select_questions
 
         lesson_id, review = self.startup_quiz or (None, False)
         picked = select_questions(
@@ -120,19 +118,17 @@ class TutorApp(App[None]):
         """Open the lesson list."""
         from tutor.app.screens.lessons import LessonsScreen
 
-        self._go(LessonsScreen)
+        if not isinstance(self.screen, LessonsScreen):
+            self.back_to_lab()
+            self.push_screen(LessonsScreen(self.quiz))
 
     def action_progress(self) -> None:
         """Open mastery per lesson and due reviews."""
         from tutor.app.screens.progress import ProgressScreen
 
-        self._go(ProgressScreen)
-
-    def _go(self, cls: type[Screen]) -> None:
-        if isinstance(self.screen, cls):
-            return
-        self.back_to_lab()
-        self.push_screen(cls())
+        if not isinstance(self.screen, ProgressScreen):
+            self.back_to_lab()
+            self.push_screen(ProgressScreen(self.quiz))
 
     def back_to_lab(self) -> LabScreen:
         """Pop everything above the lab and return it."""
@@ -141,15 +137,46 @@ class TutorApp(App[None]):
             self.pop_screen()
         return lab
 
+    # -- requests from the screens -----------------------------------------------------
+    def on_back_to_lab(self, message: messages.BackToLab) -> None:
+        self.back_to_lab()
+
+    def on_ask_questions(self, message: messages.AskQuestions) -> None:
+        self.ask(message.items, title=message.title)
+
+    def on_open_lesson(self, message: messages.OpenLesson) -> None:
+        from tutor.app.screens.lessons import LessonsScreen
+
+        self.back_to_lab()
+        self.push_screen(LessonsScreen(self.quiz, start=message.lesson_id))
+
+    def on_study_lesson(self, message: messages.StudyLesson) -> None:
+        """The lesson becomes active; the lab restarts on its preset (every reset included)."""
+        self.quiz.active_lesson = message.lesson.id
+        self.back_to_lab().study(message.lesson.preset, message.lesson.title)
+
+    def on_run_try_it(self, message: messages.RunTryIt) -> None:
+        lesson = message.lesson
+        step = lesson.try_it[message.index]
+        spec = step.to_dict(lesson.preset)
+        spec["label"] = step.label
+        self.quiz.active_lesson = lesson.id
+        self.back_to_lab().apply_spec(spec)
+
+    def on_lab_screen_stream_restarted(self, message: LabScreen.StreamRestarted) -> None:
+        """The lab restarted from rest: the trigger matcher forgets the old stream."""
+        if self._quiz is not None:
+            self._quiz.reset_stream()
+
     # -- questions ---------------------------------------------------------------------
-    def on_lab_events(self, events: list[dict]) -> None:
-        """Called by the lab with new phase events: open a triggered question, if any."""
+    def on_lab_screen_new_events(self, message: LabScreen.NewEvents) -> None:
+        """New events from the lab: open the question a trigger names, if any."""
         from tutor.app.dialogs.question import QuestionDialog
 
         lab = self.lab
         if isinstance(self.screen, QuestionDialog) or self.screen is not lab:
             return
-        hit = self.quiz.match_triggers(events)
+        hit = self.quiz.match_triggers(message.events)
         if hit is None:
             return
         item, pause = hit

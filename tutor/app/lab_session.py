@@ -7,7 +7,6 @@ timer and redraws from :meth:`LabSession.window`.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,22 @@ import numpy as np
 
 from tutor.app.widgets.theme import exc_index, phase_index
 from tutor.lab.names import BLOCKS
+from tutor.sim.tracecsv import TRACE_COLUMNS, write_trace_csv
 
 #: Stimulus queued ahead of model time at most (ms); further presses are refused.
 MAX_QUEUE_AHEAD_MS = 100.0
-#: Columns of the exported trace, in order (units in the names).
-EXPORT_COLUMNS: tuple[str, ...] = ("t_ms", "v_mV", "m", "h", "n", "i_na", "i_k", "i_l", "i_stim")
-_FLOAT_FIELDS: tuple[str, ...] = EXPORT_COLUMNS
+#: Columns kept per sample (and exported), units in the names: the trace CSV's columns.
+_FLOAT_FIELDS: tuple[str, ...] = TRACE_COLUMNS
 #: Event kinds drawn as markers with their value on the trace.
 MARKER_KINDS: tuple[str, ...] = ("threshold", "peak", "ahp_min", "threshold_failed", "stimulus_on")
 
 
 @dataclass(frozen=True)
-class Stimulus:
-    """What `space` delivers: ``count`` pulses ``interval_ms`` apart (onset to onset)."""
+class StimulusSettings:
+    """What `space` delivers: ``count`` pulses ``interval_ms`` apart (onset to onset).
+
+    The panel's settings, not a protocol object: `tutor.sim.stimulus` holds those.
+    """
 
     amp_uA_cm2: float = 20.0
     width_ms: float = 1.0
@@ -123,7 +125,7 @@ class LabState:
     blocks: frozenset[str] = frozenset()
     overrides: dict[str, float] = field(default_factory=dict)
     hold_uA_cm2: float = 0.0
-    stimulus: Stimulus = field(default_factory=Stimulus)
+    stimulus: StimulusSettings = field(default_factory=StimulusSettings)
 
 
 class LabError(ValueError):
@@ -264,7 +266,7 @@ class LabSession:
         return pulses
 
     # -- knobs -------------------------------------------------------------------------
-    def set_stimulus(self, **changes: Any) -> Stimulus:
+    def set_stimulus(self, **changes: Any) -> StimulusSettings:
         """Change amplitude/width/count/interval within sane bounds."""
         s = replace(self.state.stimulus, **changes)
         s = replace(
@@ -323,7 +325,7 @@ class LabSession:
         if pulses:
             delay0, width, amp = pulses[0]
             interval = pulses[1][0] - delay0 if len(pulses) > 1 else self.state.stimulus.interval_ms
-            self.state.stimulus = Stimulus(amp, width, len(pulses), interval)
+            self.state.stimulus = StimulusSettings(amp, width, len(pulses), interval)
         self._rebuild(True, old)
         from tutor.sim import Pulse
 
@@ -364,11 +366,7 @@ class LabSession:
         return [e for e in self.events if e.get("kind") in MARKER_KINDS and e["t_ms"] >= t0_ms]
 
     def export_csv(self, path: Path) -> int:
-        """Write the whole kept trace as CSV (EXPORT_COLUMNS); returns the row count."""
-        cols = [self.buffer.col(c) for c in EXPORT_COLUMNS]
+        """Write the whole kept trace as CSV (`tutor.sim.tracecsv`); returns the row count."""
+        columns = {name: self.buffer.col(name) for name in TRACE_COLUMNS}
         with path.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(EXPORT_COLUMNS)
-            for row in zip(*cols, strict=True):
-                w.writerow([f"{x:.6g}" for x in row])
-        return len(cols[0])
+            return write_trace_csv(columns, fh)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.app.settings import AppSettings
+from tutor.quiz.session import MarkTrace
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,11 @@ class AskItem:
 
 
 @dataclass(frozen=True)
-class MarkTrace:
-    """A frozen trace for a mark question: samples, events, target and view window."""
+class ColouredMarkTrace(MarkTrace):
+    """A mark question's trace (`tutor.quiz.session.MarkTrace`) with a phase colour per sample."""
 
-    t_ms: Any
-    v_mV: Any
-    phase: Any
-    events: list[dict]
-    target_ms: float | None
-    window: tuple[float, float]
+    phase: Any = None
+    """Phase index (`theme.phase_index`) of every sample, for colouring after the answer."""
 
 
 @dataclass
@@ -99,7 +96,7 @@ class QuizBridge:
         """The order a choice question's options are shown in (file indices), as plain mode
         shows them: drawn from the seed of the learner's first answer to it, else the session's."""
         from tutor.quiz.grading import option_order
-        from tutor.quiz.plain import first_seed
+        from tutor.quiz.session import first_seed
         from tutor.quiz.store import StoreError
 
         try:
@@ -136,7 +133,7 @@ class QuizBridge:
 
     def due_items(self) -> list[AskItem]:
         """Questions whose review cards are due now (FSRS)."""
-        from tutor.quiz.plain import select_questions
+        from tutor.quiz.session import select_questions
 
         return [
             self.item(ls, q) for ls, q in select_questions(self.lessons, self.store, review=True)
@@ -191,27 +188,22 @@ class QuizBridge:
 
         return measure(item.run or {}, item.question.measure, item.lesson.preset)
 
-    def mark_trace(self, item: AskItem) -> MarkTrace:
-        """Simulate and annotate a mark question's run (thread-safe, slow)."""
+    def mark_trace(self, item: AskItem) -> ColouredMarkTrace:
+        """Simulate and annotate a mark question's run (thread-safe, slow).
+
+        The target is located by `tutor.quiz.session.mark_trace`, the same call plain mode
+        makes, so a mark is graded identically in both.
+        """
         import numpy as np
 
         from tutor.app.widgets.theme import phase_index
-        from tutor.lab.annotate import annotate
-        from tutor.lab.experiments import simulate_run
-        from tutor.quiz.grading import mark_target_time
-        from tutor.quiz.plain import mark_window
+        from tutor.lab.annotate import labels_from_events
+        from tutor.quiz.session import mark_trace
 
-        run = item.run or {}
-        res = simulate_run(run, item.lesson.preset)
-        events = list(annotate(res) or [])
-        target = mark_target_time(item.question.target, events)
-        t = np.asarray(res.t_ms, dtype=float)
-        phase = np.zeros(len(t), dtype=np.int64)
-        for ev in events:
-            if ev.get("kind") == "phase":
-                phase[t >= float(ev["t_ms"]) - 1e-9] = phase_index(ev.get("phase"))
-        window = mark_window(run, target, float(run.get("tstop", 50.0)))
-        return MarkTrace(t, np.asarray(res.v_mV, dtype=float), phase, events, target, window)
+        trace = mark_trace(item.run or {}, item.lesson.preset, item.question.target)
+        labels = labels_from_events(trace.t_ms, trace.events)
+        phase = np.fromiter((phase_index(p) for p in labels), np.int64, len(labels))
+        return ColouredMarkTrace(**vars(trace), phase=phase)
 
     def grade(
         self, item: AskItem, answer: Any, measured: Any = None, confidence: int | None = None

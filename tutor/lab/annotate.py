@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
 from tutor.lab.phases import PhaseMachine
 from tutor.sim.engine import SimResult
 
@@ -23,3 +26,27 @@ def annotate(res: SimResult, probes: bool = True, chunk_ms: float | None = None)
             machine.feed(res.slice(start, start + n), pieces)
     machine.flush()
     return machine.events
+
+
+def labels_from_events(
+    t_ms: Iterable[float],
+    events: Sequence[Mapping[str, Any]],
+    kind: str = "phase",
+    initial: str = "resting",
+) -> list[str]:
+    """The state every sample is in, rebuilt from a time-ordered event stream.
+
+    A sample at time t is in the state the last `kind` transition at or before t
+    entered (`initial` before the first). This is how a finished run is coloured
+    by phase (a mark question's trace); the live lab reads the machine's own
+    per-sample `labels` instead.
+    """
+    changes = [(float(e["t_ms"]), str(e["phase"])) for e in events if e.get("kind") == kind]
+    out: list[str] = []
+    state, k = initial, 0
+    for t in t_ms:
+        while k < len(changes) and changes[k][0] <= float(t) + 1e-9:
+            state = changes[k][1]
+            k += 1
+        out.append(state)
+    return out

@@ -23,10 +23,10 @@ from tutor.sim.reduce import (
     ATOL_V,
     RTOL,
     pack_pieces,
+    params_row,
     resting_state,
     run_reduced,
 )
-from tutor.sim.reduce import params_row as _params_row
 from tutor.sim.stimulus import Piece, _Stimulus
 
 #: Integrators registered by name: name -> (kernel code, description).
@@ -41,11 +41,6 @@ DEFAULT_INTEGRATOR = "dp5"
 
 #: Largest output interval accepted (ms): coarser sampling would alias a 1-ms spike.
 MAX_DT_MS = 0.5
-
-
-def params_row(p: MembraneParams) -> np.ndarray:
-    """Parameter vector in the kernel's layout (see `kernel.P_*`), as numpy."""
-    return np.frombuffer(_params_row(p), dtype=float).copy()
 
 
 def pack_raw_pieces(pieces: Sequence[Sequence[Piece]]) -> tuple[np.ndarray, np.ndarray]:
@@ -308,7 +303,7 @@ def run_batch(
     [C, NPARAMS] array of rows.
     """
     if isinstance(params, MembraneParams):
-        row: list[float] | list[list[float]] = list(_params_row(params))
+        row: list[float] | list[list[float]] = list(params_row(params))
     else:
         arr = np.asarray(params, dtype=float)
         if arr.ndim == 2 and arr.shape[0] == 1:

@@ -24,7 +24,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.app.literal import literal, literal_str
-from tutor.app.quizbridge import AskItem, MarkTrace, QuizBridge
+from tutor.app.quizbridge import AskItem, ColouredMarkTrace, QuizBridge
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import MARKER_STYLE, PHASE_STYLES
 from tutor.quiz.safety import printable
@@ -304,7 +304,7 @@ class NumericDialog(QuestionDialog):
     @on(Input.Submitted, "#number")
     def _entered(self, event: Input.Submitted) -> None:
         event.stop()
-        from tutor.quiz.plain import AnswerError, parse_number
+        from tutor.quiz.session import AnswerError, parse_number
 
         try:
             value = parse_number(event.value, self.q.unit)
@@ -355,7 +355,7 @@ class OrderDialog(QuestionDialog):
     """Put the phases in order."""
 
     def compose_answer(self) -> ComposeResult:
-        from tutor.quiz.plain import shuffled_order
+        from tutor.quiz.session import shuffled_order
 
         shown = shuffled_order(self.q, self.item.lesson.id, self.bridge.settings.seed)
         yield OrderList(shown, id="order")
@@ -397,7 +397,7 @@ class PredictDialog(QuestionDialog):
     @on(Input.Submitted, "#predict")
     def _number(self, event: Input.Submitted) -> None:
         event.stop()
-        from tutor.quiz.plain import AnswerError, parse_count, parse_number
+        from tutor.quiz.session import AnswerError, parse_count, parse_number
 
         try:
             value: float | int = (
@@ -451,7 +451,7 @@ class MarkDialog(QuestionDialog):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.trace: MarkTrace | None = None
+        self.trace: ColouredMarkTrace | None = None
         self.cursor_ms = 0.0
         self.step_ms = 0.05
 
@@ -480,7 +480,7 @@ class MarkDialog(QuestionDialog):
             return
         self.app.call_from_thread(self._loaded, trace)
 
-    def _loaded(self, trace: MarkTrace) -> None:
+    def _loaded(self, trace: ColouredMarkTrace) -> None:
         self.trace = trace
         start, stop = trace.window
         self.cursor_ms = start
@@ -508,7 +508,7 @@ class MarkDialog(QuestionDialog):
             PlotData(
                 tr.window,
                 (-100.0, 60.0),
-                [(tr.t_ms, tr.v_mV, phase)],
+                [(np.asarray(tr.t_ms, float), np.asarray(tr.v_mV, float), phase)],
                 labels,
                 self.cursor_ms,
                 [0.0],

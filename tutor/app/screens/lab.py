@@ -2,8 +2,9 @@
 
 The screen is a view over :class:`~tutor.app.lab_session.LabSession`: a timer
 advances the model by the model time due since the last tick (speed × wall
-time), feeds the phase machine, and redraws. Question triggers are matched
-on the new events and handed to the app, which opens the modal.
+time), feeds the phase machine, and redraws. New events are posted to the
+app (`LabScreen.NewEvents`), which matches question triggers and opens the
+modal; a restart from rest is posted too (`LabScreen.StreamRestarted`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -31,9 +33,14 @@ from tutor.app.widgets.banner import EventLog, LabSnapshot, ParamPanel, PhaseBan
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import (
     CURRENT_COLOURS,
+    CURRENT_NAMES,
+    FAILED_MARKER_STYLE,
     GATE_COLOURS,
+    GATE_NAMES,
     MARKER_STYLE,
     PHASE_STYLES,
+    STIMULUS_MARKER_STYLE,
+    legend,
 )
 from tutor.quiz.safety import printable
 
@@ -48,6 +55,16 @@ _INTERVALS = (2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
 
 class LabScreen(Screen[None]):
     """Live trace coloured by phase, refractory band, gates/currents, banner, panel."""
+
+    class NewEvents(Message):
+        """The model emitted these events (time-ordered); the app matches question triggers."""
+
+        def __init__(self, events: list[dict]) -> None:
+            super().__init__()
+            self.events = events
+
+    class StreamRestarted(Message):
+        """The membrane restarted from rest at t = 0: the event stream begins again."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "stimulate", "Stim", tooltip="deliver the stimulus shown in the panel"),
@@ -122,12 +139,7 @@ class LabScreen(Screen[None]):
         yield PhaseBanner(id="banner")
         with Horizontal(id="lab-body"):
             with Vertical(id="plots"):
-                palette = [
-                    *PHASE_STYLES,
-                    MARKER_STYLE,
-                    Style(color="green", bold=True),
-                    Style(color="yellow", bold=True),
-                ]
+                palette = [*PHASE_STYLES, MARKER_STYLE, STIMULUS_MARKER_STYLE, FAILED_MARKER_STYLE]
                 trace = PlotView(palette, id="trace")
                 trace.border_title = "membrane potential V (mV) — coloured by phase"
                 yield trace
@@ -221,7 +233,7 @@ class LabScreen(Screen[None]):
         events = self.session.advance(ms)
         self._dirty = True
         if events and self.settings.questions:
-            self.app.on_lab_events(events)  # type: ignore[attr-defined]
+            self.post_message(self.NewEvents(events))
         return events
 
     def pause(self, why: str = "") -> None:
@@ -336,16 +348,12 @@ class LabScreen(Screen[None]):
 
     def _set_plot2_title(self) -> None:
         plot2 = self.query_one("#plot2", PlotView)
+        # the legend names each line in the colour it is drawn in (one table: theme.py)
         if self.plot2 == "gates":
-            plot2.border_title = (
-                "gates  [#ff0000]m[/] (Na⁺ act.)  [#ffff00]h[/] (Na⁺ inact.)  "
-                "[#0087ff]n[/] (K⁺ act.)"
-            )
+            plot2.border_title = "gates  " + legend(GATE_COLOURS, GATE_NAMES, with_key=True)
         else:
-            plot2.border_title = (
-                "currents µA/cm² (outward +)  [#ff0000]I_Na[/]  [#0087ff]I_K[/]  "
-                "[#9e9e9e]I_L[/]  [#00af00]I_stim[/]"
-            )
+            legend_text = legend(CURRENT_COLOURS, CURRENT_NAMES)
+            plot2.border_title = "currents µA/cm² (outward +)  " + legend_text
         plot2.palette = self._plot2_palette()
         plot2.y_format = "{:.1f}" if self.plot2 == "gates" else "{:+.0f}"
 
@@ -422,11 +430,15 @@ class LabScreen(Screen[None]):
         self.session.set_stimulus(interval_ms=nxt)
         self._note(f"interval {nxt:g} ms")
 
-    def _stream_restarted(self) -> None:
-        """Tell the trigger matcher the event stream starts again from rest."""
-        quiz = getattr(self.app, "_quiz", None)
-        if quiz is not None:
-            quiz.reset_stream()
+    def _restarted(self) -> None:
+        """After any restart from rest: what described the old run no longer holds.
+
+        The event stream starts again (the app is told), a measured threshold belonged
+        to the old membrane, and model time owed to the old run is dropped.
+        """
+        self.post_message(self.StreamRestarted())
+        self.threshold = None
+        self._due_ms = 0.0
 
     def _refused(self, exc: Exception) -> None:
         self.notify(f"The model refused that change: {exc}", severity="error", markup=False)
@@ -461,9 +473,7 @@ class LabScreen(Screen[None]):
     def action_reset(self) -> None:
         """Back to the resting state at t = 0 (knobs kept)."""
         self.session.reset()
-        self._stream_restarted()
-        self.threshold = None
-        self._due_ms = 0.0
+        self._restarted()
         self._note("reset to rest")
 
     def action_preset(self) -> None:
@@ -473,14 +483,23 @@ class LabScreen(Screen[None]):
         names = list(preset_names())
         cur = self.session.state.preset
         nxt = names[(names.index(cur) + 1) % len(names)] if cur in names else names[0]
+        if self.switch_preset(nxt):
+            self._note(f"preset {nxt}")
+
+    def switch_preset(self, name: str) -> bool:
+        """Switch to preset `name` and restart from its rest (False, said why, if refused)."""
         try:
-            self.session.set_preset(nxt)
+            self.session.set_preset(name)
         except LabError as exc:
             self._refused(exc)
-            return
-        self._stream_restarted()
-        self.threshold = None
-        self._note(f"preset {nxt}")
+            return False
+        self._restarted()
+        return True
+
+    def study(self, preset: str, title: str) -> None:
+        """Start studying a lesson: its preset from rest, its title in the banner."""
+        if self.switch_preset(preset):
+            self._note(f"studying: {title}")
 
     def action_celsius(self, direction: int) -> None:
         """Temperature ±1 °C (rates scale with Q10 = 3)."""
@@ -546,8 +565,7 @@ class LabScreen(Screen[None]):
         except LabError as exc:
             self._refused(exc)
             return
-        self._stream_restarted()
-        self._due_ms = 0.0
+        self._restarted()
         self.resume()
         self._note("try it: " + str(spec.get("label", "set up")))
 

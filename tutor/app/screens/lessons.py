@@ -3,6 +3,8 @@
 Choosing a lesson makes it the *active* lesson: its triggered questions then
 open in the lab at the moment they are about. A "try it" step sets the lab
 up from the lesson's front matter (preset, pulses, drugs) and goes there.
+The screen reads lessons and progress from the quiz bridge it is given and
+asks the app for everything else by posting messages (`tutor.app.messages`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.app.literal import literal
+from tutor.app.messages import AskQuestions, BackToLab, RunTryIt, StudyLesson
+from tutor.app.quizbridge import QuizBridge
 
 
 def bar(fraction: float, width: int = 6) -> str:
@@ -37,8 +41,9 @@ class LessonsScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Next pane", show=False),
     ]
 
-    def __init__(self, start: str | None = None) -> None:
+    def __init__(self, bridge: QuizBridge, start: str | None = None) -> None:
         super().__init__()
+        self.bridge = bridge
         self.current: Any = None
         self.start = start
         """Lesson id to open at (else the active lesson, else the first)."""
@@ -56,10 +61,6 @@ class LessonsScreen(Screen[None]):
                 tries.border_title = "Try it in the lab (enter)"
                 yield tries
         yield Footer()
-
-    @property
-    def bridge(self) -> Any:
-        return self.app.quiz  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         head = self.query_one("#lessons-head", Static)
@@ -116,6 +117,8 @@ class LessonsScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#lesson-list")
     def _highlight(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is None:
+            return
         lesson = self.bridge.lesson(event.option.id)
         if lesson is not self.current:
             self.show_lesson(lesson)
@@ -135,29 +138,19 @@ class LessonsScreen(Screen[None]):
 
     def try_it(self, index: int) -> None:
         """Set the lab up from try-it step ``index`` of the current lesson and go there."""
-        lesson = self.current
-        step = lesson.try_it[index]
-        spec = step.to_dict(lesson.preset)
-        spec["label"] = step.label
-        self.bridge.active_lesson = lesson.id
-        lab = self.app.back_to_lab()  # type: ignore[attr-defined]
-        lab.apply_spec(spec)
+        self.post_message(RunTryIt(self.current, index))
 
     def action_back(self) -> None:
-        self.app.back_to_lab()  # type: ignore[attr-defined]
+        self.post_message(BackToLab())
 
     def action_study(self) -> None:
         """Make this lesson active (its questions pop up in the lab) and go to the lab."""
-        if self.current is None:
-            return
-        self.bridge.active_lesson = self.current.id
-        lab = self.app.back_to_lab()  # type: ignore[attr-defined]
-        lab.session.set_preset(self.current.preset)
-        lab._note(f"studying: {self.current.title}")
+        if self.current is not None:
+            self.post_message(StudyLesson(self.current))
 
     def action_ask(self) -> None:
         """Ask every question of this lesson now, one after another."""
         if self.current is None or not self.current.questions:
             return
         items = self.bridge.lesson_items(self.current.id)
-        self.app.ask(items, title=self.current.title)  # type: ignore[attr-defined]
+        self.post_message(AskQuestions(items, title=self.current.title))

@@ -5,7 +5,7 @@ Reads the same SQLite store that plain mode writes, so both views agree.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tutor.app.literal import literal
+from tutor.app.messages import AskQuestions, BackToLab, OpenLesson
+from tutor.app.quizbridge import QuizBridge
 from tutor.app.screens.lessons import bar
 from tutor.quiz.safety import printable
 
@@ -27,9 +29,9 @@ class ProgressScreen(Screen[None]):
         Binding("f5", "refresh_table", "Refresh"),
     ]
 
-    @property
-    def bridge(self) -> Any:
-        return self.app.quiz  # type: ignore[attr-defined]
+    def __init__(self, bridge: QuizBridge) -> None:
+        super().__init__()
+        self.bridge = bridge
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress-summary")
@@ -76,14 +78,11 @@ class ProgressScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row opens that lesson (text, try-it steps, its questions)."""
-        from tutor.app.screens.lessons import LessonsScreen
-
-        lesson_id = event.row_key.value
-        self.app.back_to_lab()  # type: ignore[attr-defined]
-        self.app.push_screen(LessonsScreen(start=lesson_id))
+        if event.row_key.value is not None:
+            self.post_message(OpenLesson(event.row_key.value))
 
     def action_back(self) -> None:
-        self.app.back_to_lab()  # type: ignore[attr-defined]
+        self.post_message(BackToLab())
 
     def action_review(self) -> None:
         """Ask every due question (FSRS order), recording each answer."""
@@ -91,4 +90,4 @@ class ProgressScreen(Screen[None]):
         if not items:
             self.notify("Nothing is due for review.")
             return
-        self.app.ask(items, title="Review")  # type: ignore[attr-defined]
+        self.post_message(AskQuestions(items, title="Review"))

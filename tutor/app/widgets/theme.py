@@ -39,6 +39,8 @@ EXC_STYLES: list[Style] = [
 
 #: Styles for marker labels on the voltage plot (indices after the phases).
 MARKER_STYLE = Style(color="bright_white", bold=True)
+STIMULUS_MARKER_STYLE = Style(color="green", bold=True)
+FAILED_MARKER_STYLE = Style(color="yellow", bold=True)
 GATE_COLOURS: dict[str, str] = {"m": "red1", "h": "yellow", "n": "dodger_blue1"}
 CURRENT_COLOURS: dict[str, str] = {
     "i_na": "red1",
@@ -46,6 +48,17 @@ CURRENT_COLOURS: dict[str, str] = {
     "i_l": "grey62",
     "i_stim": "green",
 }
+
+
+GATE_NAMES: dict[str, str] = {"m": "Na⁺ act.", "h": "Na⁺ inact.", "n": "K⁺ act."}
+CURRENT_NAMES: dict[str, str] = {"i_na": "I_Na", "i_k": "I_K", "i_l": "I_L", "i_stim": "I_stim"}
+
+
+def legend(colours: dict[str, str], labels: dict[str, str], with_key: bool = False) -> str:
+    """Markup naming each series in the colour it is drawn in (`[red1]m[/] (Na⁺ act.)`)."""
+    if with_key:
+        return "  ".join(f"[{colours[k]}]{k}[/] ({labels[k]})" for k in colours)
+    return "  ".join(f"[{colours[k]}]{labels[k]}[/]" for k in colours)
 
 
 def phase_index(name: str | None) -> int:
