@@ -17,6 +17,10 @@ from tutor.sim import load_preset
 from tutor.sim.engine import params_row
 from tutor.sim.kernel import gate_rates_array
 
+#: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("kernel")
+
+
 VOLTAGES = np.concatenate(
     [
         np.linspace(-120.0, 60.0, 181),

@@ -11,6 +11,10 @@ from __future__ import annotations
 import pytest
 from oracle import compare, ours, reference
 
+#: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("kernel")
+
+
 REF = reference.load()
 TRACES = reference.CASES["traces"]
 CLI_TRACES = ["pulse_1ms_20", "ttx", "ttx_150", "tea@18.5", "anode_break_-10x20", "set_gk=24"]

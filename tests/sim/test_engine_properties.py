@@ -39,8 +39,15 @@ from tutor.sim import (
 from tutor.sim.engine import params_row
 from tutor.sim.kernel import currents, gate_rates_array
 
+#: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("kernel")
+
+
 SETTINGS = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    derandomize=True,
 )
 
 OVERRIDE_RANGES: dict[str, tuple[float, float]] = {
@@ -219,7 +226,7 @@ def test_shared_row_batches_of_any_size(ncell: int) -> None:
         np.testing.assert_array_equal(together.spikes_ms[i], alone.spikes_ms[0])
 
 
-@settings(max_examples=10, deadline=None, derandomize=True)
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(
     amps=st.lists(st.floats(0.0, 120.0), min_size=2, max_size=18, unique=True),
     celsius=st.sampled_from([6.3, 18.5]),
@@ -234,7 +241,7 @@ def test_fi_sweep_equals_single_amplitudes(amps: list[float], celsius: float) ->
         assert point["rate_hz"] == fi_curve(m, [a], 150.0)["points"][0]["rate_hz"]
 
 
-@settings(max_examples=5, deadline=None, derandomize=True)
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(widths=st.lists(st.floats(0.05, 20.0), min_size=2, max_size=6, unique=True))
 def test_threshold_sweep_equals_single_pulses(widths: list[float]) -> None:
     """Batched bisection gives each width the threshold it gets alone (same definition)."""

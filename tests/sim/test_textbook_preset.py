@@ -19,6 +19,10 @@ from tutor.lab.annotate import annotate
 from tutor.lab.experiments import membranes, pulse_thresholds
 from tutor.sim import Pulse, load_preset, preset_names, resting_state, simulate
 
+#: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("kernel")
+
+
 REST_MV, REST_TOL = -70.0, 1.0
 THRESHOLD_MV, THRESHOLD_TOL = -55.0, 3.0
 PEAK_RANGE_MV = (30.0, 45.0)
@@ -26,8 +30,8 @@ AHP_MV, AHP_TOL = -80.0, 3.0
 
 
 @cache
-def threshold_1ms() -> float:
-    """Threshold (µA/cm²) of a 1 ms pulse at 5 ms on the textbook membrane."""
+def threshold_1ms(kernel: str) -> float:
+    """Threshold (µA/cm²) of a 1 ms pulse at 5 ms on the textbook membrane (per kernel)."""
     return float(pulse_thresholds(membranes("textbook"), [1.0], 5.0)[0])
 
 
@@ -53,9 +57,9 @@ def test_rest_is_minus_70() -> None:
 
 
 @pytest.mark.parametrize("factor", [1.01, 1.5, 3.0])
-def test_spike_numbers(factor: float) -> None:
+def test_spike_numbers(factor: float, kernel: str) -> None:
     """1 ms pulses just above, well above and far above threshold: the lesson's numbers."""
-    events, v_end = events_for(factor * threshold_1ms())
+    events, v_end = events_for(factor * threshold_1ms(kernel))
     thr = only(events, "threshold")
     peak = only(events, "peak")
     ahp = only(events, "ahp_min")

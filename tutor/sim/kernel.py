@@ -136,6 +136,7 @@ _notice: list[str] = []
 @cache
 def _backend() -> tuple[str, Any]:
     """(name, implementation) of the kernel this process uses; chosen once."""
+    _notice.clear()
     choice = requested()
     reason = "the numpy kernel was asked for"
     if choice != "python":
@@ -155,6 +156,11 @@ def _backend() -> tuple[str, Any]:
         with contextlib.suppress(OSError, ValueError):  # no usable stderr: the TUI shows it
             sys.stderr.write(f"tutor: note: {line}\n")
     return "python", pykernel
+
+
+def reset() -> None:
+    """Forget the kernel chosen (the next call chooses again from TUTOR_KERNEL); for tests."""
+    _backend.cache_clear()
 
 
 def backend_name() -> str:

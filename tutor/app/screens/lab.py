@@ -189,6 +189,16 @@ class LabScreen(Screen[None]):
         self._timer = self.set_interval(1 / self.settings.fps, self._tick)
         self.refresh_bindings()  # the footer and palette now list the lab keys
         self.redraw()
+        self._announce_kernel()
+
+    def _announce_kernel(self) -> None:
+        """Once per run: say that the numpy kernel stands in for a compiled one that is absent."""
+        from tutor.sim import kernel
+
+        note = kernel.notice()
+        if note and not getattr(self.app, "kernel_notice_shown", False):
+            self.app.kernel_notice_shown = True  # type: ignore[attr-defined]
+            self.notify(note, title="Simulation kernel", severity="warning", timeout=10)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Lab keys wait for the engine (a fraction of a second after the first frame)."""
