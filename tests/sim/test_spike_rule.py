@@ -18,6 +18,9 @@ import pytest
 from tutor.lab.experiments import measure, membranes, pulse_thresholds
 from tutor.sim import Pulse, SimResult, simulate
 
+#: The spike rule lives in both kernels (kernel.c, pykernel.py): test it on each.
+pytestmark = pytest.mark.usefixtures("kernel")
+
 PRESETS = ["squid", "textbook"]
 
 

@@ -226,13 +226,46 @@ def _record_spike(tc: float, spikes: Any, base: int, maxsp: int, st: list[float]
         st[ST_AHP_OPEN] = 0.0  # the AHP window closes at the next spike
 
 
+def _na_carried(m: float, hh: float, p: Sequence[float]) -> bool:
+    """The spike rule (kernel.c's na_carried): at the crossing, I_Na(0 mV) is inward and
+    larger in magnitude than the leak current I_L(0 mV)."""
+    ina = p[P_GNA] * m * m * m * hh * (0.0 - p[P_ENA])
+    il = p[P_GL] * (0.0 - p[P_EL])
+    return ina < 0.0 and -ina > abs(il)
+
+
+def _crossing(
+    tp: float,
+    h: float,
+    yp: Sequence[float],
+    y: Sequence[float],
+    fp: Sequence[float],
+    f: Sequence[float],
+    p: Sequence[float],
+    lo: float,
+    hi: float,
+    spikes: Any,
+    base: int,
+    maxsp: int,
+    st: list[float],
+    t_limit: float,
+) -> None:
+    """An upward 0-mV crossing at θ ∈ [lo, hi]: recorded if the spike rule holds there."""
+    th = _root_in_step(yp[0], y[0], fp[0], f[0], h, 0.0, lo, hi)
+    m = _hermite(yp[1], y[1], fp[1], f[1], h, th)
+    hh = _hermite(yp[2], y[2], fp[2], f[2], h, th)
+    if _na_carried(m, hh, p):
+        _record_spike(tp + th * h, spikes, base, maxsp, st, t_limit)
+
+
 def _reduce_step(
     tp: float,
     t: float,
-    v0: float,
-    v1: float,
-    f0: float,
-    f1: float,
+    yp: Sequence[float],
+    y: Sequence[float],
+    fp: Sequence[float],
+    f: Sequence[float],
+    p: Sequence[float],
     spikes: Any,
     base: int,
     maxsp: int,
@@ -240,6 +273,7 @@ def _reduce_step(
     t_limit: float,
 ) -> None:
     """Spike list and peak/AHP reductions for the step [tp, t] (as reduce_step in kernel.c)."""
+    v0, v1, f0, f1 = yp[0], y[0], fp[0], f[0]
     h = t - tp
     th, te, ve = -1.0, 0.0, 0.0
     if h > 0 and ((f0 > 0) != (f1 > 0)) and f0 != 0.0:
@@ -249,14 +283,11 @@ def _reduce_step(
     if h > 0:
         if th > 0.0:
             if v0 < 0.0 <= ve:
-                tc = tp + _root_in_step(v0, v1, f0, f1, h, 0.0, 0.0, th) * h
-                _record_spike(tc, spikes, base, maxsp, st, t_limit)
+                _crossing(tp, h, yp, y, fp, f, p, 0.0, th, spikes, base, maxsp, st, t_limit)
             if ve < 0.0 <= v1:
-                tc = tp + _root_in_step(v0, v1, f0, f1, h, 0.0, th, 1.0) * h
-                _record_spike(tc, spikes, base, maxsp, st, t_limit)
+                _crossing(tp, h, yp, y, fp, f, p, th, 1.0, spikes, base, maxsp, st, t_limit)
         elif v0 < 0.0 <= v1:
-            tc = tp + _root_in_step(v0, v1, f0, f1, h, 0.0, 0.0, 1.0) * h
-            _record_spike(tc, spikes, base, maxsp, st, t_limit)
+            _crossing(tp, h, yp, y, fp, f, p, 0.0, 1.0, spikes, base, maxsp, st, t_limit)
     if t <= t_limit:
         if v1 > st[ST_VMAX]:
             st[ST_VMAX] = v1
@@ -467,7 +498,10 @@ def _advance_cell(
         st[ST_NSTEPS] += 1.0
         if clipped:
             fvalid = 0  # the stimulus changes here: the slope must be re-evaluated
-        _reduce_step(t0, tn, ypv, v, fpv, fv, spikes, 0, maxsp, st, t_stop)
+        _reduce_step(
+            t0, tn, (ypv, ypm, yph, ypn), (v, m, hh, n), (fpv, fpm, fph, fpn), (fv, fm, fh, fn),
+            p, spikes, 0, maxsp, st, t_stop,
+        )  # fmt: skip
         if stop_spikes > 0 and st[ST_NSPK] >= float(stop_spikes):
             st[ST_DONE] = 1.0
     _store_cell(b, i, (v, m, hh, n), (fv, fm, fh, fn), (ypv, ypm, yph, ypn), (fpv, fpm, fph, fpn),
@@ -766,7 +800,7 @@ def _advance_vector(
         b.stats[idx, ST_NSTEPS] += 1.0
         if clipped.any():
             b.fvalid[idx[clipped]] = 0
-        _reduce_v(b, idx, t0, tn, y[0], yn[0], f[0], k7[0], spikes_flat, maxsp)
+        _reduce_v(b, idx, t0, tn, y, yn, f, k7, spikes_flat, maxsp)
 
 
 def _dp5_v(y, f, t0, h, nbp, cells: _Cells, seg, rtol, atol):
@@ -810,9 +844,13 @@ def _dp5_v(y, f, t0, h, nbp, cells: _Cells, seg, rtol, atol):
     return ynew, knew, hstep, clipped, h_next, acc, collapsed
 
 
-def _reduce_v(b, idx, tp, t, v0, v1, f0, f1, spikes_flat, maxsp) -> None:
-    """Reductions for one accepted step of each cell in idx (events via the scalar twin)."""
+def _reduce_v(b, idx, tp, t, y0, y1, f0_all, f1_all, spikes_flat, maxsp) -> None:
+    """Reductions for one accepted step of each cell in idx (events via the scalar twin).
+
+    y0, y1, f0_all, f1_all: states and slopes [4, n] at the start and end of the step.
+    """
     st = b.stats
+    v0, v1, f0, f1 = y0[0], y1[0], f0_all[0], f1_all[0]
     hstep = t - tp
     ext = (hstep > 0) & ((f0 > 0) != (f1 > 0)) & (f0 != 0.0)
     cross = (hstep > 0) & (v0 < 0.0) & (v1 >= 0.0)
@@ -822,7 +860,8 @@ def _reduce_v(b, idx, tp, t, v0, v1, f0, f1, spikes_flat, maxsp) -> None:
         i = int(idx[j])
         row = st[i].tolist()
         _reduce_step(
-            float(tp[j]), float(t[j]), float(v0[j]), float(v1[j]), float(f0[j]), float(f1[j]),
+            float(tp[j]), float(t[j]), y0[:, j].tolist(), y1[:, j].tolist(),
+            f0_all[:, j].tolist(), f1_all[:, j].tolist(), b.params[i].tolist(),
             spikes_flat, i * maxsp, maxsp, row, float(t_limit[j]),
         )  # fmt: skip
         st[i] = row
