@@ -6,15 +6,15 @@ Run by hand, not by pytest::
 
 Every timing is a whole process (start-up, imports, JIT cache load, the work,
 output) measured as wall time: one warm-up run, then the median of
-`--repeats` runs. Protocols (squid preset, 6.3 °C, DESIGN.md definitions):
+`--repeats` runs. Protocols (squid preset, 6.3 °C, docs/design.md definitions):
 
 (a) f–I sweep: 100 amplitudes evenly spaced 0–50 µA/cm², 500 ms steps from
     t = 10 ms. tutor: ``tutor sweep fi --amps 0:50:100`` (one batched pass).
     NEURON: one process running the amplitudes one by one, fixed step
-    dt = 0.025 ms, spikes from a NetCon at 0 mV, rates as DESIGN.md.
+    dt = 0.025 ms, spikes from a NetCon at 0 mV, rates as docs/design.md.
 (b) refractory sweep, 11 ISIs (2…20 ms), max-amp 400: both sides compute the
     unconditioned 1 ms threshold and, per ISI, test max-amp then bisect to
-    0.01 % relative (DESIGN.md). tutor: ``tutor sweep refractory``; NEURON:
+    0.01 % relative (docs/design.md). tutor: ``tutor sweep refractory``; NEURON:
     one process, every trial run to the end of its 40 ms window at dt = 0.025.
 (c) one 1000 ms trace (step 10 µA/cm² from 10 ms to 990 ms, repetitive
     firing), 0.025 ms samples written as CSV. tutor: ``tutor simulate

@@ -2,7 +2,7 @@
 
 Each subcommand lives in its own module under `tutor.commands` and exposes
 `register(subparsers)`; the handler is stored as the parser default `handler`
-and returns the process exit code. Heavy imports (numba, textual) happen inside
+and returns the process exit code. Heavy imports (numpy, textual) happen inside
 handlers so that `tutor --help` and argument errors stay instant.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 
 #: Modules under `tutor.commands` that add subcommands, in help order.
@@ -32,20 +31,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the full parser; modules that are not present yet are skipped."""
+    """Build the full parser: every module in COMMAND_MODULES adds its subcommand."""
     parser = _Parser(
         prog="tutor",
         description="A terminal tutor for the action potential (Hodgkin–Huxley, live).",
     )
     subparsers = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"tutor.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"tutor.commands.{name}":
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"tutor.commands.{name}").register(subparsers)
     return parser
 
 
@@ -63,14 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["lab", *argv]  # `tutor --preset squid` means `tutor lab --preset squid`
     args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        lab = importlib.util.find_spec("tutor.commands.lab")
-        if lab is None:
-            parser.print_help()
-            return 0
+    if args.command is None:  # no subcommand: the TUI
         args = parser.parse_args(["lab", *argv])
-        handler = args.handler
+    handler = args.handler
     try:
         return int(handler(args) or 0)
     except UsageError as exc:

@@ -1,4 +1,4 @@
-"""The command-line contract of DESIGN.md: bad input, CSV columns, JSON keys.
+"""The command-line contract of docs/design.md: bad input, CSV columns, JSON keys.
 
 Bad input exits 2 with one stderr line naming the argument and no traceback;
 `--csv FILE` writes the documented columns; `simulate --json` prints one object

@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "hyperpolarization": {"resting", "subthreshold", "threshold"},
 }
 PULSE_WIDTH_MS = 1.0
-#: Time after the last pulse's end the run goes on for (ms): the spike window of DESIGN.md.
+#: Time after the last pulse's end the run goes on for (ms): the spike window of docs/design.md.
 TAIL_MS = 40.0
 
 FAST = settings(

@@ -25,7 +25,7 @@ from tutor.lab.names import EVENT_KINDS, EXCITABILITY_STATES, PHASES
 from tutor.sim import Pulse, SimResult, Train, load_preset, resting_state, run_batch, simulate
 from tutor.sim.params import MembraneParams
 
-#: Conditioning pulse of the paired-pulse protocol (DESIGN.md): onset ms, width ms, µA/cm².
+#: Conditioning pulse of the paired-pulse protocol (docs/design.md): onset ms, width ms, µA/cm².
 COND = (5.0, 1.0, 20.0)
 #: Tolerances of issue 4 (ms).
 PEAK_TOL_MS = 0.03

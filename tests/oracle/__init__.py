@@ -1,4 +1,4 @@
-"""NEURON as the oracle: every DESIGN.md protocol run in NEURON (CVODE, tight tolerance).
+"""NEURON as the oracle: every docs/design.md protocol run in NEURON (CVODE, tight tolerance).
 
 `tests/oracle/nrn.py` implements the protocols; `tests/oracle/reference.py`
 lists the cases the accuracy tests compare and computes (or loads a cached

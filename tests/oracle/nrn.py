@@ -1,4 +1,4 @@
-"""DESIGN.md protocols implemented in NEURON (the oracle for the accuracy tests).
+"""docs/design.md protocols implemented in NEURON (the oracle for the accuracy tests).
 
 One section, ``nseg = 1``, ``hh`` inserted with its tables off
 (``usetable_hh = 0``), CVODE with a tight absolute tolerance and second-order
@@ -36,7 +36,7 @@ os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
 
 from neuron import h
 
-#: The squid preset of DESIGN.md (mS/cm², mV, µF/cm², °C).
+#: The squid preset of docs/design.md (mS/cm², mV, µF/cm², °C).
 SQUID: dict[str, float] = {
     "gna": 120.0,
     "gk": 36.0,
@@ -48,7 +48,7 @@ SQUID: dict[str, float] = {
     "celsius": 6.3,
 }
 
-#: Drug blocks as parameter changes (DESIGN.md).
+#: Drug blocks as parameter changes (docs/design.md).
 BLOCKS: dict[str, str] = {"ttx": "gna", "tea": "gk"}
 
 #: CVODE absolute tolerance used by the oracle (mV and gate units).
@@ -73,7 +73,7 @@ Pulse = tuple[float, float, float]  # (delay ms, width ms, amp µA/cm²)
 
 @dataclass
 class NrnRun:
-    """One NEURON run: the CVODE steps (t, v), spikes and the DESIGN.md measures."""
+    """One NEURON run: the CVODE steps (t, v), spikes and the docs/design.md measures."""
 
     t_ms: np.ndarray
     v_mV: np.ndarray
@@ -176,7 +176,7 @@ class Oracle:
         blocks: Sequence[str] = (),
         stop_after_spikes: int = 0,
     ) -> NrnRun:
-        """Run one protocol; measures follow DESIGN.md (see module docstring).
+        """Run one protocol; measures follow docs/design.md (see module docstring).
 
         `overrides` use the project's names (gna gk gl ena ek el cm; mS/cm², mV,
         µF/cm²); `celsius` is the chosen temperature (part of the base membrane).

@@ -1,10 +1,10 @@
-"""The voltage-clamp protocols of DESIGN.md run in NEURON (the oracle for `tutor clamp`).
+"""The voltage-clamp protocols of docs/design.md run in NEURON (the oracle for `tutor clamp`).
 
 One small section (L = diam = 10 µm, nseg = 1) with `hh` (tables off), held by
 an `SEClamp` with a tiny series resistance (1e-5 MΩ: the largest squid current
 drops ≈ 1e-4 mV across it), CVODE with a tight absolute tolerance. The
 membrane starts at the holding potential with the gates at their steady state
-there (`finitialize(hold)`: hh's INITIAL block), as DESIGN.md's "from t = −∞".
+there (`finitialize(hold)`: hh's INITIAL block), as docs/design.md's "from t = −∞".
 
 The clamp's three levels are hold (until 5 ms), then either prepulse → test
 step, or test step → tail. Currents are read as NEURON's density variables
@@ -31,7 +31,7 @@ from oracle.nrn import BLOCKS, SQUID
 #: Series resistance of the clamp (MΩ) and the sampling interval of the currents (ms).
 RS_MOHM = 1e-5
 SAMPLE_MS = 0.0025
-#: Step onset (ms), as in DESIGN.md.
+#: Step onset (ms), as in docs/design.md.
 ONSET_MS = 5.0
 #: Offsets (ms) used to read a value just after a command edge (NEURON's record at an
 #: edge may hold either side of it).

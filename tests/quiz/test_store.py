@@ -3,6 +3,7 @@ touch corrupt or newer files, and two writers at once."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 import subprocess
@@ -178,6 +179,33 @@ def test_migrates_a_version_1_database_forward(tmp_path: Path) -> None:
         assert [a.question for a in store.attempts()] == ["old", "new"]
     conn = sqlite3.connect(tmp_path / DB_NAME)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_migrates_a_version_2_database_forward_dropping_the_unused_due_column(
+    tmp_path: Path,
+) -> None:
+    """Version 3 drops `cards.due` (never queried: `due()` reads the card); cards survive."""
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.executescript(MIGRATIONS[1])
+    conn.executescript(MIGRATIONS[2])
+    card = fsrs.Card(card_id=1, due=T0 + timedelta(minutes=10))
+    conn.execute(
+        "INSERT INTO cards (card_id, card, due, updated) VALUES ('les/old', ?, ?, ?)",
+        (json.dumps(card.to_dict()), card.due.isoformat(), T0.isoformat()),
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Store(tmp_path, now=Clock()) as store:
+        assert [d.card_id for d in store.due(T0 + timedelta(minutes=11))] == ["les/old"]
+        assert store.due(T0) == []
+        store.record(attempt("new"))
+        assert store.card("les/new") is not None
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(cards)")]
+    assert columns == ["card_id", "card", "updated"]
     conn.close()
 
 

@@ -89,12 +89,12 @@ class TutorApp(App[None]):
 
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
-        for b in [*getattr(screen, "BINDINGS", []), *self.BINDINGS]:
+        for b in [*screen.BINDINGS, *self.BINDINGS]:
             if isinstance(b, Binding) and b.description and b.action not in seen:
                 seen.add(b.action)
                 action = b.action
                 target = screen if hasattr(screen, f"action_{action.split('(')[0]}") else self
-                tip = getattr(b, "tooltip", "") or b.description
+                tip = b.tooltip or b.description
                 yield SystemCommand(
                     b.description,
                     f"{tip} (key: {key_label(b.key)})",

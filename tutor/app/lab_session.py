@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tutor.app.widgets.theme import exc_index, phase_index
 from tutor.lab.names import BLOCKS
 from tutor.sim.tracecsv import TRACE_COLUMNS, write_trace_csv
+
+if TYPE_CHECKING:  # the engine is imported when the session is built, not with the app
+    from tutor.sim import MembraneParams, Trace
 
 #: Stimulus queued ahead of model time at most (ms); further presses are refused.
 MAX_QUEUE_AHEAD_MS = 100.0
@@ -107,13 +110,9 @@ class TraceBuffer:
         return out
 
 
-def _chunk_cols(chunk: Any) -> dict[str, np.ndarray]:
-    """The exported columns of a TraceChunk/SimResult as float arrays."""
-    out: dict[str, np.ndarray] = {}
-    for name in _FLOAT_FIELDS:
-        val = getattr(chunk, name, None)
-        out[name] = np.zeros(len(chunk.t_ms)) if val is None else np.asarray(val, dtype=float)
-    return out
+def _chunk_cols(chunk: Trace) -> dict[str, np.ndarray]:
+    """The kept columns of a new stretch of trace, as float arrays."""
+    return {name: np.asarray(getattr(chunk, name), dtype=float) for name in _FLOAT_FIELDS}
 
 
 @dataclass
@@ -147,14 +146,12 @@ class LabSession:
         self.events: list[dict] = []
         self.phase: str = "resting"
         self.excitability: str = "excitable"
-        self.why: str = ""
-        self.why_phase: str = ""
         """Phase the ``why`` explains (events can trail the per-sample label a little)."""
         self.pulses: list[tuple[float, float, float]] = []
         self._build(reset=True)
 
     # -- model construction ------------------------------------------------------------
-    def params(self) -> Any:
+    def params(self) -> MembraneParams:
         """The membrane parameters the knobs describe (frozen engine object)."""
         from tutor.sim import load_preset
 
@@ -168,7 +165,7 @@ class LabSession:
             p = p.with_block(b)
         return p
 
-    def base_params(self) -> Any:
+    def base_params(self) -> MembraneParams:
         """Unmodified membrane at the chosen temperature (the resting initial state)."""
         from tutor.sim import load_preset
 
@@ -188,8 +185,7 @@ class LabSession:
             self.buffer.clear()
             self.events = []
             self.pulses = []
-            self.phase, self.excitability, self.why = "resting", "excitable", ""
-            self.why_phase = ""
+            self.phase, self.excitability = "resting", "excitable"
             self._apply_hold()
         else:
             self.live.set_params(params)
@@ -232,10 +228,6 @@ class LabSession:
         self.buffer.append(_chunk_cols(chunk), phase, exc)
         self.phase = self.machine.phase
         self.excitability = self.machine.excitability
-        for ev in new:
-            if ev.get("kind") == "phase" and ev.get("why"):
-                self.why = str(ev["why"])
-                self.why_phase = str(ev.get("phase"))
         self.events.extend(new)
         if len(self.events) > 5000:
             del self.events[:2500]
@@ -352,10 +344,7 @@ class LabSession:
         """The model's explanation of the current phase and excitability state, computed
         now from the latest sample (gates, currents, stimulus, blocks), so it never
         outlives the state it describes; "" before any sample."""
-        live = getattr(self.machine, "explain_now", None)
-        if live is not None:
-            return str(live())
-        return self.why if self.why_phase == self.phase else ""
+        return self.machine.explain_now()
 
     def window(self, width_ms: float) -> dict[str, np.ndarray]:
         """Samples of the last ``width_ms`` of model time."""

@@ -10,7 +10,7 @@ summarised in one pass. Integrating would only add error (the clamp removes
 the one nonlinearity, V's feedback on the gates) and cost. Why this is right
 is checked against NEURON's SEClamp (tiny series resistance) in the tests.
 
-Protocol (DESIGN.md, "Voltage clamp"): the membrane sits at `hold_mV` from
+Protocol (docs/design.md, "Voltage clamp"): the membrane sits at `hold_mV` from
 t = −∞ (gates at their steady state there); at `ONSET_MS` = 5 ms an optional
 prepulse (`pre_mV`, `pre_dur_ms`) and then the test step (`v_mV`, `dur_ms`);
 then an optional tail at `tail_mV` for `tail_dur_ms`. Currents are ionic

@@ -20,7 +20,7 @@ trace as it is drawn:
    bisection over the stored states, so the band's edges agree with
    `tutor sweep refractory`.
 
-Events are dicts `{t_ms, kind, phase?, v_mV, why?}` (DESIGN.md). Voltage
+Events are dicts `{t_ms, kind, phase?, v_mV, why?}` (docs/design.md). Voltage
 events are held back until the probes have covered their time, so the stream
 that `feed` returns is always in time order.
 """

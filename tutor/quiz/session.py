@@ -177,7 +177,7 @@ def first_seed(store: Store, lesson_id: str, question_id: str, default: int) -> 
 
 
 def engine_measure() -> MeasureFn:
-    """The engine's `measure` (ImportError if the engine is not available)."""
+    """The engine's `measure`, imported on first use (plain mode starts without numpy)."""
     from tutor.lab.experiments import measure
 
     return measure

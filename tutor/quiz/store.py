@@ -32,7 +32,7 @@ import fsrs
 
 from tutor.quiz.grading import Attempt
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Newest schema this code knows; older files are migrated up to it."""
 
 DB_NAME = "progress.sqlite3"
@@ -71,6 +71,18 @@ MIGRATIONS: dict[int, str] = {
             due TEXT NOT NULL,              -- ISO 8601, UTC (copy of card.due, for queries)
             updated TEXT NOT NULL
         );
+    """,
+    # `cards.due` copied `card.due` for queries that never came: `due()` reads the card
+    # itself. The table is rebuilt without it (portable to any SQLite; same rows).
+    3: """
+        CREATE TABLE cards_v3 (
+            card_id TEXT PRIMARY KEY,       -- "lesson/question"
+            card TEXT NOT NULL,             -- fsrs Card.to_dict() as JSON (due date inside)
+            updated TEXT NOT NULL
+        );
+        INSERT INTO cards_v3 (card_id, card, updated) SELECT card_id, card, updated FROM cards;
+        DROP TABLE cards;
+        ALTER TABLE cards_v3 RENAME TO cards;
     """,
 }
 
@@ -318,9 +330,8 @@ class Store:
                 old = fsrs.Card.from_dict(json.loads(row[0])) if row else None
                 card = review(old, card_id, attempt.correct, when, self.scheduler)
                 conn.execute(
-                    "INSERT OR REPLACE INTO cards (card_id, card, due, updated)"
-                    " VALUES (?, ?, ?, ?)",
-                    (card_id, json.dumps(card.to_dict()), _iso(card.due), _iso(when)),
+                    "INSERT OR REPLACE INTO cards (card_id, card, updated) VALUES (?, ?, ?)",
+                    (card_id, json.dumps(card.to_dict()), _iso(when)),
                 )
                 conn.execute("COMMIT")
             except BaseException:

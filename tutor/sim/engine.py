@@ -371,11 +371,6 @@ class LiveSim:
         return max(0, int(self._batch.ksample[0]) - 1) * self.dt_ms
 
     @property
-    def state(self) -> np.ndarray:
-        """[V, m, h, n] at `t_ms`."""
-        return self._last_state.copy()
-
-    @property
     def pieces(self) -> list[Piece]:
         """Stimulus pieces currently scheduled (absolute times)."""
         return [p for s in self.stimuli for p in s.pieces()]

@@ -51,11 +51,11 @@ def help_rows(screen: Screen, app_bindings: list[Binding]) -> list[tuple[str, st
     """(key, description) for the screen's and the app's described bindings."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for b in [*getattr(screen, "BINDINGS", []), *app_bindings]:
+    for b in [*screen.BINDINGS, *app_bindings]:
         if not isinstance(b, Binding) or not b.description or b.key in seen:
             continue
         seen.add(b.key)
-        tip = getattr(b, "tooltip", "")
+        tip = b.tooltip
         rows.append((key_label(b.key), f"{b.description} — {tip}" if tip else b.description))
     return rows
 

@@ -277,7 +277,7 @@ class LabScreen(Screen[None]):
             running=self.running,
             speed_ms_per_s=self.speed,
             preset=s.state.preset,
-            celsius=float(getattr(params, "celsius", 0.0)),
+            celsius=params.celsius,
             blocks=s.state.blocks,
             amp_uA_cm2=s.state.stimulus.amp_uA_cm2,
             width_ms=s.state.stimulus.width_ms,
@@ -513,7 +513,7 @@ class LabScreen(Screen[None]):
 
     def action_celsius(self, direction: int) -> None:
         """Temperature ±1 °C (rates scale with Q10 = 3)."""
-        c = float(getattr(self.session.params(), "celsius", 6.3)) + direction
+        c = self.session.params().celsius + direction
         try:
             self.session.set_celsius(round(c, 1))
         except LabError as exc:

@@ -181,10 +181,11 @@ class EventLog(_TextView):
     """The latest phase-machine events, newest last (shown when the terminal is wide)."""
 
     _shown_count: int = -1
+    _rows: int = -1
 
     def show_events(self, events: list[dict], rows: int) -> None:
         """Rebuild only when new events arrived."""
-        if len(events) == self._shown_count and rows == getattr(self, "_rows", rows):
+        if len(events) == self._shown_count and rows == self._rows:
             return
         self._shown_count = len(events)
         self._rows = rows

@@ -26,20 +26,9 @@ class Raster:
     """One rasterized plot: braille codes and winning style per cell."""
 
     codes: np.ndarray
+    """Braille dot bits per cell [rows, cols] (0: empty)."""
     styles: np.ndarray
-
-    @property
-    def rows(self) -> int:
-        return int(self.codes.shape[0])
-
-    @property
-    def cols(self) -> int:
-        return int(self.codes.shape[1])
-
-    def char(self, row: int, col: int) -> str:
-        """The braille character of a cell (a space when empty)."""
-        code = int(self.codes[row, col])
-        return chr(0x2800 + code) if code else " "
+    """Index of the style that won each cell [rows, cols] (-1: none)."""
 
 
 def empty_raster(rows: int, cols: int) -> Raster:
