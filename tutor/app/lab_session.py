@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tutor.app.widgets.theme import exc_index, phase_index
+from tutor.lab.events import Event
 from tutor.lab.names import BLOCKS
 from tutor.sim.tracecsv import TRACE_COLUMNS, write_trace_csv
 
@@ -143,7 +144,7 @@ class LabSession:
         self.dt_ms = dt_ms
         self.state = LabState(preset=preset)
         self.buffer = TraceBuffer()
-        self.events: list[dict] = []
+        self.events: list[Event] = []
         self.phase: str = "resting"
         self.excitability: str = "excitable"
         """Phase the ``why`` explains (events can trail the per-sample label a little)."""
@@ -214,7 +215,7 @@ class LabSession:
         return float(self.live.t_ms)
 
     # -- running -----------------------------------------------------------------------
-    def advance(self, ms: float) -> list[dict]:
+    def advance(self, ms: float) -> list[Event]:
         """Run ``ms`` of model time; returns the new events (already kept in ``events``)."""
         if ms <= 0:
             return []
@@ -350,7 +351,7 @@ class LabSession:
         """Samples of the last ``width_ms`` of model time."""
         return self.buffer.since(self.t_ms - width_ms)
 
-    def markers(self, t0_ms: float) -> list[dict]:
+    def markers(self, t0_ms: float) -> list[Event]:
         """Marker events (threshold, peak, AHP, stimulus) at or after ``t0_ms``."""
         return [e for e in self.events if e.get("kind") in MARKER_KINDS and e["t_ms"] >= t0_ms]
 

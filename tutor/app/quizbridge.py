@@ -10,10 +10,12 @@ pure and thread-safe.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.app.settings import AppSettings
+from tutor.lab.events import Event
 from tutor.quiz.session import MarkTrace
 
 
@@ -23,7 +25,7 @@ class AskItem:
 
     lesson: Any
     question: Any
-    event: dict | None = None
+    event: Mapping[str, Any] | None = None
     """The live event that triggered it (None when asked from a list)."""
 
     @property
@@ -86,7 +88,7 @@ class QuizBridge:
                 return ls
         raise KeyError(lesson_id)
 
-    def item(self, lesson: Any, question: Any, event: dict | None = None) -> AskItem:
+    def item(self, lesson: Any, question: Any, event: Mapping[str, Any] | None = None) -> AskItem:
         """Instantiate a question (drawn parameters from the session seed)."""
         from tutor.quiz.grading import instantiate
 
@@ -149,7 +151,7 @@ class QuizBridge:
             return []
         return [(ls, q) for q in ls.questions if q.trigger is not None]
 
-    def match_triggers(self, events: list[dict]) -> tuple[AskItem, bool] | None:
+    def match_triggers(self, events: Sequence[Event]) -> tuple[AskItem, bool] | None:
         """First question of the active lesson whose trigger one of ``events`` fires.
 
         Returns (item, pause) or None. Phase exits are derived from the previous
@@ -221,7 +223,7 @@ class QuizBridge:
         return attempt
 
 
-def trigger_matches(on: str, phase: str | None, ev: dict, exited: str | None) -> bool:
+def trigger_matches(on: str, phase: str | None, ev: Mapping[str, Any], exited: str | None) -> bool:
     """Does one event fire a trigger ``on``/``phase`` (see docs/content-format.md)?"""
     kind = ev.get("kind")
     if on == "phase_enter":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from tutor.commands._common import (
@@ -14,6 +15,7 @@ from tutor.commands._common import (
     print_json,
     pulse_spec,
 )
+from tutor.lab.events import Event
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_timeline(events: list[dict]) -> None:
+def print_timeline(events: Sequence[Event]) -> None:
     """Events as an aligned table: time, what, V, why."""
     print(f"{'t (ms)':>9}  {'event':<28} {'V (mV)':>8}  why")
     for e in events:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from tutor.lab.events import Event
 from tutor.lab.phases import PhaseMachine
 from tutor.sim.engine import SimResult
 
 
-def annotate(res: SimResult, probes: bool = True, chunk_ms: float | None = None) -> list[dict]:
+def annotate(res: SimResult, probes: bool = True, chunk_ms: float | None = None) -> list[Event]:
     """Feed the whole trace of `res` through a `PhaseMachine`; return its time-ordered events.
 
     `chunk_ms` feeds it in pieces of that length (for tests of chunk independence).

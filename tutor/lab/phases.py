@@ -20,7 +20,7 @@ trace as it is drawn:
    bisection over the stored states, so the band's edges agree with
    `tutor sweep refractory`.
 
-Events are dicts `{t_ms, kind, phase?, v_mV, why?}` (docs/design.md). Voltage
+Events are `tutor.lab.events.Event` dicts `{t_ms, kind, phase?, v_mV, why?}` (docs/design.md). Voltage
 events are held back until the probes have covered their time, so the stream
 that `feed` returns is always in time order.
 """
@@ -34,7 +34,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from tutor.lab import explain as X
-from tutor.lab.names import EXCITABILITY_STATES, PHASES
+from tutor.lab.events import Event
+from tutor.lab.names import EXCITABILITY_STATES, PHASES, EventKind
 from tutor.sim import kernel as K
 from tutor.sim.engine import Trace
 from tutor.sim.params import MembraneParams, ParameterError
@@ -182,11 +183,11 @@ class PhaseMachine:
         self.max_amp = max_amp
         self.phase = "resting"
         self.excitability = "excitable"
-        self.events: list[dict] = []
+        self.events: list[Event] = []
         self.labels: list[str] = []
         self.excitability_labels: list[str] = []
         self.last_state: X.ModelState | None = None
-        self._pending: list[dict] = []
+        self._pending: list[Event] = []
         self._history: deque[tuple[float, np.ndarray]] = deque(maxlen=history)
         self._prev: tuple[float, float, float, float] | None = None  # t, V, dV/dt, I_ion
         self._prev_s: dict | None = None
@@ -233,11 +234,12 @@ class PhaseMachine:
             self._set_excitability("inexcitable", t, st)
 
     # ------------------------------------------------------------------ events
-    def _emit(self, t: float, kind: str, v: float, phase: str | None = None, why: str = "") -> dict:
-        event: dict = {"t_ms": round(float(t), 6), "kind": kind}
+    def _emit(
+        self, t: float, kind: EventKind, v: float, phase: str | None = None, why: str = ""
+    ) -> Event:
+        event: Event = {"t_ms": round(float(t), 6), "kind": kind, "v_mV": round(float(v), 4)}
         if phase is not None:
             event["phase"] = phase
-        event["v_mV"] = round(float(v), 4)
         if why:
             event["why"] = why
         self._pending.append(event)
@@ -251,14 +253,14 @@ class PhaseMachine:
         event["dominant"] = X.dominant_current(state)[0]
         self.phase = phase
 
-    def _release(self, up_to: float) -> list[dict]:
+    def _release(self, up_to: float) -> list[Event]:
         ready = [e for e in self._pending if e["t_ms"] <= up_to + 1e-9]
         self._pending = [e for e in self._pending if e["t_ms"] > up_to + 1e-9]
         ready.sort(key=lambda e: e["t_ms"])  # stable: same-time events keep their order
         self.events.extend(ready)
         return ready
 
-    def flush(self) -> list[dict]:
+    def flush(self) -> list[Event]:
         """Release every held-back event (end of a run)."""
         return self._release(math.inf)
 
@@ -287,12 +289,12 @@ class PhaseMachine:
         s["dn"] = r[4] * (1 - s["n"]) - r[5] * s["n"]
 
     # ------------------------------------------------------------------ feeding
-    def feed(self, chunk: Trace, pieces: Sequence[Piece] = ()) -> list[dict]:
+    def feed(self, chunk: Trace, pieces: Sequence[Piece] = ()) -> list[Event]:
         """Label the samples of `chunk` (consecutive with the previous one); return new events."""
         self.labels = []
         self.excitability_labels = []
         pieces = list(pieces)
-        edges = sorted(
+        edges: list[tuple[float, EventKind]] = sorted(
             [(p[0], "stimulus_on") for p in pieces]
             + [(p[1], "stimulus_off") for p in pieces if math.isfinite(p[1])]
         )
@@ -502,6 +504,7 @@ class PhaseMachine:
         sample = self._sample_at(t, st)
         why = X.explain_excitability(new, sample, self.context, at_threshold=at_threshold)
         event = self._emit(t, "excitability", st[0], new, why)
+        event["excitability"] = new  # the key that says what it is; `phase` is the contract's
         event["from"] = self.excitability
         self.excitability = new
 

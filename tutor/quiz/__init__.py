@@ -16,5 +16,6 @@ Public API (import from the submodules; this package import stays cheap):
         store.due()                       # [DueCard(card_id, lesson, question, due, card)]
         lesson_progress(lessons, store)                 # [LessonProgress(mastery, due, ...)]
 
-    from tutor.quiz.plain import select_questions, shuffled_order, parse_choice, ...
+    from tutor.quiz.session import select_questions, parse_number, mark_trace, ...
+    from tutor.quiz.plain import PlainSession           # the line-mode session
 """

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import random
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -200,8 +200,8 @@ def describe_trigger(on: str, phase: str | None) -> str:
 
 
 def first_trigger_event(
-    on: str, phase: str | None, events: Sequence[dict[str, Any]]
-) -> dict[str, Any] | None:
+    on: str, phase: str | None, events: Sequence[Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
     """The first event of an annotated run that would open a question with this trigger."""
     last: dict[str, str | None] = {"phase": None, "excitability": None}
     for ev in events:
@@ -290,7 +290,7 @@ class PlainSession:
         self.measure_fn = measure_fn
         self.trace_fn = trace_fn
         self.summary = SessionSummary(self.seed)
-        self._event_cache: dict[str, list[dict[str, Any]]] = {}
+        self._event_cache: dict[str, list[Mapping[str, Any]]] = {}
 
     # -- io --------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.lab.events import Event
 from tutor.quiz.grading import mark_target_time
 from tutor.quiz.models import Lesson, OrderQuestion, Question
 from tutor.quiz.store import Store
@@ -26,7 +27,9 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MeasureFn = Callable[[dict, str, str], Any]
 """`measure(run, measure_name, default_preset)` as in tutor.lab.experiments."""
 
-TraceFn = Callable[[dict, str], tuple[Sequence[float], Sequence[float], list[dict], dict]]
+TraceFn = Callable[
+    [dict, str], tuple[Sequence[float], Sequence[float], Sequence[Mapping[str, Any]], dict]
+]
 """`trace(run, default_preset)` → (t_ms, v_mV, events, fallback target times)."""
 
 
@@ -183,7 +186,7 @@ def engine_measure() -> MeasureFn:
     return measure
 
 
-def engine_trace(run: dict, default_preset: str) -> tuple[Any, Any, list[dict], dict]:
+def engine_trace(run: dict, default_preset: str) -> tuple[Any, Any, list[Event], dict]:
     """Simulate a run and annotate it: (t_ms, v_mV, events, fallback target times)."""
     from tutor.lab.annotate import annotate
     from tutor.lab.experiments import simulate_run
@@ -218,7 +221,7 @@ class MarkTrace:
 
     t_ms: Sequence[float]
     v_mV: Sequence[float]
-    events: list[dict]
+    events: list[Mapping[str, Any]]
     target_ms: float | None
     window: tuple[float, float]
 

@@ -42,6 +42,7 @@ from tutor.app.widgets.theme import (
     STIMULUS_MARKER_STYLE,
     legend,
 )
+from tutor.lab.events import Event
 from tutor.quiz.safety import printable
 
 #: Voltage axis (mV): covers both presets' AHP and overshoot.
@@ -59,7 +60,7 @@ class LabScreen(Screen[None]):
     class NewEvents(Message):
         """The model emitted these events (time-ordered); the app matches question triggers."""
 
-        def __init__(self, events: list[dict]) -> None:
+        def __init__(self, events: list[Event]) -> None:
             super().__init__()
             self.events = events
 
@@ -238,7 +239,7 @@ class LabScreen(Screen[None]):
         if self._dirty:
             self.redraw()
 
-    def run_sim(self, ms: float) -> list[dict]:
+    def run_sim(self, ms: float) -> list[Event]:
         """Advance the model by ``ms`` (whole samples), then hand events to the triggers."""
         events = self.session.advance(ms)
         self._dirty = True

@@ -6,6 +6,7 @@ to update every frame and their text is what NO_COLOR users read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tutor.app.widgets.theme import EXC_COLOURS, PHASE_COLOURS, title
+from tutor.lab.events import Event
 
 #: One line of plain words per phase, shown when the model gave no "why" yet.
 PHASE_BLURB: dict[str, str] = {
@@ -183,7 +185,7 @@ class EventLog(_TextView):
     _shown_count: int = -1
     _rows: int = -1
 
-    def show_events(self, events: list[dict], rows: int) -> None:
+    def show_events(self, events: Sequence[Event], rows: int) -> None:
         """Rebuild only when new events arrived."""
         if len(events) == self._shown_count and rows == self._rows:
             return
