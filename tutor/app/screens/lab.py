@@ -130,6 +130,7 @@ class LabScreen(Screen[None]):
         self._dirty = True
         self.frames = 0
         self.threshold: tuple[float, float | None] | str | None = None
+        self._kernel_notice_shown = False
 
     @staticmethod
     def _nearest_speed(speed: float) -> float:
@@ -197,8 +198,8 @@ class LabScreen(Screen[None]):
         from tutor.sim import kernel
 
         note = kernel.notice()
-        if note and not getattr(self.app, "kernel_notice_shown", False):
-            self.app.kernel_notice_shown = True  # type: ignore[attr-defined]
+        if note and not self._kernel_notice_shown:
+            self._kernel_notice_shown = True  # the lab lives as long as the app: once per run
             self.notify(note, title="Simulation kernel", severity="warning", timeout=10)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
