@@ -59,7 +59,7 @@ async def live_fps(seconds: float, speed: float) -> dict[str, float]:
     app = create_app(data_dir=tmp, export_dir=tmp, speed_ms_per_s=speed, questions=False)
     async with app.run_test(size=SIZE) as pilot:
         lab = app.lab
-        while lab.session is None:
+        while not lab.ready:
             await asyncio.sleep(0.01)
         lab.session.set_stimulus(count=50, interval_ms=20.0)
         lab.action_stimulate()
@@ -105,7 +105,7 @@ async def key_latency_headless(n: int = 20) -> list[float]:
     out: list[float] = []
     async with app.run_test(size=SIZE):
         lab = app.lab
-        while lab.session is None:
+        while not lab.ready:
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.3)
         for _ in range(n):

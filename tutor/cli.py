@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 #: Modules under `tutor.commands` that add subcommands, in help order.
 COMMAND_MODULES = ("lab", "simulate", "sweep", "clamp", "content", "quiz", "progress")
@@ -23,7 +24,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that reports errors as one line naming the argument, exit 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         from tutor.quiz.safety import printable  # stdlib only: keeps --help fast
 
         sys.stderr.write(printable(f"{self.prog}: error: {message}") + "\n")

@@ -199,7 +199,7 @@ class Store:
         self.path = self.dir / DB_NAME
         self.now = now
         self.scheduler = scheduler or make_scheduler()
-        self._conn = self._open()
+        self._db: sqlite3.Connection | None = self._open()
 
     # -- opening ---------------------------------------------------------------
 
@@ -280,11 +280,18 @@ class Store:
 
     # -- lifecycle -------------------------------------------------------------
 
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The open connection (StoreError once the store is closed)."""
+        if self._db is None:
+            raise StoreError(f"{self.path}: the progress store is closed")
+        return self._db
+
     def close(self) -> None:
         """Close the connection (idempotent)."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None  # type: ignore[assignment]
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def __enter__(self) -> Store:
         return self

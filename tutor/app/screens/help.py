@@ -116,6 +116,3 @@ class HelpScreen(ModalScreen[None]):
             yield Static("\n[b]What the colours and marks mean[/b]")
             yield Static(legend())
             yield Static("\nctrl+p opens the command palette: every action above is there too.")
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss(None)

@@ -116,7 +116,8 @@ class LabScreen(Screen[None]):
         self.settings = settings
         # Live: the model (engine, C kernel, presets, probes) is built after the first frame,
         # so the learner sees the lab at once. Tests (live=False) get it immediately.
-        self.session: LabSession = None  # type: ignore[assignment]
+        self.session: LabSession | None = None
+        """The running membrane; None until built (live: in a worker after the first frame)."""
         if not settings.live:
             self.session = LabSession(settings.preset, dt_ms=settings.dt_ms)
         self.running = True
@@ -131,6 +132,18 @@ class LabScreen(Screen[None]):
         self.frames = 0
         self.threshold: tuple[float, float | None] | str | None = None
         self._kernel_notice_shown = False
+
+    @property
+    def ready(self) -> bool:
+        """Whether the model is built (live, it is built in a worker after the first frame)."""
+        return self.session is not None
+
+    @property
+    def membrane(self) -> LabSession:
+        """`session`, once built: lab keys and the timer wait for `ready` before using it."""
+        if self.session is None:
+            raise RuntimeError("the lab's model is not built yet")
+        return self.session
 
     @staticmethod
     def _nearest_speed(speed: float) -> float:
@@ -162,7 +175,7 @@ class LabScreen(Screen[None]):
     def on_mount(self) -> None:
         self._set_plot2_title()
         self.redraw()
-        if self.session is None:
+        if not self.ready:
             self.call_after_refresh(self._start_engine)
 
     def _start_engine(self) -> None:
@@ -204,7 +217,7 @@ class LabScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Lab keys wait for the engine (a fraction of a second after the first frame)."""
-        return self.session is not None or action in ("quit", "help", "lessons", "progress")
+        return self.ready or action in ("quit", "help", "lessons", "progress")
 
     @on(Resize)
     def _collapse(self, event: Resize) -> None:
@@ -223,9 +236,9 @@ class LabScreen(Screen[None]):
             return  # lessons/progress cover the lab: model time waits, no CPU spent
         if self.running:
             self._due_ms += wall * self.speed
-            steps = int(self._due_ms / self.session.dt_ms + 1e-9)
+            steps = int(self._due_ms / self.membrane.dt_ms + 1e-9)
             if steps > 0:
-                ms = steps * self.session.dt_ms
+                ms = steps * self.membrane.dt_ms
                 self._due_ms -= ms
                 try:
                     self.run_sim(ms)
@@ -242,7 +255,7 @@ class LabScreen(Screen[None]):
 
     def run_sim(self, ms: float) -> list[Event]:
         """Advance the model by ``ms`` (whole samples), then hand events to the triggers."""
-        events = self.session.advance(ms)
+        events = self.membrane.advance(ms)
         self._dirty = True
         if events and self.settings.questions:
             self.post_message(self.NewEvents(events))
@@ -262,7 +275,7 @@ class LabScreen(Screen[None]):
 
     # -- drawing -----------------------------------------------------------------------
     def snapshot(self) -> LabSnapshot:
-        s = self.session
+        s = self.membrane
         last: dict[str, tuple[float, float]] = {}
         for ev in reversed(s.events):
             k = ev.get("kind")
@@ -293,7 +306,7 @@ class LabScreen(Screen[None]):
 
     def x_range(self) -> tuple[float, float]:
         w = self.settings.window_ms
-        t = self.session.t_ms
+        t = self.membrane.t_ms
         return (t - w, t) if t > w else (0.0, w)
 
     def redraw(self) -> None:
@@ -302,14 +315,14 @@ class LabScreen(Screen[None]):
         self.frames += 1
         if self.frames == 1:
             self.first_redraw_at = time.perf_counter()
-        if self.session is None:
+        if not self.ready:
             self.query_one("#banner", PhaseBanner).update(" starting the membrane…")
             return
         xr = self.x_range()
-        w = self.session.buffer.since(xr[0])
+        w = self.membrane.buffer.since(xr[0])
         t = w["t_ms"]
         hh1952 = self.convention == "1952"
-        rest = float(self.session.live.rest.v_mV) if hh1952 else 0.0
+        rest = float(self.membrane.live.rest.v_mV) if hh1952 else 0.0
 
         def disp(v: float) -> float:
             """Displayed voltage: modern, or HH 1952 (rest = 0, depolarization negative)."""
@@ -322,7 +335,7 @@ class LabScreen(Screen[None]):
         up, down = ("below", "above") if hh1952 else ("above", "below")
         y_range = (-120.0, 40.0) if hh1952 else V_RANGE
         labels: list[Label] = []
-        for ev in self.session.markers(xr[0]):
+        for ev in self.membrane.markers(xr[0]):
             k, tm, v = ev["kind"], float(ev["t_ms"]), float(ev.get("v_mV", 0.0))
             dv = float(disp(v))
             if k == "peak":
@@ -356,7 +369,7 @@ class LabScreen(Screen[None]):
         self.query_one("#panel", ParamPanel).show(snap)
         if self.has_class("-wide"):
             log = self.query_one("#events", EventLog)
-            log.show_events(self.session.events, log.size.height)
+            log.show_events(self.membrane.events, log.size.height)
 
     def _set_plot2_title(self) -> None:
         plot2 = self.query_one("#plot2", PlotView)
@@ -377,7 +390,7 @@ class LabScreen(Screen[None]):
 
     def action_stimulate(self) -> None:
         """Deliver the stimulus shown in the panel, starting 0.5 ms from now."""
-        pulses = self.session.deliver()
+        pulses = self.membrane.deliver()
         if not pulses:
             self._note("stimulus queue full: wait for the queued pulses to run")
             return
@@ -412,34 +425,34 @@ class LabScreen(Screen[None]):
 
     def action_amp(self, direction: int) -> None:
         """Stimulus amplitude up/down (1 µA/cm² steps, 0.5 below 5)."""
-        a = self.session.state.stimulus.amp_uA_cm2
+        a = self.membrane.state.stimulus.amp_uA_cm2
         step = 0.5 if abs(a + direction * 0.25) < 5 else 1.0
-        s = self.session.set_stimulus(amp_uA_cm2=a + direction * step)
+        s = self.membrane.set_stimulus(amp_uA_cm2=a + direction * step)
         self._note(f"amplitude {s.amp_uA_cm2:g} µA/cm²")
 
     def action_width(self, direction: int) -> None:
         """Stimulus width longer/shorter (0.1 ms steps below 1 ms, then 0.5 ms)."""
-        w = self.session.state.stimulus.width_ms
+        w = self.membrane.state.stimulus.width_ms
         step = 0.1 if (w < 1.0 or (w == 1.0 and direction < 0)) else 0.5
-        s = self.session.set_stimulus(width_ms=w + direction * step)
+        s = self.membrane.set_stimulus(width_ms=w + direction * step)
         self._note(f"width {s.width_ms:g} ms")
 
     def action_pulses(self) -> None:
         """Cycle the pulse count (1 = single, 2 = paired pulse, …)."""
-        c = self.session.state.stimulus.count
+        c = self.membrane.state.stimulus.count
         nxt = (
             _PULSE_COUNTS[(_PULSE_COUNTS.index(c) + 1) % len(_PULSE_COUNTS)]
             if c in _PULSE_COUNTS
             else 1
         )
-        self.session.set_stimulus(count=nxt)
+        self.membrane.set_stimulus(count=nxt)
         self._note(f"{nxt} pulse(s)")
 
     def action_interval(self) -> None:
         """Cycle the onset-to-onset interval of a train / paired pulse."""
-        iv = self.session.state.stimulus.interval_ms
+        iv = self.membrane.state.stimulus.interval_ms
         nxt = _INTERVALS[(_INTERVALS.index(iv) + 1) % len(_INTERVALS)] if iv in _INTERVALS else 10.0
-        self.session.set_stimulus(interval_ms=nxt)
+        self.membrane.set_stimulus(interval_ms=nxt)
         self._note(f"interval {nxt:g} ms")
 
     def _restarted(self) -> None:
@@ -459,7 +472,7 @@ class LabScreen(Screen[None]):
     def action_block(self, name: str) -> None:
         """Toggle TTX (gNa = 0) or TEA (gK = 0) from now on."""
         try:
-            on = self.session.toggle_block(name)
+            on = self.membrane.toggle_block(name)
         except LabError as exc:
             self._refused(exc)
             return
@@ -484,7 +497,7 @@ class LabScreen(Screen[None]):
 
     def action_reset(self) -> None:
         """Back to the resting state at t = 0 (knobs kept)."""
-        self.session.reset()
+        self.membrane.reset()
         self._restarted()
         self._note("reset to rest")
 
@@ -493,7 +506,7 @@ class LabScreen(Screen[None]):
         from tutor.sim import preset_names
 
         names = list(preset_names())
-        cur = self.session.state.preset
+        cur = self.membrane.state.preset
         nxt = names[(names.index(cur) + 1) % len(names)] if cur in names else names[0]
         if self.switch_preset(nxt):
             self._note(f"preset {nxt}")
@@ -501,7 +514,7 @@ class LabScreen(Screen[None]):
     def switch_preset(self, name: str) -> bool:
         """Switch to preset `name` and restart from its rest (False, said why, if refused)."""
         try:
-            self.session.set_preset(name)
+            self.membrane.set_preset(name)
         except LabError as exc:
             self._refused(exc)
             return False
@@ -515,20 +528,20 @@ class LabScreen(Screen[None]):
 
     def action_celsius(self, direction: int) -> None:
         """Temperature ±1 °C (rates scale with Q10 = 3)."""
-        c = self.session.params().celsius + direction
+        c = self.membrane.params().celsius + direction
         try:
-            self.session.set_celsius(round(c, 1))
+            self.membrane.set_celsius(round(c, 1))
         except LabError as exc:
             self._refused(exc)
             return
-        self._note(f"temperature {self.session.params().celsius:g} °C")
+        self._note(f"temperature {self.membrane.params().celsius:g} °C")
 
     def action_export(self) -> None:
         """Write the trace CSV and an SVG screenshot; the paths are shown."""
         folder = Path(self.settings.export_dir or Path.cwd())
         try:
             csv_path, stamp = unique_export_path(folder)
-            rows = self.session.export_csv(csv_path)
+            rows = self.membrane.export_csv(csv_path)
             self.redraw()
             svg = self.app.save_screenshot(filename=f"neuron-lab-{stamp}.svg", path=str(folder))
         except OSError as exc:  # read-only folder, disk full: say so, keep running
@@ -555,7 +568,7 @@ class LabScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sweep")
     def _measure_threshold(self) -> None:
         try:
-            result: tuple[float, float | None] | str = self.session.rest_threshold()
+            result: tuple[float, float | None] | str = self.membrane.rest_threshold()
         except Exception as exc:
             result = f"failed: {exc}"
         self.app.call_from_thread(self._threshold_done, result)
@@ -573,7 +586,7 @@ class LabScreen(Screen[None]):
     def apply_spec(self, spec: dict) -> None:
         """Set the lab up from a lesson's "try it" step and run it from t = 0."""
         try:
-            self.session.apply_spec(spec)
+            self.membrane.apply_spec(spec)
         except LabError as exc:
             self._refused(exc)
             return
