@@ -32,6 +32,7 @@ class TutorApp(App[None]):
         Binding("l", "lessons", "Lessons", tooltip="lesson list, text and try-it steps"),
         Binding("P", "progress", "Progress", tooltip="mastery per lesson, due reviews"),
         Binding("question_mark", "help", "Help", tooltip="every key, and what the colours mean"),
+        Binding("C", "clamp", "Clamp", tooltip="voltage clamp: steps, currents by ion, I–V curve"),
         Binding("q", "quit", "Quit", tooltip="leave the tutor (progress is already saved)"),
     ]
 
@@ -104,7 +105,7 @@ class TutorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a question is open, only quitting leaves it (the answer is saved)."""
         in_dialog = type(self.screen).__name__.endswith("Dialog")
-        return not (in_dialog and action in ("lessons", "progress", "help"))
+        return not (in_dialog and action in ("lessons", "progress", "help", "clamp"))
 
     # -- app-level actions -------------------------------------------------------------
     def action_help(self) -> None:
@@ -129,6 +130,12 @@ class TutorApp(App[None]):
         if not isinstance(self.screen, ProgressScreen):
             self.back_to_lab()
             self.push_screen(ProgressScreen(self.quiz))
+
+    def action_clamp(self) -> None:
+        """Open the voltage-clamp view on the lab's membrane."""
+        from tutor.app.screens.clamp import open_clamp
+
+        open_clamp(self)
 
     def back_to_lab(self) -> LabScreen:
         """Pop everything above the lab and return it."""

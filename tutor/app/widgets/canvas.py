@@ -123,4 +123,4 @@ def nice_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:
             break
     first = np.ceil(lo / step) * step
     ticks = np.arange(first, hi + step * 1e-9, step)
-    return [float(round(t, 10)) for t in ticks]
+    return [float(round(t, 10)) + 0.0 for t in ticks]  # + 0.0: never a '-0' tick label
