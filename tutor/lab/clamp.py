@@ -374,7 +374,7 @@ def summarise(run: ClampRun, cur: Currents) -> dict[str, Any]:
     point: dict[str, Any] = {
         "v_mV": v,
         "ina_peak_uA_cm2": ina_peak,
-        "ina_peak_ms": ina_peak_t - step.t0_ms,
+        "ina_peak_ms": ina_peak_t - step.t0_ms if cur.gna > 0 else None,
         "ina_end_uA_cm2": cur.ina(v, m1, h1),
         "ik_end_uA_cm2": cur.ik(v, n1),
         "ik_half_ms": ik_half,
@@ -463,6 +463,82 @@ def reversals(points: Sequence[dict[str, Any]]) -> dict[str, float | None]:
         "i_peak_mV": zero_crossing(vs, [p["i_peak_uA_cm2"] for p in pts]),
     }
     return out
+
+
+# --- content runs (predict questions, model-checked numbers) ----------------------------------
+
+#: Keys of a content run's `clamp` table → (ClampProtocol field, CLI flag in its messages).
+CLAMP_SPEC_KEYS: dict[str, tuple[str, str]] = {
+    "steps": ("steps_mV", "--steps"),
+    "hold": ("hold_mV", "--hold"),
+    "dur": ("dur_ms", "--dur"),
+    "prepulse": ("pre_mV", "--prepulse"),
+    "pre_dur": ("pre_dur_ms", "--pre-dur"),
+    "tail": ("tail_mV", "--tail"),
+    "tail_dur": ("tail_dur_ms", "--tail-dur"),
+}
+
+
+def protocol_from_spec(spec: dict[str, Any]) -> ClampProtocol:
+    """The protocol of a content run's `clamp` table (see docs/content-format.md).
+
+    Same defaults as `tutor clamp`; `tail` alone records a 5 ms tail. Errors name
+    the content key (`clamp.steps: …`), never the CLI flag.
+    """
+    unknown = sorted(set(spec) - set(CLAMP_SPEC_KEYS))
+    if unknown:
+        raise ParameterError(
+            f"clamp.{unknown[0]}: unknown key (known: {', '.join(CLAMP_SPEC_KEYS)})"
+        )
+    kwargs: dict[str, Any] = {}
+    for key, (fieldname, _flag) in CLAMP_SPEC_KEYS.items():
+        if key not in spec:
+            continue
+        value = spec[key]
+        many = key in ("steps", "prepulse")
+        values = value if many and isinstance(value, list | tuple) else [value]
+        if many and not isinstance(value, list | tuple):
+            raise ParameterError(f"clamp.{key}: expected a list of voltages (mV)")
+        for x in values:
+            if isinstance(x, bool) or not isinstance(x, int | float):
+                raise ParameterError(f"clamp.{key}: expected numbers, got {x!r}")
+        kwargs[fieldname] = tuple(float(x) for x in values) if many else float(value)
+    if "steps_mV" not in kwargs:
+        raise ParameterError("clamp.steps: missing (the test-step voltages, mV)")
+    if "tail_mV" in kwargs and "tail_dur_ms" not in kwargs:
+        kwargs["tail_dur_ms"] = 5.0
+    try:
+        return ClampProtocol(**kwargs)
+    except ParameterError as exc:
+        text = str(exc)
+        for key, (_field, flag) in CLAMP_SPEC_KEYS.items():
+            if text.startswith(flag + ":"):
+                text = f"clamp.{key}:" + text[len(flag) + 1 :]
+                break
+        raise ParameterError(text) from None
+
+
+def family_measures(family: ClampFamily) -> dict[str, float | bool | None]:
+    """The clamp measures of `tutor.lab.names.CLAMP_MEASURES` for one family.
+
+    Point measures read the family's first run (prepulse outer, steps inner);
+    `ina_reversal_mV` reads the whole family's peak-I_Na I–V curve.
+    """
+    p = family.points[0]
+    na_ms, k_half = p["ina_peak_ms"], p["ik_half_ms"]
+    return {
+        "ina_peak_uA_cm2": p["ina_peak_uA_cm2"],
+        "ina_end_uA_cm2": p["ina_end_uA_cm2"],
+        "ik_end_uA_cm2": p["ik_end_uA_cm2"],
+        "i_peak_uA_cm2": p["i_peak_uA_cm2"],
+        "i_end_uA_cm2": p["i_end_uA_cm2"],
+        "ina_peak_ms": na_ms,
+        "ik_half_ms": k_half,
+        "ina_peaks_first": None if na_ms is None or k_half is None else bool(na_ms < k_half),
+        "ina_peak_ratio": p.get("ina_peak_ratio"),
+        "ik_tail_uA_cm2": p.get("ik_tail_uA_cm2"),
+        "ina_reversal_mV": reversals(family.points)["ina_peak_mV"],
+    }
 
 
 # --- traces (numpy) -------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tutor.lab.names import MEASURES
+from tutor.lab.names import CLAMP_MEASURES, MEASURES
 from tutor.sim.params import MembraneParams, ParameterError, load_preset
 from tutor.sim.reduce import params_row, resting_state, run_reduced
 from tutor.sim.stimulus import Piece, Pulse
@@ -375,6 +375,8 @@ def measure(
     """Read one named measure (see `tutor.lab.names.MEASURES`) from a content run spec."""
     if measure_name not in MEASURES:
         raise ParameterError(f"unknown measure '{measure_name}' (known: {', '.join(MEASURES)})")
+    if "clamp" in run or measure_name in CLAMP_MEASURES:
+        return clamp_measure(run, measure_name, default_preset)
     pulses = run.get("pulses", [])
     if measure_name == "threshold_uA_cm2":
         if not pulses:
@@ -399,6 +401,28 @@ def measure(
         **shape_and_train_measures(res),
     }
     return values[measure_name]
+
+
+def clamp_measure(run: dict, measure_name: str, default_preset: str) -> float | bool | None:
+    """A clamp measure of a run spec with a `clamp` table (voltage clamp, tutor.lab.clamp).
+
+    A clamp measure needs a clamp run and a clamp run only has clamp measures:
+    under a clamp the membrane cannot spike, so spike measures mean nothing.
+    """
+    from tutor.lab.clamp import family_measures, protocol_from_spec, run_family
+
+    if "clamp" not in run:
+        raise ParameterError(
+            f"measure '{measure_name}' needs a voltage-clamp run (a `clamp` table)"
+        )
+    if measure_name not in CLAMP_MEASURES:
+        raise ParameterError(
+            f"measure '{measure_name}' does not apply to a voltage-clamp run "
+            f"(clamp measures: {', '.join(CLAMP_MEASURES)})"
+        )
+    protocol = protocol_from_spec(dict(run["clamp"]))
+    m = run_membranes(run, default_preset)
+    return family_measures(run_family(m.run, protocol))[measure_name]
 
 
 def shape_and_train_measures(res: SimResult) -> dict[str, float | None]:

@@ -24,6 +24,7 @@ from tutor.sim.names import (
 
 __all__ = [
     "BLOCKS",
+    "CLAMP_MEASURES",
     "EVENT_KINDS",
     "EXCITABILITY_STATES",
     "MARK_TARGETS",
@@ -107,6 +108,18 @@ MeasureName = Literal[
     "first_isi_ms",
     "last_isi_ms",
     "v_end_mV",
+    # voltage clamp (a run with `clamp`; CLAMP_MEASURES below)
+    "ina_peak_uA_cm2",
+    "ina_end_uA_cm2",
+    "ik_end_uA_cm2",
+    "i_peak_uA_cm2",
+    "i_end_uA_cm2",
+    "ina_peak_ms",
+    "ik_half_ms",
+    "ina_peaks_first",
+    "ina_peak_ratio",
+    "ik_tail_uA_cm2",
+    "ina_reversal_mV",
 ]
 #: Measures a predict question or a model-checked numeric answer may read from a run,
 #: with the type of their value (keys = `MeasureName`, kept in step by a test).
@@ -129,6 +142,23 @@ MEASURES: dict[str, str] = {
     "last_isi_ms": "float",
     "v_end_mV": "float",
 }
+
+#: Measures of a voltage-clamp run (a run spec with a `clamp` table; tutor.lab.clamp).
+#: Point measures read the first run of the family; `ina_reversal_mV` the whole family.
+CLAMP_MEASURES: dict[str, str] = {
+    "ina_peak_uA_cm2": "float",
+    "ina_end_uA_cm2": "float",
+    "ik_end_uA_cm2": "float",
+    "i_peak_uA_cm2": "float",
+    "i_end_uA_cm2": "float",
+    "ina_peak_ms": "float",
+    "ik_half_ms": "float",
+    "ina_peaks_first": "bool",
+    "ina_peak_ratio": "float",
+    "ik_tail_uA_cm2": "float",
+    "ina_reversal_mV": "float",
+}
+MEASURES.update(CLAMP_MEASURES)
 
 MarkTarget = Literal[
     "threshold",

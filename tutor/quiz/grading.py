@@ -173,6 +173,21 @@ def substitute_run(run: RunSpec, values: Mapping[str, Any]) -> RunSpec:
             "celsius": _sub_scalar(run.celsius, values),
             "tstop": _sub_scalar(run.tstop, values),
             "hold": _sub_scalar(run.hold, values),
+            "clamp": None if run.clamp is None else _substitute_clamp(run.clamp, values),
+        }
+    )
+
+
+def _substitute_clamp(clamp: Any, values: Mapping[str, Any]) -> Any:
+    """A clamp table with its `"{name}"` voltages and durations replaced."""
+    return clamp.model_copy(
+        update={
+            "steps": tuple(_sub_scalar(x, values) for x in clamp.steps),
+            "prepulse": tuple(_sub_scalar(x, values) for x in clamp.prepulse),
+            **{
+                k: _sub_scalar(getattr(clamp, k), values)
+                for k in ("hold", "dur", "pre_dur", "tail", "tail_dur")
+            },
         }
     )
 

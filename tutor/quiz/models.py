@@ -102,6 +102,43 @@ class _Frozen(BaseModel):
     )
 
 
+class ClampSpec(_Frozen):
+    """A voltage-clamp protocol in content (`run.clamp`), as `tutor clamp` takes it.
+
+    Ideal clamp: hold from t = −∞, optional prepulse from 5 ms, test step(s), optional tail.
+    """
+
+    steps: tuple[Scalar, ...]
+    """Test-step voltages in mV (one run per step; −150 … +100)."""
+    hold: Scalar = -65.0
+    """Holding potential in mV (−150 … +100)."""
+    dur: PositiveScalar = 20.0
+    """Test-step length in ms (> 0)."""
+    prepulse: tuple[Scalar, ...] = ()
+    """Prepulse voltages in mV (two-step protocol); each is followed by every step."""
+    pre_dur: PositiveScalar = 50.0
+    """Prepulse length in ms (> 0)."""
+    tail: Scalar | None = None
+    """Tail potential after the step in mV; None means the holding potential."""
+    tail_dur: Scalar | None = None
+    """Tail length in ms (5 when `tail` is given, else 0)."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The plain `clamp` table `tutor.lab.clamp.protocol_from_spec` takes."""
+        out: dict[str, object] = {
+            "steps": list(self.steps),
+            "hold": self.hold,
+            "dur": self.dur,
+            "prepulse": list(self.prepulse),
+            "pre_dur": self.pre_dur,
+        }
+        if self.tail is not None:
+            out["tail"] = self.tail
+        if self.tail_dur is not None:
+            out["tail_dur"] = self.tail_dur
+        return out
+
+
 class RunSpec(_Frozen):
     """A simulation protocol described in content (a `run` table or a `try_it` step).
 
@@ -122,6 +159,8 @@ class RunSpec(_Frozen):
     """Length of the run in ms (> 0)."""
     hold: Scalar = 0.0
     """Holding current in µA/cm² from t = 0 (inward/depolarising positive)."""
+    clamp: ClampSpec | None = None
+    """A voltage clamp instead of current pulses (then `pulses`, `hold`, `tstop` are unused)."""
 
     def to_dict(self, default_preset: str) -> dict[str, object]:
         """The plain dict the engine's `measure(run, ...)` takes (preset filled in)."""
@@ -135,6 +174,8 @@ class RunSpec(_Frozen):
         }
         if self.celsius is not None:
             out["celsius"] = self.celsius
+        if self.clamp is not None:
+            out["clamp"] = self.clamp.to_dict()
         return out
 
 

@@ -153,6 +153,27 @@ def trace_rows(t_ms: Sequence[float], v_mV: Sequence[float], times: Sequence[flo
     return rows
 
 
+def describe_clamp(clamp: dict) -> str:
+    """A voltage-clamp protocol in words (defaults as `tutor clamp`)."""
+
+    def mv(values: list) -> str:
+        return ", ".join(f"{format_number(float(v))}" for v in values) + " mV"
+
+    text = f"voltage clamp held at {format_number(float(clamp.get('hold', -65.0)))} mV; from 5 ms"
+    if clamp.get("prepulse"):
+        text += (
+            f" a {format_number(float(clamp.get('pre_dur', 50.0)))} ms prepulse to "
+            f"{mv(list(clamp['prepulse']))}, then"
+        )
+    text += (
+        f" a step to {mv(list(clamp['steps']))} for "
+        f"{format_number(float(clamp.get('dur', 20.0)))} ms"
+    )
+    if clamp.get("tail") is not None:
+        text += f", then a tail at {format_number(float(clamp['tail']))} mV"
+    return text
+
+
 def describe_run(run: dict, preset: str) -> str:
     """The protocol of a run in words (plain mode has no lab on screen to show it)."""
     parts = [f"the {run.get('preset') or preset} membrane"]
@@ -166,6 +187,9 @@ def describe_run(run: dict, preset: str) -> str:
         parts.append(
             "with " + ", ".join(f"{k} = {format_number(float(v))}" for k, v in sets.items())
         )
+    clamp = run.get("clamp")
+    if clamp:
+        return f"Run: {' '.join(parts)}; {describe_clamp(clamp)}."
     stim = []
     for d, w, a in run.get("pulses") or []:
         stim.append(

@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "E030": "trigger `phase` given for an event that has no phase",
     "E031": "value out of range",
     "E032": "file cannot be read as UTF-8 text",
+    "E040": "voltage-clamp run where it does not fit (clamp measure, pulses, mark, try_it)",
     **safety.CODES,  # control characters, file size and kind, nesting depth
 }
 """Every problem code and what it means."""

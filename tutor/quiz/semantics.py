@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 
-from tutor.lab.names import MEASURES
+from tutor.lab.names import CLAMP_MEASURES, MEASURES
 from tutor.quiz.models import (
     ANSWER_AS_MEASURE_TYPE,
     PLACEHOLDER_RE,
@@ -51,6 +51,48 @@ def _run_placeholders(path: Path, run: RunSpec, declared: set[str]) -> Iterator[
         yield from _placeholders((*path, "set", name), value, declared)
     for key in ("celsius", "tstop", "hold"):
         yield from _placeholders((*path, key), getattr(run, key), declared)
+    if run.clamp is not None:
+        yield from _clamp(path, run, declared)
+
+
+def _clamp(path: Path, run: RunSpec, declared: set[str]) -> Iterator[Finding]:
+    """A voltage-clamp run: placeholders, no current stimulus beside it (E040), and a
+    protocol `tutor clamp` accepts (E031: voltages in range, durations > 0, a step)."""
+    from tutor.lab.clamp import protocol_from_spec
+    from tutor.sim.params import ParameterError
+
+    clamp = run.clamp
+    assert clamp is not None
+    cpath = (*path, "clamp")
+    for key in ("pulses", "hold", "tstop"):
+        if key in run.model_fields_set:
+            message = f"a voltage-clamp run has no `{key}` (the clamp sets V; see `clamp`)"
+            yield Finding((*path, key), "E040", message)
+    spec = clamp.to_dict()
+    placeholders = False
+    for key, value in spec.items():
+        items = value if isinstance(value, list) else [value]
+        for n, v in enumerate(items):
+            if isinstance(v, str):
+                placeholders = True
+                where = (*cpath, key, n) if isinstance(value, list) else (*cpath, key)
+                yield from _placeholders(where, v, declared)
+    if not placeholders:
+        given = {k: v for k, v in spec.items() if k in clamp.model_fields_set}
+        try:
+            protocol_from_spec({**given, "steps": spec["steps"]})
+        except ParameterError as exc:
+            key = str(exc).split(":", 1)[0].removeprefix("clamp.")
+            at = key in clamp.model_fields_set
+            yield Finding((*cpath, key) if at else cpath, "E031", str(exc), at)
+
+
+def _fits_run(run: RunSpec, measure: str, path: Path) -> Iterator[Finding]:
+    """E040: a clamp measure needs a clamp run, and a clamp run has only clamp measures."""
+    is_clamp = run.clamp is not None
+    if (measure in CLAMP_MEASURES) != is_clamp:
+        need = "a current-clamp run" if is_clamp else "a voltage-clamp run (`clamp`)"
+        yield Finding(path, "E040", f"measure `{measure}` needs {need}", True)
 
 
 def _params(params: dict[str, ParamSpec]) -> Iterator[Finding]:
@@ -141,8 +183,14 @@ def _texts(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
 def _runs(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
     if isinstance(q, PredictQuestion | MarkQuestion):
         yield from _run_placeholders(("run",), q.run, declared)
+    if isinstance(q, PredictQuestion) and "measure" in q.model_fields_set:
+        yield from _fits_run(q.run, q.measure, ("measure",))
+    if isinstance(q, MarkQuestion) and q.run.clamp is not None:
+        yield Finding(("run", "clamp"), "E040", "a mark question needs a current-clamp run")
     if isinstance(q, NumericQuestion) and q.from_model is not None:
         yield from _run_placeholders(("from_model", "run"), q.from_model.run, declared)
+        fm = q.from_model
+        yield from _fits_run(fm.run, fm.measure, ("from_model", "measure"))
 
 
 def _by_type(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
@@ -196,4 +244,7 @@ def front_findings(front: LessonFront, skip: Collection[str] = ()) -> list[Findi
     out: list[Finding] = []
     for n, step in enumerate(front.try_it):
         out.extend(_run_placeholders(("try_it", n), step, set()))
+        if step.clamp is not None:
+            message = "a try-it step sets up the live lab, which has no clamp (press C for it)"
+            out.append(Finding(("try_it", n, "clamp"), "E040", message))
     return out

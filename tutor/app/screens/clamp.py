@@ -207,9 +207,10 @@ class ClampScreen(Screen[None]):
         p = s.current
         if p is None:
             return head + "\n press space to clamp the first step (−80 mV), p to play the family\n"
+        at = "" if p["ina_peak_ms"] is None else f" at {p['ina_peak_ms']:.2f} ms"
         line = (
             f" step {s.shown}/{len(STEPS_MV)} to {p['v_mV']:+g} mV:  "
-            f"peak I_Na {p['ina_peak_uA_cm2']:+.1f} µA/cm² at {p['ina_peak_ms']:.2f} ms  ·  "
+            f"peak I_Na {p['ina_peak_uA_cm2']:+.1f} µA/cm²{at}  ·  "
             f"I_K at {DUR_MS:g} ms {p['ik_end_uA_cm2']:+.1f} µA/cm²"
         )
         rev = s.family.to_dict()["reversal"]["ina_peak_mV"] if s.shown == len(STEPS_MV) else None
