@@ -104,3 +104,22 @@ def test_zero_crossing_interpolates_and_returns_none_without_a_crossing() -> Non
 def test_bad_protocols_name_the_argument(kwargs: dict, name: str) -> None:
     with pytest.raises(ParameterError, match=f"^{name}:"):
         ClampProtocol(**kwargs)
+
+
+@pytest.mark.parametrize("preset", ["squid", "textbook"])
+def test_fit_recovers_every_gate_across_the_family(preset: str) -> None:
+    """Least squares on the model's own conductances gives back the model's kinetics
+    (all six values); a step to the hold has no time course and no fit."""
+    from tutor.lab.clamp_fit import fit_family
+
+    p = load_preset(preset)
+    steps = tuple(float(v) for v in range(-97, 61, 15))  # none at a reversal potential or the hold
+    fam = run_family(p, ClampProtocol(steps, hold_mV=-65.0))
+    fit_family(fam)
+    for point in fam.points:
+        for key, value in point["fit"].items():
+            assert value is not None, (point["v_mV"], key)
+            assert value == pytest.approx(point["model"][key], rel=1e-6), (point["v_mV"], key)
+    held = run_family(p, ClampProtocol((-65.0,)))
+    fit_family(held)
+    assert all(v is None for v in held.points[0]["fit"].values())

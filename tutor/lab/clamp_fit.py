@@ -15,8 +15,9 @@ are fitted by nonlinear least squares (scipy.optimize.least_squares):
 
 ḡNa and ḡK are the membrane's maximal conductances (HH estimated them from
 the largest conductances they saw). A fit is `None` where it cannot be made:
-the conductance is blocked (ḡ = 0) or the step sits within 0.5 mV of the
-reversal potential, where I / (V − E) is undefined.
+the conductance is blocked (ḡ = 0), the step sits within 0.5 mV of the
+reversal potential, where I / (V − E) is undefined, or the conductance does not
+change during the step (a step to the holding potential: no time course).
 
 Imports numpy and scipy: only `tutor clamp --fit` and the TUI pay for them.
 """
@@ -32,6 +33,8 @@ from tutor.lab.clamp import ClampFamily, ClampRun, kinetics
 FIT_DT_MS = 0.02
 #: Steps closer than this to a reversal potential (mV) have no conductance to fit.
 NEAR_REVERSAL_MV = 0.5
+#: A conductance whose relative change over the step is below this has nothing to fit.
+FLAT_REL = 1e-6
 #: A fit whose cost (½·sum of squared residuals) is below this needs no other start.
 GOOD_COST = 1e-12
 #: Bounds of the fitted time constants (ms).
@@ -44,13 +47,22 @@ def _relax(x_inf: Any, x0: float, tau: Any, t: Any) -> Any:
     return x_inf - (x_inf - x0) * np.exp(-t / tau)
 
 
+def _flat(g: Any) -> bool:
+    """True when a conductance does not change over the step (a step to the holding
+    potential): its time constant, and for gNa m∞ apart from h∞, are then undefined."""
+    import numpy as np
+
+    span = float(np.max(g) - np.min(g))
+    return span <= FLAT_REL * float(np.max(np.abs(g)))
+
+
 def fit_k(t_ms: Any, g_k: Any, gbar: float) -> tuple[float, float] | None:
     """(n∞, τn ms) fitted to a K⁺ conductance time course (mS/cm²) starting at t = 0."""
     import numpy as np
     from scipy.optimize import least_squares
 
     scale = float(np.max(np.abs(g_k)))
-    if gbar <= 0 or scale <= 0:
+    if gbar <= 0 or scale <= 0 or _flat(g_k):
         return None
     n0 = (max(float(g_k[0]), 0.0) / gbar) ** 0.25
     n_end = min((max(float(g_k[-1]), 0.0) / gbar) ** 0.25, 1.0)
@@ -87,7 +99,7 @@ def fit_na(
     from scipy.optimize import least_squares
 
     scale = float(np.max(np.abs(g_na)))
-    if gbar <= 0 or scale <= 0 or h0 <= 0:
+    if gbar <= 0 or scale <= 0 or h0 <= 0 or _flat(g_na):
         return None
     m0 = (max(float(g_na[0]), 0.0) / (gbar * h0)) ** (1.0 / 3.0)
     k_peak = int(np.argmax(g_na))
@@ -111,6 +123,10 @@ def fit_na(
         k_fast = int(np.argmax(g_na <= g_na[0] * math.exp(-3.0)))
         t_fast = max(float(t_ms[k_fast]) / 3.0, 0.01)
         starts.append([0.2 * m0, t_fast, min(1.0, max(1.5 * h0, 0.5)), 5.0])
+    else:
+        # a small depolarisation: m rises a little, h barely moves
+        m_small = min((float(g_na[k_peak]) / (gbar * h0)) ** (1.0 / 3.0), 1.0)
+        starts.append([m_small, t_peak / 3.0, h0, 20.0 * t_peak])
     for m_guess in (0.6, 0.3, 0.95, 0.1):
         starts.append(
             [m_guess, t_peak / 3.0, min(max(h_end / m_guess**3, 1e-3), 1.0), 2.0 * t_peak]
