@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from tutor.app.messages import BackToLab
 from tutor.app.widgets.clamp_plots import (
     CLAMP_PALETTE,
     CMD,
@@ -191,7 +192,8 @@ class ClampScreen(Screen[None]):
         self.redraw()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Return to the lab (the app owns the screen stack)."""
+        self.post_message(BackToLab())
 
     # -- drawing -----------------------------------------------------------------------
     def banner_text(self) -> str:
