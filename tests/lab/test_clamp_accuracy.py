@@ -31,7 +31,9 @@ def _fmt_list(values: list[float]) -> str:
 
 
 @cache
-def family(name: str) -> dict[str, Any]:
+def family(name: str, kernel: str = "") -> dict[str, Any]:
+    """The CLI's JSON for a family case (`kernel` only keys the cache: the fixture has
+    set TUTOR_KERNEL, which the subprocess inherits)."""
     c = C["families"][name]
     args = ["clamp", "--preset", "squid", f"--steps={_fmt_list(c['steps'])}", "--json"]
     args += [f"--hold={c.get('hold', -65.0)!r}", f"--dur={c.get('dur', 20.0)!r}"]
@@ -47,8 +49,9 @@ def close(ours_value: float, ref_value: float) -> bool:
 
 
 @pytest.mark.parametrize("name", list(C["families"]))
-def test_family_currents_match_neuron(name: str) -> None:
-    got = family(name)["points"]
+def test_family_currents_match_neuron(name: str, kernel: str) -> None:
+    """On both kernels: the rates come from the kernel (compiled or numpy twin)."""
+    got = family(name, kernel)["points"]
     ref = REF["families"][name]
     assert [p["v_mV"] for p in got] == [r["v_mV"] for r in ref]
     for p, r in zip(got, ref, strict=True):

@@ -67,9 +67,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "clamp",
         help="voltage clamp: step families, currents by ion, inactivation, tails, HH fit",
         description=(
-            "Ideal voltage clamp. The membrane sits at --hold from t = −∞; at t = 5 ms "
-            "(after an optional prepulse) it steps to each --steps voltage for --dur ms. "
-            "Ionic currents in µA/cm², outward positive (inward negative)."
+            "Ideal voltage clamp. The membrane sits at --hold from t = −∞; from t = 5 ms "
+            "an optional prepulse (--prepulse, --pre-dur), then a step to each --steps "
+            "voltage for --dur ms, then an optional tail (--tail). Ionic currents in "
+            "µA/cm², outward positive (inward negative)."
         ),
     )
     # let LIST values start with a minus sign (`--steps -100:60:161`, `--hold -80`):
