@@ -13,12 +13,41 @@ import importlib
 import sys
 from typing import NoReturn
 
+#: errno values that mean "the output could not be written" (ENOSPC, EIO, EDQUOT, EROFS, EBADF).
+_WRITE_ERRNOS = {28, 5, 122, 30, 9}
+
 #: Modules under `tutor.commands` that add subcommands, in help order.
 COMMAND_MODULES = ("lab", "simulate", "sweep", "clamp", "content", "quiz", "progress")
 
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
+
+
+class OutputError(Exception):
+    """Output could not be written (full disk, read-only file, a folder): one line, exit 1."""
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null so the interpreter's final flush cannot fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _error(message: str) -> None:
+    from tutor.quiz.safety import printable
+
+    try:
+        sys.stderr.write(printable(f"tutor: error: {message}") + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,16 +90,27 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["lab", *argv])
     handler = args.handler
     try:
-        return int(handler(args) or 0)
+        code = int(handler(args) or 0)
+        sys.stdout.flush()  # a full disk or closed pipe is reported here, not at exit
+        return code
     except UsageError as exc:
-        from tutor.quiz.safety import printable
-
-        sys.stderr.write(printable(f"tutor: error: {exc}") + "\n")
+        _error(str(exc))
         return 2
+    except OutputError as exc:
+        _error(str(exc))
+        return 1
     except KeyboardInterrupt:
+        _silence_stdout()
         return 130
+    except BrokenPipeError:  # `tutor … | head`: the reader left; not an error
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        if exc.errno in _WRITE_ERRNOS:  # stdout on a full disk, a closed terminal…
+            _silence_stdout()
+            _error(f"cannot write the output: {exc.strerror or exc}")
+            return 1
+        raise
     except kernel.KernelUnavailableError as exc:  # TUTOR_KERNEL=compiled where there is none
         sys.stderr.write(f"tutor: error: {exc}\n")
         return 1
-    except BrokenPipeError:
-        return 0

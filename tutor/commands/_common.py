@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from tutor.lab.names import BLOCKS, PARAMETER_NAMES, PRESET_NAMES
@@ -42,6 +43,46 @@ def nonneg_float(text: str) -> float:
     return value
 
 
+def _at_most_run(value: float, text: str) -> float:
+    from tutor.sim.limits import MAX_RUN_MS
+
+    if value > MAX_RUN_MS:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_RUN_MS:g} ms of model time is allowed, got {text}"
+        )
+    return value
+
+
+def duration_ms(text: str) -> float:
+    """A model time > 0 and ≤ MAX_RUN_MS (ms): run length, pulse width, step length."""
+    return _at_most_run(positive_float(text), text)
+
+
+def onset_ms(text: str) -> float:
+    """A model time ≥ 0 and ≤ MAX_RUN_MS (ms): a pulse onset."""
+    return _at_most_run(nonneg_float(text), text)
+
+
+def amplitude(text: str) -> float:
+    """A stimulus amplitude (µA/cm²) of magnitude ≤ MAX_AMP_UA_CM2."""
+    from tutor.sim.limits import MAX_AMP_UA_CM2
+
+    value = finite_float(text)
+    if abs(value) > MAX_AMP_UA_CM2:
+        raise argparse.ArgumentTypeError(
+            f"amplitude must be within ±{MAX_AMP_UA_CM2:g} µA/cm², got {text}"
+        )
+    return value
+
+
+def positive_amplitude(text: str) -> float:
+    """An amplitude > 0 and ≤ MAX_AMP_UA_CM2 (µA/cm²)."""
+    value = amplitude(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
 #: Seeds are stored with every answer in an SQLite INTEGER (signed 64-bit).
 MAX_SEED = 2**63 - 1
 
@@ -58,7 +99,7 @@ def seed_value(text: str) -> int:
 
 
 def pulse_spec(text: str) -> tuple[float, float, float]:
-    """DELAY,WIDTH,AMP in ms, ms, µA/cm² (delay ≥ 0, width > 0)."""
+    """DELAY,WIDTH,AMP in ms, ms, µA/cm² (delay ≥ 0, width > 0, both ≤ MAX_RUN_MS)."""
     parts = text.split(",")
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(f"expected DELAY,WIDTH,AMP (ms,ms,µA/cm²), got '{text}'")
@@ -72,6 +113,12 @@ def pulse_spec(text: str) -> tuple[float, float, float]:
         raise argparse.ArgumentTypeError(f"delay must be ≥ 0 ms, got {delay:g} in '{text}'")
     if width <= 0:
         raise argparse.ArgumentTypeError(f"width must be > 0 ms, got {width:g} in '{text}'")
+    try:
+        _at_most_run(delay, parts[0].strip())
+        _at_most_run(width, parts[1].strip())
+        amplitude(parts[2].strip())
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} in '{text}'") from None
     return delay, width, amp
 
 
@@ -88,8 +135,15 @@ def set_spec(text: str) -> tuple[str, float]:
     return name, finite_float(raw.strip())
 
 
-def number_list(text: str) -> list[float]:
-    """Comma-separated numbers, or START:STOP:COUNT for COUNT evenly spaced values."""
+def number_list(text: str, element: Callable[[str], float] = finite_float) -> list[float]:
+    """Comma-separated numbers, or START:STOP:COUNT for COUNT evenly spaced values.
+
+    The size is checked before anything is built (MAX_POINTS), and every value
+    (both ends of a range) is checked by `element`, so the error names the
+    list argument and the value.
+    """
+    from tutor.sim.limits import MAX_POINTS
+
     text = text.strip()
     if text.count(":") == 2 and "," not in text:
         start, stop, count = text.split(":")
@@ -99,12 +153,28 @@ def number_list(text: str) -> list[float]:
             raise argparse.ArgumentTypeError(f"COUNT must be a whole number in '{text}'") from None
         if n < 1:
             raise argparse.ArgumentTypeError(f"COUNT must be ≥ 1 in '{text}'")
-        a, b = finite_float(start), finite_float(stop)
+        if n > MAX_POINTS:
+            raise argparse.ArgumentTypeError(
+                f"COUNT must be at most {MAX_POINTS} points, got {count} in '{text}'"
+            )
+        a, b = element(start.strip()), element(stop.strip())
         return [a + (b - a) * k / (n - 1) if n > 1 else a for k in range(n)]
-    values = [finite_float(p.strip()) for p in text.split(",") if p.strip()]
+    if text.count(",") + 1 > MAX_POINTS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_POINTS} values are allowed")
+    values = [element(p.strip()) for p in text.split(",") if p.strip()]
     if not values:
         raise argparse.ArgumentTypeError("expected at least one number")
     return values
+
+
+def list_of(element: Callable[[str], float]) -> Callable[[str], list[float]]:
+    """An argparse type: a LIST whose every value passes `element` (e.g. `duration_ms`)."""
+
+    def parse(text: str) -> list[float]:
+        return number_list(text, element)
+
+    parse.__name__ = f"list of {element.__name__}"
+    return parse
 
 
 def preset_name(text: str) -> str:
@@ -161,3 +231,35 @@ def print_json(obj: Any) -> None:
 
     json.dump(clean(obj), sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def output_path(text: str) -> str:
+    """A file to write, or '-' for standard output; an empty name is a usage error."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a file name ('-' for standard output), got ''")
+    return text
+
+
+def write_output(path: str, arg: str, write: Callable[[Any], None]) -> None:
+    """Call `write(fh)` on `path` ('-' = stdout); any OSError becomes one line naming `arg`.
+
+    Raises `tutor.cli.OutputError` (exit 1) for a folder, a missing folder, a
+    full disk or a read-only file, and removes nothing the user had: a file
+    that could not be written completely is left as the OS left it.
+    """
+    from tutor.cli import OutputError
+
+    if path == "-":
+        write(sys.stdout)
+        return
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            write(fh)
+    except OSError as exc:
+        raise OutputError(f"{arg}: cannot write '{path}': {exc.strerror or exc}") from None
+
+
+def budget_hint(args: argparse.Namespace) -> str:
+    """The arguments that most likely made a run exceed its step budget, for the message."""
+    sets = " ".join(f"--set {k}={v:g}" for k, v in getattr(args, "set", []) or [])
+    return f" (check {sets})" if sets else ""

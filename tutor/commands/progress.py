@@ -8,12 +8,12 @@ lesson correctly and falls when a question is later answered wrong.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
 import sys
+from typing import TextIO
 
-from tutor.cli import UsageError
+from tutor.commands._common import output_path, write_output
 from tutor.commands.quiz import add_store_args, load_content
 
 
@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("progress", help="mastery per lesson, reviews due, export")
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print lessons and every attempt as JSON")
-    fmt.add_argument("--csv", metavar="FILE", help="write every attempt to FILE as CSV")
+    fmt.add_argument(
+        "--csv", metavar="FILE", type=output_path, help="write every attempt to FILE as CSV"
+    )
     add_store_args(parser)
     parser.set_defaults(handler=run)
 
@@ -33,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     lessons = load_content(args.content)
     try:
-        with Store(args.data_dir) as store:
+        with Store(args.data_dir, readonly=True) as store:  # works in a read-only folder
             progress = lesson_progress(lessons, store)
             attempts = store.attempts()
             due = store.due()
@@ -53,15 +55,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     if args.csv:
-        try:
-            target = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="")  # noqa: SIM115
-        except OSError as exc:
-            raise UsageError(f"--csv: cannot write {args.csv}: {exc.strerror or exc}") from None
-        with target if target is not sys.stdout else contextlib.nullcontext(target) as fh:
+
+        def write(fh: TextIO) -> None:
             writer = csv.writer(fh)
             writer.writerow(CSV_COLUMNS)
             writer.writerows(csv_rows(attempts))
-        if target is not sys.stdout:
+
+        write_output(args.csv, "--csv", write)
+        if args.csv != "-":
             print(f"wrote {len(attempts)} attempt(s) to {args.csv}")
         return 0
     width = max([len(p.lesson) for p in progress] + [6])

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from tutor.commands._common import (
     add_membrane_options,
-    finite_float,
+    amplitude,
+    budget_hint,
+    duration_ms,
     membranes_from_args,
+    output_path,
     positive_float,
     print_json,
     pulse_spec,
+    write_output,
 )
 from tutor.lab.events import Event
 
@@ -26,19 +29,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run one stimulus protocol from rest; print a summary, JSON, CSV or a timeline.",
     )
     add_membrane_options(p)
-    p.add_argument("--tstop", type=positive_float, default=50.0, help="run length, ms (50)")
+    p.add_argument("--tstop", type=duration_ms, default=50.0, help="run length, ms (50)")
     p.add_argument("--dt", type=positive_float, default=0.025, help="sample interval, ms (0.025)")
     p.add_argument(
         "--pulse", type=pulse_spec, action="append", default=[], metavar="DELAY,WIDTH,AMP",
         help="current pulse: onset ms, width ms, amplitude µA/cm²; repeatable",
     )  # fmt: skip
-    p.add_argument(
-        "--hold", type=finite_float, default=0.0, help="holding current from t = 0, µA/cm²"
-    )
+    p.add_argument("--hold", type=amplitude, default=0.0, help="holding current from t = 0, µA/cm²")
     p.add_argument("--integrator", default="dp5", help="integrator name (dp5, expeuler)")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
-    out.add_argument("--csv", metavar="FILE", help="write the trace as CSV ('-' for stdout)")
+    out.add_argument(
+        "--csv", metavar="FILE", type=output_path, help="write the trace as CSV ('-' for stdout)"
+    )
     out.add_argument("--timeline", action="store_true", help="print the phase events as a table")
     p.set_defaults(handler=run)
 
@@ -49,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from tutor.lab.annotate import annotate
     from tutor.lab.experiments import shape_and_train_measures
     from tutor.sim import Holding, ParameterError, Pulse, simulate
+    from tutor.sim.kernel import StepBudgetError
 
     m = membranes_from_args(args)
     stimuli: list = [Pulse(delay_ms=d, width_ms=w, amp_uA_cm2=a) for d, w, a in args.pulse]
@@ -59,10 +63,12 @@ def run(args: argparse.Namespace) -> int:
             m.run, stimuli, tstop_ms=args.tstop, dt_ms=args.dt, base=m.base,
             integrator=args.integrator,
         )  # fmt: skip
+    except StepBudgetError as exc:
+        raise UsageError(f"{exc}{budget_hint(args)}") from None
     except ParameterError as exc:
         raise UsageError(str(exc)) from None
     if args.csv:
-        write_csv(res, args.csv)
+        write_output(args.csv, "--csv", lambda fh: write_csv(res, fh))
         return 0
     if args.json:
         events = annotate(res)
@@ -107,13 +113,8 @@ def print_timeline(events: Sequence[Event]) -> None:
         print(f"{e['t_ms']:9.3f}  {what:<28} {e['v_mV']:8.2f}  {e.get('why', '')}")
 
 
-def write_csv(res: Any, path: str) -> None:
-    """The trace as CSV (`tutor.sim.tracecsv`, the lab's export writer too); '-' is stdout."""
+def write_csv(res: Any, fh: TextIO) -> None:
+    """The trace as CSV (`tutor.sim.tracecsv`, the lab's export writer too), streamed to `fh`."""
     from tutor.sim.tracecsv import TRACE_COLUMNS, write_trace_csv
 
-    columns = {name: getattr(res, name) for name in TRACE_COLUMNS}
-    if path == "-":
-        write_trace_csv(columns, sys.stdout)
-    else:
-        with open(path, "w", newline="") as fh:
-            write_trace_csv(columns, fh)
+    write_trace_csv({name: getattr(res, name) for name in TRACE_COLUMNS}, fh)

@@ -6,10 +6,13 @@ import argparse
 
 from tutor.commands._common import (
     add_membrane_options,
+    amplitude,
+    budget_hint,
+    duration_ms,
+    list_of,
     membranes_from_args,
-    nonneg_float,
-    number_list,
-    positive_float,
+    onset_ms,
+    positive_amplitude,
     print_json,
 )
 
@@ -20,29 +23,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
 
     th = sub.add_parser("threshold", help="threshold of one pulse")
-    th.add_argument("--width", type=positive_float, required=True, help="pulse width, ms")
-    th.add_argument("--delay", type=nonneg_float, default=5.0, help="pulse onset, ms (5)")
+    th.add_argument("--width", type=duration_ms, required=True, help="pulse width, ms")
+    th.add_argument("--delay", type=onset_ms, default=5.0, help="pulse onset, ms (5)")
 
     sd = sub.add_parser("strength-duration", help="threshold vs width, rheobase, chronaxie")
     sd.add_argument(
-        "--widths", type=number_list, required=True, help="widths, ms: a,b,c or START:STOP:COUNT"
-    )
-    sd.add_argument("--delay", type=nonneg_float, default=5.0, help="pulse onset, ms (5)")
+        "--widths", type=list_of(duration_ms), required=True,
+        help="widths, ms: a,b,c or START:STOP:COUNT",
+    )  # fmt: skip
+    sd.add_argument("--delay", type=onset_ms, default=5.0, help="pulse onset, ms (5)")
 
     fi = sub.add_parser("fi", help="firing rate vs step amplitude")
     fi.add_argument(
         "--amps",
-        type=number_list,
+        type=list_of(amplitude),
         required=True,
         help="amplitudes, µA/cm²: a,b,c or START:STOP:COUNT",
     )
-    fi.add_argument("--duration", type=positive_float, default=500.0, help="step length, ms (500)")
+    fi.add_argument("--duration", type=duration_ms, default=500.0, help="step length, ms (500)")
 
     rf = sub.add_parser("refractory", help="paired-pulse test threshold vs ISI")
-    rf.add_argument("--isis", type=number_list, required=True, help="ISIs (onset to onset), ms")
     rf.add_argument(
-        "--max-amp", type=positive_float, default=400.0, help="largest test amplitude, µA/cm² (400)"
+        "--isis", type=list_of(onset_ms), required=True, help="ISIs (onset to onset), ms"
     )
+    rf.add_argument(
+        "--max-amp", type=positive_amplitude, default=400.0,
+        help="largest test amplitude, µA/cm² (400)",
+    )  # fmt: skip
 
     for q in (th, sd, fi, rf):
         add_membrane_options(q)
@@ -55,21 +62,22 @@ def run(args: argparse.Namespace) -> int:
     from tutor.cli import UsageError
     from tutor.lab import experiments as ex
     from tutor.sim import ParameterError
+    from tutor.sim.kernel import StepBudgetError
+    from tutor.sim.limits import check_batch
 
     m = membranes_from_args(args)
     try:
         if args.experiment == "threshold":
             out = ex.threshold_sweep(m, args.width, args.delay)
         elif args.experiment == "strength-duration":
-            if any(w <= 0 for w in args.widths):
-                raise ParameterError("argument --widths: every width must be > 0 ms")
             out = ex.strength_duration(m, args.widths, args.delay)
         elif args.experiment == "fi":
+            check_batch(len(args.amps), ex.FI_ONSET_MS + args.duration, "--amps/--duration")
             out = ex.fi_curve(m, args.amps, args.duration)
         else:
-            if any(i < 0 for i in args.isis):
-                raise ParameterError("argument --isis: every ISI must be ≥ 0 ms")
             out = ex.refractory_curve(m, args.isis, args.max_amp)
+    except StepBudgetError as exc:
+        raise UsageError(f"{exc}{budget_hint(args)}") from None
     except ParameterError as exc:
         raise UsageError(str(exc)) from None
     out["preset"] = m.run.name

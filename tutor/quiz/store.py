@@ -18,6 +18,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -89,6 +90,48 @@ MIGRATIONS: dict[int, str] = {
 
 class StoreError(Exception):
     """The progress file cannot be used (corrupt, newer, foreign, unwritable); one-line message."""
+
+
+#: SQLite result codes and the cause a learner can act on (sqlite3 names the code).
+_CAUSES = {
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_READONLY": "the data folder or file is read-only",
+    "SQLITE_READONLY_DIRECTORY": "the data folder is read-only",
+    "SQLITE_CANTOPEN": "the file cannot be opened (missing or read-only folder?)",
+    "SQLITE_PERM": "permission denied",
+    "SQLITE_BUSY": "another tutor holds the database locked",
+    "SQLITE_LOCKED": "another tutor holds the database locked",
+    "SQLITE_IOERR": "an I/O error on the disk",
+    "SQLITE_CORRUPT": "the database is corrupt",
+    "SQLITE_NOTADB": "not a SQLite database",
+}
+
+
+def describe_sqlite_error(exc: BaseException) -> str:
+    """One line naming the cause of an SQLite error ("the disk is full (…)")."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    cause = _CAUSES.get(name) or _CAUSES.get("_".join(name.split("_")[:2]), "")
+    detail = " ".join(str(exc).split())  # never several lines
+    return f"{cause} ({detail})" if cause else detail
+
+
+#: Seeds are kept in an SQLite INTEGER: signed 64-bit.
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def storable_seed(seed: int | None) -> int | None:
+    """`seed` if SQLite can store it, else a stable 63-bit hash of it (never an OverflowError)."""
+    if seed is None or _INT64[0] <= seed <= _INT64[1]:
+        return seed
+    digest = hashlib.sha256(str(seed).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open; SQLite may already have (disk full)."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):  # the original error is the one to report
+            conn.execute("ROLLBACK")
 
 
 def utc_now() -> datetime:
@@ -194,23 +237,22 @@ class Store:
         *,
         now: Callable[[], datetime] = utc_now,
         scheduler: fsrs.Scheduler | None = None,
+        readonly: bool = False,
     ) -> None:
         self.dir = data_dir(directory)
         self.path = self.dir / DB_NAME
         self.now = now
         self.scheduler = scheduler or make_scheduler()
-        self._db: sqlite3.Connection | None = self._open()
+        self.readonly = readonly
+        """Reading only (`tutor progress`): works in a read-only folder, never writes."""
+        self._db: sqlite3.Connection | None = self._open_readonly() if readonly else self._open()
 
     # -- opening ---------------------------------------------------------------
 
     def _fail(self, why: str) -> StoreError:
         return StoreError(f"{self.path}: {why}; the file was left untouched")
 
-    def _open(self) -> sqlite3.Connection:
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create data dir {self.dir}: {exc.strerror or exc}") from None
+    def _check_magic(self) -> None:
         if self.path.exists() and self.path.stat().st_size > 0:
             try:
                 with self.path.open("rb") as fh:
@@ -219,31 +261,79 @@ class Store:
                 raise StoreError(f"cannot read {self.path}: {exc.strerror or exc}") from None
             if head != _SQLITE_MAGIC:
                 raise self._fail("not a SQLite database (corrupt or foreign file)")
+
+    def _verify(self, conn: sqlite3.Connection) -> None:
+        """Read-only checks: newer schema, corruption, foreign file (StoreError)."""
+        conn.execute("PRAGMA busy_timeout = 30000")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise self._fail(
+                f"written by a newer neuron-tutor (schema {version}, this version knows "
+                f"up to {SCHEMA_VERSION}); upgrade neuron-tutor"
+            )
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(20)")]
+        if rows != ["ok"]:  # one line: the first finding and how many there are
+            first = " ".join(rows[0].split()) if rows else "no answer"
+            more = f"; {len(rows) - 1} more finding(s)" if len(rows) > 1 else ""
+            raise self._fail(f"database is corrupt (quick_check: {first}{more})")
+        tables = {
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not r[0].startswith("sqlite_")
+        }
+        if version == 0 and tables:
+            raise self._fail("not a neuron-tutor progress database")
+        if version > 0 and not tables & _OUR_TABLES:
+            raise self._fail("not a neuron-tutor progress database")
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """A private in-memory copy of the file (empty if there is none yet).
+
+        Nothing is created or written: a read-only data folder (a shared or
+        archived account) still shows its progress. The file is opened
+        `mode=ro`; if SQLite cannot even do that (a WAL file in a folder where
+        its shared-memory file cannot be created) it is read as immutable.
+        An older schema is migrated in the copy only.
+        """
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        if self.path.exists():
+            self._check_magic()
+            last: sqlite3.Error | None = None
+            for mode in ("mode=ro", "immutable=1"):
+                try:
+                    source = sqlite3.connect(
+                        f"{self.path.resolve().as_uri()}?{mode}", uri=True, isolation_level=None
+                    )
+                    try:
+                        self._verify(source)
+                        source.backup(memory)
+                    finally:
+                        source.close()
+                    break
+                except StoreError:
+                    memory.close()
+                    raise
+                except sqlite3.Error as exc:
+                    last = exc
+            else:
+                memory.close()
+                raise self._fail(f"cannot read the database: {describe_sqlite_error(last or '')}")
+        self._migrate(memory)
+        return memory
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create data dir {self.dir}: {exc.strerror or exc}") from None
+        self._check_magic()
         try:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open {self.path}: {exc}") from None
         try:
             # Read-only checks first: nothing below writes until the file is known to be ours.
-            conn.execute("PRAGMA busy_timeout = 30000")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise self._fail(
-                    f"written by a newer neuron-tutor (schema {version}, this version knows "
-                    f"up to {SCHEMA_VERSION}); upgrade neuron-tutor"
-                )
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise self._fail(f"database is corrupt ({check})")
-            tables = {
-                r[0]
-                for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                if not r[0].startswith("sqlite_")
-            }
-            if version == 0 and tables:
-                raise self._fail("not a neuron-tutor progress database")
-            if version > 0 and not tables & _OUR_TABLES:
-                raise self._fail("not a neuron-tutor progress database")
+            self._verify(conn)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             self._migrate(conn)
@@ -252,10 +342,12 @@ class Store:
             raise
         except sqlite3.OperationalError as exc:  # locked, read-only dir, disk full...
             conn.close()
-            raise self._fail(f"cannot use the database ({exc})") from None
+            raise self._fail(f"cannot use the database: {describe_sqlite_error(exc)}") from None
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise self._fail(f"database is corrupt or unreadable ({exc})") from None
+            raise self._fail(
+                f"database is corrupt or unreadable: {describe_sqlite_error(exc)}"
+            ) from None
         return conn
 
     @staticmethod
@@ -275,7 +367,7 @@ class Store:
                 conn.execute(f"PRAGMA user_version = {step}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
 
     # -- lifecycle -------------------------------------------------------------
@@ -328,7 +420,7 @@ class Store:
                         attempt.feedback,
                         attempt.cbm,
                         json.dumps(attempt.measured),
-                        seed,
+                        storable_seed(seed),
                     ),
                 )
                 row = conn.execute(
@@ -342,10 +434,12 @@ class Store:
                 )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot save the answer ({exc})") from None
+            raise StoreError(
+                f"{self.path}: cannot save the answer: {describe_sqlite_error(exc)}"
+            ) from None
         return int(cur.lastrowid or 0)
 
     # -- reading ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tutor.sim import kernel as K
+from tutor.sim.limits import sample_count
 from tutor.sim.params import MembraneParams, ParameterError
 from tutor.sim.reduce import (
     ATOL_GATE,
@@ -242,11 +243,9 @@ def simulate(
     Samples are every `dt_ms` from 0 to `tstop_ms` inclusive.
     """
     check_dt(dt_ms)
-    if not (tstop_ms > 0 and math.isfinite(tstop_ms)):
-        raise ParameterError(f"--tstop must be a positive number of ms, got {tstop_ms}")
+    nsamp = sample_count(tstop_ms, dt_ms)  # before anything is allocated
     rest = resting_state(base or params)
     pieces = [p for s in stimuli for p in s.pieces()]
-    nsamp = int(round(tstop_ms / dt_ms)) + 1
     batch = Batch(
         [params], [pieces], rest.as_array(), dt_ms, t_stop_ms=tstop_ms, max_spikes=4096,
         integrator=integrator, rtol=rtol,

@@ -235,14 +235,17 @@ static const double B1 = 35.0 / 384, B3 = 500.0 / 1113, B4 = 125.0 / 192, B5 = -
 static const double E1 = 71.0 / 57600, E3 = -71.0 / 16695, E4 = 71.0 / 1920,
                     E5 = -17253.0 / 339200, E6 = 22.0 / 525, E7 = -1.0 / 40;
 
-/* Advance one cell until its sample index reaches k_end or it is done. */
-static void advance_cell(double *y, double *f, double *t, double *h, double *yp, double *fp,
+/* Advance one cell until its sample index reaches k_end or it is done, or until it has
+ * taken max_steps accepted steps in this call (max_steps <= 0: no limit). Returns 1 when
+ * stopped by max_steps (the state is complete: calling again resumes exactly), else 0. */
+static int advance_cell(double *y, double *f, double *t, double *h, double *yp, double *fp,
                          double *tp, int64_t *fvalid, int64_t *ksample, int64_t *bpi,
                          const double *p, const double *seg, int64_t nseg, const double *bps,
                          double *spikes, int64_t maxsp, double *st, int64_t k_end, double dt_out,
                          double t_stop, int64_t stop_spikes, double *rec, int64_t nrec,
                          int64_t rec_k0, double rtol, double atol_v, double atol_g,
-                         int64_t integrator) {
+                         int64_t integrator, int64_t max_steps) {
+    int64_t taken = 0;
     double k1[4], k2[4], k3[4], k4[4], k5[4], k6[4], k7[4], ys[4], yn[4];
     for (;;) {
         /* 1) emit every sample that lies inside the last accepted step */
@@ -264,6 +267,7 @@ static void advance_cell(double *y, double *f, double *t, double *h, double *yp,
         }
         if (*ksample >= k_end || st[ST_DONE] > 0) break;
         if (*t >= t_stop) { st[ST_DONE] = 1.0; break; }
+        if (max_steps > 0 && taken >= max_steps) return 1;
         /* 2) take one accepted step, never across a breakpoint */
         /* edges closer than round-off to t (abutting pulses) count as reached */
         while (bps[*bpi] <= *t + 1e-12 * (1.0 + fabs(*t))) { (*bpi)++; *fvalid = 0; }
@@ -300,7 +304,7 @@ static void advance_cell(double *y, double *f, double *t, double *h, double *yp,
                 hstep = fmin(fmin(*h, HMAX), nbp - t0);
                 if (!(hstep > 1e-12 * (1.0 + fabs(t0)))) {
                     st[ST_DONE] = 2.0; /* step size collapsed (non-finite state): give up */
-                    return;
+                    return 0;
                 }
                 clipped = hstep >= nbp - t0;
                 stim_coeffs(seg, nseg, t0, t0 + hstep, &a, &b);
@@ -348,32 +352,37 @@ static void advance_cell(double *y, double *f, double *t, double *h, double *yp,
         *tp = t0;
         *t = tn;
         st[ST_NSTEPS] += 1.0;
+        taken++;
         if (clipped) *fvalid = 0; /* the stimulus changes here: the slope must be re-evaluated */
         reduce_step(t0, tn, yp, y, fp, f, p, spikes, maxsp, st, t_stop);
         if (stop_spikes > 0 && st[ST_NSPK] >= (double)stop_spikes) st[ST_DONE] = 1.0;
     }
+    return 0;
 }
 
 /* Advance every cell of a batch (shapes in kernel.py). Cells are independent,
- * so with OpenMP they are shared among the cores. */
-void advance_batch(int64_t ncell, double *y, double *f, double *t, double *h, double *yp,
+ * so with OpenMP they are shared among the cores. Returns how many cells stopped at
+ * max_steps (steps per cell in this call) and need another call to finish. */
+int64_t advance_batch(int64_t ncell, double *y, double *f, double *t, double *h, double *yp,
                    double *fp, double *tp, int64_t *fvalid, int64_t *ksample, int64_t *bpi,
                    const double *params, const double *seg, int64_t nseg, const double *bps,
                    int64_t nbp, double *spikes, int64_t maxsp, double *stats,
                    const int64_t *k_end, double dt_out, const double *t_stop,
                    const int64_t *stop_spikes, double *rec, int64_t nrec, int64_t rec_k0,
                    double rtol, double atol_v, double atol_g, int64_t integrator,
-                   int64_t nthreads) {
+                   int64_t nthreads, int64_t max_steps) {
+    int64_t unfinished = 0;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (ncell > 1 && nthreads > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (ncell > 1 && nthreads > 1) reduction(+ : unfinished)
 #endif
     for (int64_t i = 0; i < ncell; i++) {
-        advance_cell(y + 4 * i, f + 4 * i, t + i, h + i, yp + 4 * i, fp + 4 * i, tp + i,
+        unfinished += advance_cell(y + 4 * i, f + 4 * i, t + i, h + i, yp + 4 * i, fp + 4 * i, tp + i,
                      fvalid + i, ksample + i, bpi + i, params + NPARAMS * i, seg + 4 * nseg * i,
                      nseg, bps + nbp * i, spikes + maxsp * i, maxsp, stats + NSTATS * i, k_end[i],
                      dt_out, t_stop[i], stop_spikes[i], rec + 4 * nrec * i, nrec, rec_k0, rtol,
-                     atol_v, atol_g, integrator);
+                     atol_v, atol_g, integrator, max_steps);
     }
+    return unfinished;
 }
 
 /* m∞, h∞, n∞ at each of n voltages (mV); out has 3n entries (m's, h's, n's). */

@@ -38,6 +38,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tutor.sim.params import ParameterError
+
 # Parameter vector indices (per cell) — keep in sync with kernel.c.
 P_KIN, P_GNA, P_GK, P_GL, P_ENA, P_EK, P_EL, P_CM, P_Q, P_VT = range(10)
 NPARAMS = 10
@@ -61,6 +63,30 @@ class KernelChoiceError(ValueError):
 
 class KernelUnavailableError(RuntimeError):
     """The kernel asked for cannot be used here (e.g. compiled, but not installed)."""
+
+
+#: Accepted integration steps one cell may take in one `advance_batch` call (a whole run,
+#: a live chunk, one bisection round). A normal run needs a few hundred steps per spike,
+#: so this allows thousands of spikes, while parameters that make the membrane absurdly
+#: stiff (cm = 1e-9 µF/cm²) end in seconds with StepBudgetError instead of running for hours.
+MAX_STEPS_PER_CELL = 5_000_000
+#: Steps per call of the compiled kernel, shared among the cells of a batch (at least
+#: 256 each): control returns to Python this often, so Ctrl-C (KeyboardInterrupt,
+#: delivered between bytecodes) stops even a 10 000-cell sweep within ~0.2 s. Resuming
+#: is exact: the whole integrator state lives in the caller's buffers.
+STEP_CHUNK = 500_000
+
+
+class StepBudgetError(ParameterError):
+    """A run needed more integration steps than its budget (stiff parameters or endless run)."""
+
+    def __init__(self, t_ms: float, limit: int) -> None:
+        self.t_ms = t_ms
+        self.limit = limit
+        super().__init__(
+            f"the run needs more than {limit:,} integration steps (stopped at model time "
+            f"t = {t_ms:.6g} ms): the parameters make the membrane too stiff or the run too long"
+        )
 
 
 def requested() -> str | None:
@@ -115,12 +141,12 @@ def _load_compiled() -> ctypes.CDLL:
             "(run `uv sync` to rebuild it)"
         )
     ptr, I64, D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
-    lib.advance_batch.restype = None
+    lib.advance_batch.restype = ctypes.c_int64
     lib.advance_batch.argtypes = [
         I64, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr,
         ptr, ptr, I64, ptr, I64, ptr, I64, ptr,
         ptr, D, ptr, ptr, ptr, I64, I64,
-        D, D, D, I64, I64,
+        D, D, D, I64, I64, I64,
     ]  # fmt: skip
     for name in ("steady_gates", "gate_rates"):
         getattr(lib, name).restype = None
@@ -209,7 +235,7 @@ def advance_batch(
     ncell, y, f, t, h, yp, fp, tp, fvalid, ksample, bpi,
     params, seg, nseg, bps, nbp, spikes, maxsp, stats,
     k_end, dt_out, t_stop, stop_spikes, rec, nrec, rec_k0,
-    rtol, atol_v, atol_g, integrator,
+    rtol, atol_v, atol_g, integrator, max_steps=None,
 ) -> None:  # fmt: skip
     """Advance every cell until its sample index reaches `k_end[i]` or it is done.
 
@@ -221,6 +247,10 @@ def advance_batch(
     sample k of cell i is stored at rec[i, k − rec_k0]. A cell is done when its
     time passes `t_stop[i]` or it has fired `stop_spikes[i]` spikes (0 = never).
     All state is updated in place.
+
+    The compiled kernel returns to Python every STEP_CHUNK steps per cell (so
+    Ctrl-C works) and the run stops with StepBudgetError once a cell has taken
+    `max_steps` (default MAX_STEPS_PER_CELL) steps in this call.
     """
     name, lib = _backend()
     if name == "python":
@@ -231,12 +261,21 @@ def advance_batch(
         )  # fmt: skip
         return
     d = addr
-    lib.advance_batch(
+    budget = MAX_STEPS_PER_CELL if max_steps is None else int(max_steps)
+    flat_stats = stats.reshape(-1) if hasattr(stats, "reshape") else stats
+    steps_before = list(flat_stats[ST_NSTEPS::NSTATS])
+    args = (
         ncell, d(y), d(f), d(t), d(h), d(yp), d(fp), d(tp), d(fvalid, "q"), d(ksample, "q"),
         d(bpi, "q"), d(params), d(seg), nseg, d(bps), nbp, d(spikes), maxsp, d(stats),
         d(k_end, "q"), dt_out, d(t_stop), d(stop_spikes, "q"), d(rec), nrec, rec_k0,
-        rtol, atol_v, atol_g, integrator, threads_for(ncell),
+        rtol, atol_v, atol_g, integrator, threads_for(ncell), max(256, STEP_CHUNK // ncell),
     )  # fmt: skip
+    while lib.advance_batch(*args) > 0:  # a cell stopped at STEP_CHUNK: check, then resume
+        steps_now = flat_stats[ST_NSTEPS::NSTATS]
+        taken = [float(a) - b for a, b in zip(steps_now, steps_before, strict=True)]
+        worst = max(range(len(taken)), key=taken.__getitem__)
+        if taken[worst] >= budget:
+            raise StepBudgetError(float(t[worst]), budget)
 
 
 def currents(v, m, h, n, params):

@@ -83,6 +83,9 @@ class MembraneParams:
             raise ParameterError("parameter 'cm': capacitance must be > 0 µF/cm²")
         if self.q10 <= 0:
             raise ParameterError("parameter 'q10': must be > 0")
+        from tutor.sim.limits import check_parameter_ranges  # (limits imports this module)
+
+        check_parameter_ranges({f.name: getattr(self, f.name) for f in fields(self)})
         if not -10.0 <= self.celsius <= 50.0:
             raise ParameterError(f"parameter 'celsius': {self.celsius:g} °C is outside −10 … 50 °C")
         object.__setattr__(self, "blocks", tuple(self.blocks))
