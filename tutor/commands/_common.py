@@ -241,19 +241,23 @@ def output_path(text: str) -> str:
 
 
 def write_output(path: str, arg: str, write: Callable[[Any], None]) -> None:
-    """Call `write(fh)` on `path` ('-' = stdout); any OSError becomes one line naming `arg`.
+    """Call `write(fh)` on `path` ('-' = stdout); an OSError becomes one line naming `arg`.
 
-    Raises `tutor.cli.OutputError` (exit 1) for a folder, a missing folder, a
-    full disk or a read-only file, and removes nothing the user had: a file
-    that could not be written completely is left as the OS left it.
+    A path that cannot be opened (a folder, a missing folder, a read-only
+    file) is bad input: `UsageError`, exit 2. A write that fails on the way (a
+    full disk, an I/O error) is the environment's fault: `OutputError`, exit 1.
     """
-    from tutor.cli import OutputError
+    from tutor.cli import OutputError, UsageError
 
     if path == "-":
         write(sys.stdout)
         return
     try:
-        with open(path, "w", newline="", encoding="utf-8") as fh:
+        fh = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise UsageError(f"{arg}: cannot write '{path}': {exc.strerror or exc}") from None
+    try:
+        with fh:
             write(fh)
     except OSError as exc:
         raise OutputError(f"{arg}: cannot write '{path}': {exc.strerror or exc}") from None

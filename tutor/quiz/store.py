@@ -290,16 +290,24 @@ class Store:
         """A private in-memory copy of the file (empty if there is none yet).
 
         Nothing is created or written: a read-only data folder (a shared or
-        archived account) still shows its progress. The file is opened
-        `mode=ro`; if SQLite cannot even do that (a WAL file in a folder where
-        its shared-memory file cannot be created) it is read as immutable.
+        archived account) still shows its progress. A file without a pending
+        WAL is read as immutable (SQLite creates no side files); with a WAL it
+        is opened `mode=ro`, and as immutable if even that is refused (a
+        read-only folder where the shared-memory file cannot be created).
         An older schema is migrated in the copy only.
         """
+        if self.dir.exists() and not self.dir.is_dir():
+            raise StoreError(f"data dir {self.dir} is not a folder")
         memory = sqlite3.connect(":memory:", isolation_level=None)
         if self.path.exists():
             self._check_magic()
             last: sqlite3.Error | None = None
-            for mode in ("mode=ro", "immutable=1"):
+            wal = self.path.with_name(self.path.name + "-wal")
+            has_wal = wal.exists() and wal.stat().st_size > 0
+            # Without a WAL every committed answer is in the file itself: read it as
+            # immutable (creates no -shm/-wal). With one, SQLite must see the WAL too.
+            modes = ("mode=ro", "immutable=1") if has_wal else ("immutable=1",)
+            for mode in modes:
                 try:
                     source = sqlite3.connect(
                         f"{self.path.resolve().as_uri()}?{mode}", uri=True, isolation_level=None
