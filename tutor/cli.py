@@ -73,7 +73,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (never raises on bad input)."""
+    """Run the command line; returns the exit status (never raises on bad input).
+
+    Ctrl-C at any moment — while modules load, while the kernel runs — ends
+    with status 130 and no traceback.
+    """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        _silence_stdout()
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     from tutor.sim import kernel
 
     try:
