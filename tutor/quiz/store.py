@@ -325,7 +325,8 @@ class Store:
                     last = exc
             else:
                 memory.close()
-                raise self._fail(f"cannot read the database: {describe_sqlite_error(last or '')}")
+                why = describe_sqlite_error(last) if last is not None else "unknown error"
+                raise self._fail(f"cannot read the database: {why}")
         self._migrate(memory)
         return memory
 
