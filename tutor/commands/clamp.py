@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from typing import Any
 
 from tutor.commands._common import (
@@ -19,8 +18,10 @@ from tutor.commands._common import (
     membranes_from_args,
     nonneg_float,
     number_list,
+    output_path,
     positive_float,
     print_json,
+    write_output,
 )
 
 CSV_COLUMNS = (
@@ -114,7 +115,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
-    out.add_argument("--csv", metavar="FILE", help="write the time courses as CSV ('-' for stdout)")
+    out.add_argument(
+        "--csv", metavar="FILE", type=output_path,
+        help="write the time courses as CSV ('-' for stdout)",
+    )  # fmt: skip
     p.set_defaults(handler=run)
 
 
@@ -146,7 +150,10 @@ def run(args: argparse.Namespace) -> int:
 
         fit_family(family)
     if args.csv:
-        write_csv(family, args.csv, args.dt)
+        try:
+            write_csv(family, args.csv, args.dt)
+        except ParameterError as exc:  # the sample budget of --dt
+            raise UsageError(str(exc)) from None
         return 0
     if args.json:
         data = family.to_dict()
@@ -227,13 +234,4 @@ def write_csv(family: Any, path: str, dt_ms: float) -> None:
     row = "%d," + ",".join(["%.6g"] * (len(cols) - 1)) + "\n"
     text = ",".join(CSV_COLUMNS) + "\n" + (row * len(table)) % tuple(table.ravel().tolist())
     text = text.replace(",nan,", ",,")
-    if path == "-":
-        sys.stdout.write(text)
-    else:
-        try:
-            with open(path, "w", newline="") as fh:
-                fh.write(text)
-        except OSError as exc:
-            from tutor.cli import UsageError
-
-            raise UsageError(f"--csv: cannot write '{path}': {exc.strerror}") from None
+    write_output(path, "--csv", lambda fh: fh.write(text))  # open fails: 2; write fails: 1

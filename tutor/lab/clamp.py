@@ -557,6 +557,14 @@ def traces(family: ClampFamily, dt_ms: float = 0.025) -> dict[str, Any]:
     if not dt_ms > 0:
         raise ParameterError("--dt must be > 0 ms")
     t_end = max(r.pieces[-1].t1_ms for r in family.runs)
+    from tutor.sim.limits import MAX_SAMPLES  # budget checked before anything is allocated
+
+    total = (t_end / dt_ms + 1) * len(family.runs)
+    if not math.isfinite(total) or total > MAX_SAMPLES:
+        raise ParameterError(
+            f"--dt {dt_ms:g} ms: {len(family.runs)} run(s) of {t_end:g} ms would be "
+            f"{total:.3g} samples; the limit is {MAX_SAMPLES:,} (raise --dt or use fewer steps)"
+        )
     nsamp = int(math.floor(t_end / dt_ms + 1e-9)) + 1
     t = np.arange(nsamp) * dt_ms
     nrun = len(family.runs)
