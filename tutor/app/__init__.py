@@ -27,6 +27,7 @@ def run_quiz(args: argparse.Namespace) -> int:
     Takes the `tutor quiz` arguments (--lesson, --review, --seed, --data-dir,
     --content); answers go to the same progress store as plain mode.
     """
+    import secrets
     from pathlib import Path
 
     from tutor.app.app import create_app
@@ -34,7 +35,7 @@ def run_quiz(args: argparse.Namespace) -> int:
     content = getattr(args, "content", None) or []
     app = create_app(
         data_dir=Path(args.data_dir) if args.data_dir else None,
-        seed=args.seed if args.seed is not None else 0,
+        seed=args.seed if args.seed is not None else secrets.randbelow(1_000_000),
         lesson=args.lesson,
         content_dir=Path(content[0]) if content else None,
         confidence=bool(getattr(args, "confidence", False)),

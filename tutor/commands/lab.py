@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 from pathlib import Path
 
 from tutor.commands._common import seed_value
@@ -78,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         content_dir=args.content_dir,
         speed_ms_per_s=args.speed_ms_per_s,
-        seed=args.seed,
+        # like plain mode: a fresh seed per session unless given, so option orders and drawn
+        # parameters differ between learners (a learner's first order is kept on review)
+        seed=args.seed if args.seed is not None else secrets.randbelow(1_000_000),
         questions=not args.no_questions,
         lesson=args.lesson,
         confidence=args.confidence,
