@@ -13,7 +13,9 @@ I_Na and I_Na, I_K at the end of the step, printed as JSON.
   (docs/clamp.md), every step in one pass.
 - NEURON: one process running the steps one after another, `SEClamp`
   (rs = 1e-5 MΩ) on an `hh` section, fixed step dt = 0.025 ms, `ina`/`ik`
-  recorded every step, the same three numbers per step printed as JSON.
+  recorded every step, the same three numbers per step printed as JSON (the
+  first sample after the step edge is skipped: NEURON records there the
+  currents it computed before moving V, i.e. the holding currents).
   NEURON runs with its defaults (`usetable_hh = 1`, its fast path).
 
 Every timing is a whole process (interpreter start, imports, work, output),
@@ -64,7 +66,9 @@ for k in range(161):
     tt = list(t)
     na = [x * 1e3 for x in ina]
     kk = [x * 1e3 for x in ik]
-    step = [i for i, x in enumerate(tt) if 5.0 < x <= 25.0 + 1e-9]
+    # the first sample after the edge still holds the holding-potential currents
+    # (NEURON computes them before it moves V), so the step's samples start one later
+    step = [i for i, x in enumerate(tt) if 5.0 + 0.025 + 1e-9 < x <= 25.0 + 1e-9]
     peak = max((na[i] for i in step), key=abs)
     end = step[-1]
     points.append({"v_mV": v, "ina_peak_uA_cm2": peak, "ina_end_uA_cm2": na[end],
@@ -107,11 +111,13 @@ def main() -> int:
     ours = json.loads(out_tutor)["points"]
     theirs = json.loads(out_nrn)["points"]
     assert len(ours) == len(theirs) == 161
-    worst = {}
+    worst: dict[str, tuple[float, float]] = {}
     for key in ("ina_peak_uA_cm2", "ina_end_uA_cm2", "ik_end_uA_cm2"):
-        worst[key] = max(
-            abs(a[key] - b[key]) / max(abs(a[key]), 2.0) for a, b in zip(ours, theirs, strict=True)
-        )
+        devs = [
+            (abs(a[key] - b[key]) / max(abs(a[key]), 2.0), a["v_mV"])
+            for a, b in zip(ours, theirs, strict=True)
+        ]
+        worst[key] = (max(d for d, _ in devs), max(d for d, v in devs if -40 <= v <= 40))
     med_t, med_n = statistics.median(t_tutor), statistics.median(t_nrn)
     print(f"machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}, load {os.getloadavg()[0]:.2f}")  # fmt: skip
@@ -121,9 +127,11 @@ def main() -> int:
     print(
         f"  NEURON / tutor     {med_n / med_t:.1f}× (medians), {min(t_nrn) / min(t_tutor):.1f}× (minima)"
     )
-    print("NEURON fixed step vs tutor (exact), largest |Δ| / max(|tutor|, 2 µA/cm²):")
-    for key, value in worst.items():
-        print(f"  {key:<18} {value:.2e}")
+    print("NEURON fixed step vs tutor (exact), largest |Δ| / max(|tutor|, 2 µA/cm²),")
+    print("all 161 steps | steps −40…+40 mV (below −65 mV the I_Na peak is the instant")
+    print("after the edge, which 0.025 ms sampling cannot see):")
+    for key, (every, mid) in worst.items():
+        print(f"  {key:<18} {every:.2e} | {mid:.2e}")
     return 0
 
 
