@@ -488,11 +488,23 @@ def test_event_bound_question_gets_its_run_and_moment(tmp_path: Path) -> None:
     from tutor.quiz.plain import first_trigger_event
 
     events = [
-        {"t_ms": 5.0, "kind": "phase", "phase": "subthreshold", "v_mV": -70.0},
-        {"t_ms": 5.8, "kind": "phase", "phase": "threshold", "v_mV": -55.0},
-        {"t_ms": 5.8, "kind": "phase", "phase": "depolarization", "v_mV": -55.0},
+        {"t_ms": 5.0, "kind": "phase", "phase": "subthreshold", "from": "resting", "v_mV": -70.0},
+        {"t_ms": 5.8, "kind": "phase", "phase": "threshold", "from": "subthreshold", "v_mV": -55.0},
+        {
+            "t_ms": 5.8,
+            "kind": "phase",
+            "phase": "depolarization",
+            "from": "threshold",
+            "v_mV": -55.0,
+        },
         {"t_ms": 6.5, "kind": "peak", "v_mV": 41.0},
-        {"t_ms": 6.5, "kind": "phase", "phase": "repolarization", "v_mV": 41.0},
+        {
+            "t_ms": 6.5,
+            "kind": "phase",
+            "phase": "repolarization",
+            "from": "depolarization",
+            "v_mV": 41.0,
+        },
     ]
     assert first_trigger_event("phase_enter", "repolarization", events) == events[4]
     assert first_trigger_event("phase_exit", "threshold", events) == events[2]

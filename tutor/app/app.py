@@ -189,6 +189,7 @@ class TutorApp(App[None]):
         item, pause = hit
         if pause:
             lab.pause("question")
+            lab.session.freeze(item.event)  # the banner shows the moment the dialog names
         self.ask([item], resume=pause)
 
     def ask(self, items: list[Any], resume: bool = False, title: str = "") -> None:

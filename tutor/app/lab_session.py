@@ -7,6 +7,7 @@ timer and redraws from :meth:`LabSession.window`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ import numpy as np
 
 from tutor.app.widgets.theme import exc_index, phase_index
 from tutor.lab.events import Event
-from tutor.lab.names import BLOCKS
+from tutor.lab.names import BLOCKS, EXCITABILITY_STATES, PHASES
 from tutor.sim.tracecsv import TRACE_COLUMNS, write_trace_csv
 
 if TYPE_CHECKING:  # the engine is imported when the session is built, not with the app
@@ -149,6 +150,8 @@ class LabSession:
         self.excitability: str = "excitable"
         """Phase the ``why`` explains (events can trail the per-sample label a little)."""
         self.pulses: list[tuple[float, float, float]] = []
+        self.frozen: Mapping[str, Any] | None = None
+        """The event whose moment the banner shows while a question is open (None: live)."""
         self._build(reset=True)
 
     # -- model construction ------------------------------------------------------------
@@ -341,6 +344,59 @@ class LabSession:
         return width, (None if thr is None or not np.isfinite(thr) else float(thr))
 
     # -- views -------------------------------------------------------------------------
+    def freeze(self, event: Mapping[str, Any] | None) -> None:
+        """Show the lab as it was at ``event`` (a question opened there) until
+        :meth:`unfreeze`: banner phase, excitability, why and clock all at that instant,
+        so the banner and the question dialog name the same moment."""
+        self.frozen = event
+
+    def unfreeze(self) -> None:
+        """Back to the live view."""
+        self.frozen = None
+
+    def view(self) -> tuple[str, str, str, float]:
+        """(phase, excitability, why, t_ms) the banner shows: live, or frozen at an event."""
+        ev = getattr(self, "frozen", None)
+        if ev is None:
+            return self.phase, self.excitability, self.current_why(), self.t_ms
+        return self._view_at(ev)
+
+    def _view_at(self, ev: Mapping[str, Any]) -> tuple[str, str, str, float]:
+        """The banner's state at an event: the state it enters (or the per-sample labels
+        for an instant), the explanation from the model state at that sample."""
+        t = self.buffer.col("t_ms")
+        t_ev = float(ev["t_ms"])
+        if len(t) == 0:
+            return self.phase, self.excitability, self.current_why(), self.t_ms
+        k = min(int(np.searchsorted(t, t_ev - 1e-9)), len(t) - 1)
+        phase = PHASES[int(self.buffer.col("phase")[k])]
+        exc = EXCITABILITY_STATES[int(self.buffer.col("exc")[k])]
+        kind = ev.get("kind")
+        if kind == "phase":
+            phase = str(ev["phase"])
+        elif kind == "excitability":
+            exc = str(ev["phase"])
+        why = ""
+        ctx = getattr(self.machine, "context", None)
+        if ctx is not None:
+            from tutor.lab import explain as X
+
+            col = {c: float(self.buffer.col(c)[k]) for c in TRACE_COLUMNS}
+            iion = col["i_na"] + col["i_k"] + col["i_l"]
+            state = X.ModelState(
+                col["t_ms"], col["v_mV"], (col["i_stim"] - iion) / ctx.params.cm,
+                col["m"], col["h"], col["n"], col["i_na"], col["i_k"], col["i_l"], col["i_stim"],
+            )  # fmt: skip
+            why = (
+                str(ev["why"])
+                if kind == "phase" and ev.get("why")
+                else (X.explain_phase(phase, state, ctx))
+            )
+            if exc != "excitable":
+                at_thr = phase in ("threshold", "depolarization")
+                why += " · " + X.explain_excitability(exc, state, ctx, at_threshold=at_thr)
+        return phase, exc, why, t_ev
+
     def current_why(self) -> str:
         """The model's explanation of the current phase and excitability state, computed
         now from the latest sample (gates, currents, stimulus, blocks), so it never

@@ -59,9 +59,6 @@ class QuizBridge:
     fired: set[str] = field(default_factory=set)
     _lessons: tuple[Any, ...] | None = None
     _store: Any = None
-    _state: dict[str, str] = field(
-        default_factory=lambda: {"phase": "resting", "excitability": "excitable"}
-    )
 
     # -- content -----------------------------------------------------------------------
     @property
@@ -154,34 +151,26 @@ class QuizBridge:
     def match_triggers(self, events: Sequence[Event]) -> tuple[AskItem, bool] | None:
         """First question of the active lesson whose trigger one of ``events`` fires.
 
-        Returns (item, pause) or None. Phase exits are derived from the previous
-        state of each region, so `phase_exit` works on the live stream too.
+        Returns (item, pause) or None. Matching is `tutor.quiz.triggers.matches`, the
+        same pure function plain mode uses: a transition event carries the state it
+        leaves (`from`), so no state is kept here.
         """
+        from tutor.quiz.triggers import matches
+
         cands = self._candidates()
-        hit: tuple[AskItem, bool] | None = None
         for ev in events:
-            kind = ev.get("kind")
-            exited: str | None = None
-            if kind in ("phase", "excitability"):
-                region = "phase" if kind == "phase" else "excitability"
-                exited = self._state.get(region)
-                self._state[region] = str(ev.get("phase"))
-            if hit is not None:
-                continue
             for ls, q in cands:
                 trig = q.trigger
                 key = f"{ls.id}/{q.id}"
                 if trig.once and key in self.fired:
                     continue
-                if trigger_matches(trig.on, trig.phase, ev, exited):
+                if matches(trig.on, trig.phase, ev):
                     self.fired.add(key)
-                    hit = (self.item(ls, q, ev), bool(trig.pause))
-                    break
-        return hit
+                    return self.item(ls, q, ev), bool(trig.pause)
+        return None
 
     def reset_stream(self) -> None:
-        """The lab restarted from rest: forget the last phase/excitability seen."""
-        self._state = {"phase": "resting", "excitability": "excitable"}
+        """The lab restarted from rest (kept for callers; matching keeps no state)."""
 
     # -- grading -----------------------------------------------------------------------
     def measure(self, item: AskItem) -> Any:
@@ -221,13 +210,3 @@ class QuizBridge:
         )
         self.store.record(attempt, seed=self.settings.seed)
         return attempt
-
-
-def trigger_matches(on: str, phase: str | None, ev: Mapping[str, Any], exited: str | None) -> bool:
-    """Does one event fire a trigger ``on``/``phase`` (see docs/content-format.md)?"""
-    kind = ev.get("kind")
-    if on == "phase_enter":
-        return kind in ("phase", "excitability") and ev.get("phase") == phase
-    if on == "phase_exit":
-        return kind in ("phase", "excitability") and exited == phase and ev.get("phase") != phase
-    return kind == on

@@ -226,21 +226,11 @@ def describe_trigger(on: str, phase: str | None) -> str:
 def first_trigger_event(
     on: str, phase: str | None, events: Sequence[Mapping[str, Any]]
 ) -> Mapping[str, Any] | None:
-    """The first event of an annotated run that would open a question with this trigger."""
-    last: dict[str, str | None] = {"phase": None, "excitability": None}
-    for ev in events:
-        kind = ev.get("kind")
-        if kind in last:
-            exited, last[kind] = last[kind], ev.get("phase")
-            if on == "phase_enter" and ev.get("phase") == phase:
-                return ev
-            if on == "phase_exit" and exited == phase and ev.get("phase") != phase:
-                return ev
-        elif kind == on:
-            return ev
-    if on == "run_end" and events:
-        return events[-1]
-    return None
+    """The first event of an annotated run that would open a question with this trigger
+    (the same pure matching as the TUI, `tutor.quiz.triggers`)."""
+    from tutor.quiz.triggers import first_match
+
+    return first_match(on, phase, events)
 
 
 # --------------------------------------------------------------------------------------

@@ -268,6 +268,8 @@ class LabScreen(Screen[None]):
         self._dirty = True
 
     def resume(self) -> None:
+        if self.session is not None:
+            self.session.unfreeze()
         self.running = True
         self.message = ""
         self._last_tick = time.monotonic()
@@ -284,11 +286,12 @@ class LabScreen(Screen[None]):
             if len(last) == 3:
                 break
         params = s.params()
+        phase, excitability, why, t_ms = s.view()
         return LabSnapshot(
-            phase=s.phase,
-            excitability=s.excitability,
-            why=s.current_why(),
-            t_ms=s.t_ms,
+            phase=phase,
+            excitability=excitability,
+            why=why,
+            t_ms=t_ms,
             running=self.running,
             speed_ms_per_s=self.speed,
             preset=s.state.preset,
