@@ -369,8 +369,8 @@ class LabSession:
         if len(t) == 0:
             return self.phase, self.excitability, self.current_why(), self.t_ms
         k = min(int(np.searchsorted(t, t_ev - 1e-9)), len(t) - 1)
-        phase = PHASES[int(self.buffer.col("phase")[k])]
-        exc = EXCITABILITY_STATES[int(self.buffer.col("exc")[k])]
+        phase: str = PHASES[int(self.buffer.col("phase")[k])]
+        exc: str = EXCITABILITY_STATES[int(self.buffer.col("exc")[k])]
         kind = ev.get("kind")
         if kind == "phase":
             phase = str(ev["phase"])
