@@ -188,8 +188,7 @@ class TutorApp(App[None]):
             return
         item, pause = hit
         if pause:
-            lab.pause("question")
-            lab.session.freeze(item.event)  # the banner shows the moment the dialog names
+            lab.pause("question", at=item.event)  # the banner shows the dialog's moment
         self.ask([item], resume=pause)
 
     def ask(self, items: list[Any], resume: bool = False, title: str = "") -> None:

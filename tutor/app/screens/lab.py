@@ -10,9 +10,10 @@ modal; a restart from rest is posted too (`LabScreen.StreamRestarted`).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from rich.style import Style
@@ -261,8 +262,12 @@ class LabScreen(Screen[None]):
             self.post_message(self.NewEvents(events))
         return events
 
-    def pause(self, why: str = "") -> None:
-        """Stop model time (questions call this); the trace stays frozen."""
+    def pause(self, why: str = "", at: Mapping[str, Any] | None = None) -> None:
+        """Stop model time (questions call this); the trace stays frozen. With ``at`` (the
+        event a question opened on) the banner shows the lab at that event's moment until
+        the run resumes, so it names the same time and state as the question's dialog."""
+        if at is not None and self.session is not None:
+            self.session.freeze(at)
         self.running = False
         self.message = why
         self._dirty = True
