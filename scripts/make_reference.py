@@ -1,5 +1,5 @@
-"""Write tests/oracle/reference.json and clamp_reference.json: NEURON's numbers for every
-accuracy-test case.
+"""Write tests/oracle/reference.json, clamp_reference.json and cable_reference.json: NEURON's
+numbers for everyaccuracy-test case.
 
 Usage: ``uv run python scripts/make_reference.py`` (≈ 20 s). The accuracy tests
 use the cache only if it matches the current cases, oracle code and NEURON
@@ -15,25 +15,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from oracle import clamp_reference, reference
+from oracle import cable_reference, clamp_reference, reference
 
 
 def main() -> int:
     """Compute and write the reference; print where and how long it took."""
-    t0 = time.perf_counter()
-    data = reference.write()
-    dt = time.perf_counter() - t0
-    print(
-        f"wrote {reference.CACHE} (NEURON {data['meta']['neuron']}, "
-        f"fingerprint {data['meta']['fingerprint']}) in {dt:.1f} s"
-    )
-    t0 = time.perf_counter()
-    data = clamp_reference.write()
-    dt = time.perf_counter() - t0
-    print(
-        f"wrote {clamp_reference.CACHE} (NEURON {data['meta']['neuron']}, "
-        f"fingerprint {data['meta']['fingerprint']}) in {dt:.1f} s"
-    )
+    for module in (reference, clamp_reference, cable_reference):
+        t0 = time.perf_counter()
+        data = module.write()
+        dt = time.perf_counter() - t0
+        print(
+            f"wrote {module.CACHE} (NEURON {data['meta']['neuron']}, "
+            f"fingerprint {data['meta']['fingerprint']}) in {dt:.1f} s"
+        )
     return 0
 
 

@@ -17,7 +17,7 @@ from typing import NoReturn
 _WRITE_ERRNOS = {28, 5, 122, 30, 9}
 
 #: Modules under `tutor.commands` that add subcommands, in help order.
-COMMAND_MODULES = ("lab", "simulate", "sweep", "clamp", "content", "quiz", "progress")
+COMMAND_MODULES = ("lab", "simulate", "sweep", "clamp", "propagate", "content", "quiz", "progress")
 
 
 class UsageError(Exception):

@@ -1,4 +1,4 @@
-"""`tutor sweep`: thresholds, strength–duration, f–I and refractory curves (batched)."""
+"""`tutor sweep`: thresholds, strength–duration, f–I, refractory and velocity curves (batched)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         add_membrane_options(q)
         q.add_argument("--json", action="store_true", help="print one JSON object")
         q.set_defaults(handler=run)
+
+    from tutor.commands.propagate import register_sweep
+
+    register_sweep(sub)  # `sweep velocity`: conduction velocity vs diameter
 
 
 def run(args: argparse.Namespace) -> int:

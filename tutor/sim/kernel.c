@@ -437,3 +437,141 @@ double resting_potential(const double *p, double v_lo, double v_hi, double grid_
     }
     return NAN;
 }
+
+/* ---------------------------------------------------------------------------------------
+ * Cables (see tutor/sim/cable.py for the model and the layout; the numpy engine there runs
+ * the same algorithm). B independent unbranched cables are stacked: cable k owns the flat
+ * compartments offsets[k] .. offsets[k+1]-1. Per compartment `par` holds CABLE_NPAR
+ * values: the membrane row in the layout above (P_KIN … P_VT), then the area (cm²) and
+ * the coupling to the left and right neighbour (mS/cm²; 0 at the sealed ends).
+ *
+ * One step of dt (NEURON's staggered second-order scheme): with the gates at t + dt/2
+ * the ionic current is linear in V, so Crank–Nicolson gives a tridiagonal system for
+ * V̄ = (V(t) + V(t+dt))/2, solved by the Thomas algorithm; then V(t+dt) = 2V̄ − V(t) and
+ * the gates advance exactly over [t + dt/2, t + 3dt/2] with V frozen at V(t+dt).
+ * Current clamps (nA) add their mean current over the step at their compartment.
+ * Reductions per compartment: first upward 0-mV crossing and the number of them
+ * (linear in time between samples), the running maximum with the samples either side.
+ * ------------------------------------------------------------------------------------- */
+#define CP_AREA 10
+#define CP_CL 11
+#define CP_CR 12
+#define CABLE_NPAR 13
+
+/* e^0.5 and e^−1.5: exp(−(v+35)/10) and exp(−(v+55)/10) are exp(−(v+40)/10) times these. */
+#define CABLE_E05 1.6487212707001282
+#define CABLE_EM15 0.22313016014842982
+
+/* The rates of `rates` (hh.mod) from three exponentials instead of six (the others are
+ * products of these); Traub–Miles goes through `rates`. tutor/sim/cable.py mirrors this. */
+static inline void cable_rates(double v, const double *p, double r[6]) {
+    if ((int)p[P_KIN] != 0) {
+        rates(v, p, r);
+        return;
+    }
+    double q = p[P_Q];
+    double e10 = exp(-(v + 40.0) / 10.0);
+    double e18 = exp(-(v + 65.0) / 18.0);
+    double e80 = exp(-(v + 65.0) / 80.0);
+    double x = -(v + 40.0), y = -(v + 55.0);
+    double e20 = (e80 * e80) * (e80 * e80);
+    r[0] = 0.1 * (fabs(x / 10.0) < 1e-6 ? 10.0 * (1.0 - x / 10.0 / 2.0) : x / (e10 - 1.0));
+    r[1] = 4.0 * e18;
+    r[2] = 0.07 * e20;
+    r[3] = 1.0 / (e10 * CABLE_E05 + 1.0);
+    r[4] = 0.01 * (fabs(y / 10.0) < 1e-6 ? 10.0 * (1.0 - y / 10.0 / 2.0)
+                                           : y / (e10 * CABLE_EM15 - 1.0));
+    r[5] = 0.125 * e80;
+    for (int j = 0; j < 6; j++) r[j] *= q;
+}
+
+static void cable_gates(double v, const double *p, double dt, double *m, double *h, double *n) {
+    double r[6];
+    cable_rates(v, p, r);
+    double tot, inf;
+    tot = r[0] + r[1]; inf = r[0] / tot; *m = inf + (*m - inf) * exp(-dt * tot);
+    tot = r[2] + r[3]; inf = r[2] / tot; *h = inf + (*h - inf) * exp(-dt * tot);
+    tot = r[4] + r[5]; inf = r[4] / tot; *n = inf + (*n - inf) * exp(-dt * tot);
+}
+
+static void cable_one(int64_t i0, int64_t i1, const double *par, double *v, double *m, double *h,
+                      double *n, int64_t c0, int64_t c1, const int64_t *clamp_site,
+                      const double *clamp, double t, double dt, int64_t nsteps, double *first, double *count,
+                      double *vmax, double *tmax, double *vbef, double *vaft, double *atlast,
+                      double *rec, int64_t record_every, int64_t mtotal, double *work) {
+    int64_t len = i1 - i0;
+    double *cprime = work, *dprime = work + len;
+    for (int64_t s = 0; s < nsteps; s++) {
+        double t0 = t, t1 = t + dt;
+        /* forward sweep of the Thomas algorithm, building each row on the fly */
+        for (int64_t j = 0; j < len; j++) {
+            int64_t i = i0 + j;
+            const double *p = par + CABLE_NPAR * i;
+            double k2 = 2.0 * p[P_CM] / dt;
+            double m3h = m[i] * m[i] * m[i] * h[i], n4 = n[i] * n[i] * n[i] * n[i];
+            double gna = p[P_GNA] * m3h, gk = p[P_GK] * n4;
+            double diag = k2 + p[CP_CL] + p[CP_CR] + gna + gk + p[P_GL];
+            double rhs = k2 * v[i] + gna * p[P_ENA] + gk * p[P_EK] + p[P_GL] * p[P_EL];
+            for (int64_t c = c0; c < c1; c++) {
+                if (clamp_site[c] != i) continue;
+                const double *q = clamp + 3 * c; /* delay, dur, amp (nA) */
+                double on = fmax(t0, q[0]), off = fmin(t1, q[0] + q[1]);
+                if (off > on) rhs += (q[2] * (off - on) / (t1 - t0)) * (1e-3 / p[CP_AREA]);
+            }
+            double lower = -p[CP_CL], upper = -p[CP_CR];
+            if (j == 0) {
+                cprime[j] = upper / diag;
+                dprime[j] = rhs / diag;
+            } else {
+                double den = diag - lower * cprime[j - 1];
+                cprime[j] = upper / den;
+                dprime[j] = (rhs - lower * dprime[j - 1]) / den;
+            }
+        }
+        for (int64_t j = len - 1; j >= 0; j--) {
+            if (j < len - 1) dprime[j] -= cprime[j] * dprime[j + 1];
+            int64_t i = i0 + j;
+            double v0 = v[i], v1 = 2.0 * dprime[j] - v0;
+            cable_gates(v1, par + CABLE_NPAR * i, dt, &m[i], &h[i], &n[i]);
+            /* reductions */
+            if (v0 < 0.0 && v1 >= 0.0) {
+                double tc = t0 + (t1 - t0) * (-v0) / (v1 - v0);
+                if (isnan(first[i])) first[i] = tc;
+                count[i] += 1.0;
+            }
+            if (atlast[i] != 0.0) vaft[i] = v1;
+            atlast[i] = 0.0;
+            if (v1 > vmax[i]) {
+                vmax[i] = v1; tmax[i] = t1; vbef[i] = v0; atlast[i] = 1.0;
+            }
+            v[i] = v1;
+        }
+        t = t1;
+        if (record_every > 0 && (s + 1) % record_every == 0)
+            for (int64_t i = i0; i < i1; i++) rec[((s + 1) / record_every - 1) * mtotal + i] = v[i];
+    }
+}
+
+/* Advance the active cables of a stacked batch by nsteps steps of dt from time t.
+ * Cable k's current clamps are rows clamp_start[k] .. clamp_start[k+1]-1 of clamp_site
+ * (flat compartment index) and clamp (delay ms, duration ms, amplitude nA). */
+void cable_advance(int64_t ncable, const int64_t *offsets, const int64_t *active,
+                   const double *par, double *v, double *m, double *h, double *n,
+                   const int64_t *clamp_start, const int64_t *clamp_site, const double *clamp,
+                   double t,
+                   double dt, int64_t nsteps, double *first, double *count, double *vmax,
+                   double *tmax, double *vbef, double *vaft, double *atlast, double *rec,
+                   int64_t record_every, double *work, int64_t nthreads) {
+    int64_t mtotal = offsets[ncable];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (ncable > 1 && nthreads > 1)
+#endif
+    for (int64_t k = 0; k < ncable; k++) {
+        if (!active[k]) continue;
+        int64_t i0 = offsets[k], i1 = offsets[k + 1];
+        cable_one(i0, i1, par, v, m, h, n, clamp_start[k], clamp_start[k + 1], clamp_site,
+                  clamp, t, dt, nsteps, first,
+                  count, vmax, tmax, vbef, vaft, atlast, rec, record_every, mtotal,
+                  work + 2 * i0);
+    }
+}

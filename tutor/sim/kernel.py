@@ -340,3 +340,40 @@ def resting_potential(params: Iterable[float], v_lo: float, v_hi: float, grid_st
         return lib.resting_potential(params, v_lo, v_hi, grid_step)
     row = _row(params)
     return float(lib.resting_potential(ctypes.addressof(row), v_lo, v_hi, grid_step))
+
+
+@cache
+def cable_library() -> ctypes.CDLL:
+    """The compiled kernel with its cable function declared (see kernel.c, `cable_advance`).
+
+    Raises KernelUnavailableError when this process runs the numpy kernel: the cable
+    engine then uses its own numpy twin (`tutor.sim.cable`).
+    """
+    name, lib = _backend()
+    if name != "compiled":
+        raise KernelUnavailableError("the compiled kernel is not in use")
+    ptr, I64, D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
+    lib.cable_advance.restype = None
+    lib.cable_advance.argtypes = [
+        I64, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, D, D, I64,
+        ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, I64, ptr, I64,
+    ]  # fmt: skip
+    return lib
+
+
+def cable_advance(
+    ncable, offsets, active, par, v, m, h, n, clamp_start, clamp_site, clamp, t_ms, dt_ms, nsteps,
+    first, count, vmax, tmax, vbef, vaft, atlast, rec, record_every, work,
+) -> None:  # fmt: skip
+    """Advance a stacked batch of cables by `nsteps` steps (layout in kernel.c and
+    `tutor.sim.cable.CableBatch`). Buffers are float64 ('d') except offsets, active,
+    clamp_start and clamp_site (int64, 'q'); `rec` ([nsteps // record_every, M] numpy)
+    may be None when record_every is 0."""
+    d = addr
+    rec_addr = d(rec) if rec is not None and rec.size else None
+    cable_library().cable_advance(
+        ncable, d(offsets, "q"), d(active, "q"), d(par), d(v), d(m), d(h), d(n),
+        d(clamp_start, "q"),
+        d(clamp_site, "q"), d(clamp), t_ms, dt_ms, nsteps, d(first), d(count), d(vmax), d(tmax),
+        d(vbef), d(vaft), d(atlast), rec_addr, record_every, d(work), threads_for(ncable),
+    )  # fmt: skip
