@@ -130,6 +130,7 @@ def spec_from_args(args: argparse.Namespace, diam: float | None):
         m = membranes(args.preset, celsius, dict(args.set), args.block)
         return AxonSpec(
             membrane=m.run,
+            base=m.base if m.base != m.run else None,
             diam_um=(MYELIN_DEFAULT_DIAM_UM if args.myelin else SQUID_DIAM_UM)
             if diam is None
             else diam,

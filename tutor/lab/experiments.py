@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tutor.lab.names import CLAMP_MEASURES, MEASURES
+from tutor.lab.names import AXON_MEASURES, CLAMP_MEASURES, MEASURES
 from tutor.sim.params import MembraneParams, ParameterError, load_preset
 from tutor.sim.reduce import params_row, resting_state, run_reduced
 from tutor.sim.stimulus import Piece, Pulse
@@ -377,6 +377,10 @@ def measure(
         raise ParameterError(f"unknown measure '{measure_name}' (known: {', '.join(MEASURES)})")
     if "clamp" in run or measure_name in CLAMP_MEASURES:
         return clamp_measure(run, measure_name, default_preset)
+    if "axon" in run or measure_name in AXON_MEASURES:  # a cable, not a patch
+        from tutor.lab.propagation import axon_measure
+
+        return axon_measure(run, measure_name, default_preset)
     pulses = run.get("pulses", [])
     if measure_name == "threshold_uA_cm2":
         if not pulses:

@@ -120,6 +120,13 @@ MeasureName = Literal[
     "ina_peak_ratio",
     "ik_tail_uA_cm2",
     "ina_reversal_mV",
+    # propagation (a run with `axon`; AXON_MEASURES below)
+    "velocity_m_s",
+    "blocked",
+    "arrived",
+    "mid_spike_count",
+    "conduction_ms",
+    "axon_peak_mV",
 ]
 #: Measures a predict question or a model-checked numeric answer may read from a run,
 #: with the type of their value (keys = `MeasureName`, kept in step by a test).
@@ -141,7 +148,22 @@ MEASURES: dict[str, str] = {
     "first_isi_ms": "float",
     "last_isi_ms": "float",
     "v_end_mV": "float",
+    "velocity_m_s": "float",
+    "blocked": "bool",
+    "arrived": "bool",
+    "mid_spike_count": "int",
+    "conduction_ms": "float",
+    "axon_peak_mV": "float",
 }
+#: The measures of an axon run (a run spec with an `axon` table; `tutor.lab.propagation`):
+#: conduction velocity (25 %–75 %), whether the spike was blocked, whether a spike
+#: reached the far end, how often the middle fired, stimulus-to-far-end time, mid peak.
+#: They read only axon runs, and the other measures only patch runs.
+AXON_MEASURES: frozenset[str] = frozenset(
+    {"velocity_m_s", "blocked", "arrived", "mid_spike_count", "conduction_ms", "axon_peak_mV"}
+)
+#: Where an axon run's stimulus may go.
+AXON_STIM_SITES: tuple[str, ...] = ("left", "right", "both")
 
 #: Measures of a voltage-clamp run (a run spec with a `clamp` table; tutor.lab.clamp).
 #: Point measures read the first run of the family; `ina_reversal_mV` the whole family.

@@ -188,6 +188,7 @@ class AxonSpec:
     dt_ms: float | None = None
     demyelinate: tuple[float, float, float] | None = None
     stim_nA: float | None = None
+    base: MembraneParams | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.diam_um) and self.diam_um > 0):
@@ -227,6 +228,7 @@ class AxonSpec:
         """Plain data for JSON (`params`)."""
         out = asdict(self)
         out["membrane"] = self.membrane.as_dict()
+        out["base"] = None if self.base is None else self.base.as_dict()
         return out
 
 
@@ -339,7 +341,10 @@ def run_axons(specs: Sequence[AxonSpec], until: str = "quiet", engine: str | Non
         amp = s.stim_nA if s.stim_nA is not None else stimulus_nA(c, sites[0])
         stims.append([CurrentClamp(k, STIM_DELAY_MS, STIM_WIDTH_MS, amp) for k in sites])
     dts = {s.dt_ms or rule_dt_ms(s.membrane) for s in specs}
-    batch = CableBatch(cables, stims, min(dts), engine=engine)
+    bases = None
+    if any(s.base is not None for s in specs):
+        bases = [build_axon(replace(s, membrane=s.base or s.membrane)) for s in specs]
+    batch = CableBatch(cables, stims, min(dts), base=bases, engine=engine)
     stim_end = STIM_DELAY_MS + STIM_WIDTH_MS
     far_sites = []
     for s, c in zip(specs, cables, strict=True):
@@ -442,3 +447,64 @@ def velocity_sweep(
         velocity, blocked = _velocity(s, cables[k], batch.values("first", k))
         points.append({"diam_um": s.diam_um, "velocity_m_s": velocity, "blocked": blocked})
     return {"points": points, "params": spec.as_dict()}
+
+
+# --- content runs (predict questions and model-checked numbers) --------------------------
+
+
+def axon_spec_from_run(run: dict[str, Any], default_preset: str = "squid") -> AxonSpec:
+    """The AxonSpec of a content run spec with an `axon` table (docs/content-format.md).
+
+    `axon` holds `tutor propagate`'s options (diam µm, length mm, ra Ω·cm, myelin,
+    stim, demyelinate [from_mm, to_mm, factor], nseg); `preset`, `celsius`, `set`
+    and `block` are the run's as for a patch. The squid preset defaults to 18.5 °C.
+    """
+    from tutor.lab.experiments import membranes
+
+    axon = dict(run.get("axon") or {})
+    preset = run.get("preset", default_preset)
+    celsius = run.get("celsius")
+    if celsius is None and preset == "squid":
+        celsius = SQUID_CELSIUS
+    m = membranes(preset, celsius, dict(run.get("set", {})), list(run.get("block", [])))
+    myelin = bool(axon.get("myelin", False))
+    dm = axon.get("demyelinate")
+    return AxonSpec(
+        membrane=m.run,
+        base=m.base if m.base != m.run else None,
+        diam_um=float(axon.get("diam", MYELIN_DEFAULT_DIAM_UM if myelin else SQUID_DIAM_UM)),
+        length_mm=None if axon.get("length") is None else float(axon["length"]),
+        ra_ohm_cm=float(axon.get("ra", SQUID_RA_OHM_CM)),
+        myelin=myelin,
+        stim=str(axon.get("stim", "left")),
+        nseg=axon.get("nseg"),
+        demyelinate=None if dm is None else (float(dm[0]), float(dm[1]), float(dm[2])),
+    )
+
+
+def axon_measures(out: dict[str, Any], cable_stim: str) -> dict[str, Any]:
+    """The content measures (`tutor.lab.names.AXON_MEASURES`) of a `propagate` result."""
+    times, counts = out["spike_ms"], out["spike_count"]
+    n = len(times)
+    far = {"left": [n - 1], "right": [0], "both": [n // 2]}[cable_stim]
+    arrived = all(times[k] is not None for k in far)
+    return {
+        "velocity_m_s": out["velocity_m_s"],
+        "blocked": out["blocked"],
+        "arrived": arrived,
+        "mid_spike_count": counts[n // 2],
+        "conduction_ms": max(times[k] for k in far) - STIM_DELAY_MS if arrived else None,
+        "axon_peak_mV": out["peak_mV"],
+    }
+
+
+def axon_measure(run: dict[str, Any], name: str, default_preset: str = "squid") -> Any:
+    """Read one axon measure from a content run spec with an `axon` table."""
+    from tutor.lab.names import AXON_MEASURES
+
+    if name not in AXON_MEASURES:
+        raise ParameterError(f"measure '{name}' reads a membrane patch, not an axon run")
+    if "axon" not in run:
+        raise ParameterError(f"measure '{name}' needs a run with an `axon` table")
+    spec = axon_spec_from_run(run, default_preset)
+    return axon_measures(propagate(spec), spec.stim)[name]

@@ -139,6 +139,33 @@ class ClampSpec(_Frozen):
         return out
 
 
+class AxonRun(_Frozen):
+    """An axon (a cable, `tutor propagate`'s protocol) instead of a patch of membrane.
+
+    Ranges (sizes > 0, nseg ≥ 3, a known `stim`, a well-formed `demyelinate` that
+    needs `myelin`) are checked in `tutor.quiz.semantics`, whose messages give units.
+    """
+
+    diam: float | None = None
+    """Diameter in µm (bare axon) or fibre diameter (myelin); None: 476 µm / 10 µm."""
+    length: float | None = None
+    """Length in mm; None: 50 mm bare, 40 internodes myelinated."""
+    ra: float | None = None
+    """Axial resistivity in Ω·cm; None: 35.4."""
+    myelin: bool = False
+    """Nodes of Ranvier and myelinated internodes (data/fibres/myelinated.toml)."""
+    stim: str = "left"
+    """Which end(s) the 0.5 ms pulse at t = 1 ms goes to: left, right or both."""
+    demyelinate: tuple[float, float, float] | None = None
+    """(from_mm, to_mm, factor): internodes there keep 1/factor of their myelin."""
+    nseg: int | None = None
+    """Compartments (bare: of the axon; myelin: per internode); None: the d_lambda rule."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The `axon` table of the engine's run dict (only the keys that were given)."""
+        return self.model_dump(exclude_defaults=True)
+
+
 class RunSpec(_Frozen):
     """A simulation protocol described in content (a `run` table or a `try_it` step).
 
@@ -161,6 +188,8 @@ class RunSpec(_Frozen):
     """Holding current in µA/cm² from t = 0 (inward/depolarising positive)."""
     clamp: ClampSpec | None = None
     """A voltage clamp instead of current pulses (then `pulses`, `hold`, `tstop` are unused)."""
+    axon: AxonRun | None = None
+    """An axon run (propagation) instead of a patch; its measures are the axon ones."""
 
     def to_dict(self, default_preset: str) -> dict[str, object]:
         """The plain dict the engine's `measure(run, ...)` takes (preset filled in)."""
@@ -176,6 +205,8 @@ class RunSpec(_Frozen):
             out["celsius"] = self.celsius
         if self.clamp is not None:
             out["clamp"] = self.clamp.to_dict()
+        if self.axon is not None:
+            out["axon"] = self.axon.to_dict()
         return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 
-from tutor.lab.names import CLAMP_MEASURES, MEASURES
+from tutor.lab.names import AXON_MEASURES, AXON_STIM_SITES, CLAMP_MEASURES, MEASURES
 from tutor.quiz.models import (
     ANSWER_AS_MEASURE_TYPE,
     PLACEHOLDER_RE,
@@ -180,17 +180,60 @@ def _texts(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
         yield from _placeholders((key,), getattr(q, key, None), declared)
 
 
+def _axon(path: Path, run: RunSpec) -> Iterator[Finding]:
+    """E031: an `axon` table's values are in range (units in the messages)."""
+    axon = run.axon
+    if axon is None:
+        return
+    at = (*path, "axon")
+    for key, unit in (("diam", "µm"), ("length", "mm"), ("ra", "Ω·cm")):
+        value = getattr(axon, key)
+        if value is not None and not value > 0:
+            yield Finding((*at, key), "E031", f"`axon.{key}` must be > 0 {unit}", True)
+    if axon.nseg is not None and axon.nseg < 3:
+        yield Finding((*at, "nseg"), "E031", "`axon.nseg` must be ≥ 3", True)
+    if axon.stim not in AXON_STIM_SITES:
+        message = f"`axon.stim` must be one of {', '.join(AXON_STIM_SITES)}, not `{axon.stim}`"
+        yield Finding(
+            (*at, "stim"), "E031", message + did_you_mean(axon.stim, AXON_STIM_SITES), True
+        )
+    if axon.demyelinate is not None:
+        x0, x1, factor = axon.demyelinate
+        if not (0 <= x0 < x1 and factor >= 1):
+            message = (
+                "`axon.demyelinate` must be [from_mm, to_mm, factor], 0 ≤ from < to, factor ≥ 1"
+            )
+            yield Finding((*at, "demyelinate"), "E031", message, True)
+        if not axon.myelin:
+            yield Finding((*at, "demyelinate"), "E031", "`axon.demyelinate` needs `myelin = true`")
+
+
+def _fits(path: Path, measure: str, run: RunSpec) -> Iterator[Finding]:
+    """E041: axon measures read axon runs, and the others runs without `axon`."""
+    if (measure in AXON_MEASURES) != (run.axon is not None):
+        need = "an `axon` table in `run`" if measure in AXON_MEASURES else "a run without `axon`"
+        yield Finding(path, "E041", f"measure `{measure}` needs {need}", True)
+    if run.axon is not None and run.clamp is not None:
+        yield Finding(path, "E041", "a run is an axon or a voltage clamp, not both", True)
+
+
 def _runs(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
     if isinstance(q, PredictQuestion | MarkQuestion):
         yield from _run_placeholders(("run",), q.run, declared)
+        yield from _axon(("run",), q.run)
     if isinstance(q, PredictQuestion) and "measure" in q.model_fields_set:
         yield from _fits_run(q.run, q.measure, ("measure",))
+        yield from _fits(("measure",), q.measure, q.run)
     if isinstance(q, MarkQuestion) and q.run.clamp is not None:
         yield Finding(("run", "clamp"), "E040", "a mark question needs a current-clamp run")
+    if isinstance(q, MarkQuestion) and q.run.axon is not None:
+        yield Finding(("run", "axon"), "E041", "a mark question shows a patch trace, not an axon")
     if isinstance(q, NumericQuestion) and q.from_model is not None:
         yield from _run_placeholders(("from_model", "run"), q.from_model.run, declared)
         fm = q.from_model
+        yield from _axon(("from_model", "run"), fm.run)
         yield from _fits_run(fm.run, fm.measure, ("from_model", "measure"))
+        yield from _fits(("from_model", "measure"), fm.measure, fm.run)
 
 
 def _by_type(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
@@ -247,4 +290,7 @@ def front_findings(front: LessonFront, skip: Collection[str] = ()) -> list[Findi
         if step.clamp is not None:
             message = "a try-it step sets up the live lab, which has no clamp (press C for it)"
             out.append(Finding(("try_it", n, "clamp"), "E040", message))
+        if step.axon is not None:
+            message = "a try-it step sets up the patch lab; the axon has its own view (press a)"
+            out.append(Finding(("try_it", n, "axon"), "E041", message))
     return out
