@@ -1,5 +1,5 @@
 """Write tests/oracle/reference.json, clamp_reference.json and cable_reference.json: NEURON's
-numbers for everyaccuracy-test case.
+numbers for every accuracy-test case.
 
 Usage: ``uv run python scripts/make_reference.py`` (≈ 20 s). The accuracy tests
 use the cache only if it matches the current cases, oracle code and NEURON
