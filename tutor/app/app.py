@@ -30,6 +30,7 @@ class TutorApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "lessons", "Lessons", tooltip="lesson list, text and try-it steps"),
+        Binding("a", "axon", "Axon", tooltip="a spike travelling along an axon (space–time view)"),
         Binding("P", "progress", "Progress", tooltip="mastery per lesson, due reviews"),
         Binding("question_mark", "help", "Help", tooltip="every key, and what the colours mean"),
         Binding("C", "clamp", "Clamp", tooltip="voltage clamp: steps, currents by ion, I–V curve"),
@@ -105,7 +106,7 @@ class TutorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a question is open, only quitting leaves it (the answer is saved)."""
         in_dialog = type(self.screen).__name__.endswith("Dialog")
-        return not (in_dialog and action in ("lessons", "progress", "help", "clamp"))
+        return not (in_dialog and action in ("lessons", "progress", "help", "clamp", "axon"))
 
     # -- app-level actions -------------------------------------------------------------
     def action_help(self) -> None:
@@ -122,6 +123,14 @@ class TutorApp(App[None]):
         if not isinstance(self.screen, LessonsScreen):
             self.back_to_lab()
             self.push_screen(LessonsScreen(self.quiz))
+
+    def action_axon(self) -> None:
+        """Open the axon view (propagation on the cable engine)."""
+        from tutor.app.screens.axon import AxonScreen
+
+        if not isinstance(self.screen, AxonScreen):
+            self.back_to_lab()
+            self.push_screen(AxonScreen(live=self.settings.live, fps=self.settings.fps))
 
     def action_progress(self) -> None:
         """Open mastery per lesson and due reviews."""

@@ -12,8 +12,8 @@ samples:
   at 25 % and 75 % of the length (``both``: a quarter of the length over the
   crossings at 12.5 % and 37.5 %, on the left spike's path before the two
   spikes meet). The crossing time at a position between compartment centres
-  is interpolated linearly between the nearest centres that fired; null if
-  the spike never gets past the position;
+  is interpolated linearly between the two centres either side; null if
+  either never fired;
 - ``peak_mV``: the highest V at the middle of the axon (interpolated between
   the two nearest centres);
 - ``blocked``: a spike started somewhere but never reached the far measuring
@@ -302,16 +302,15 @@ def _measure_points(stim: str) -> tuple[float, float]:
 
 
 def crossing_at(x_um: Sequence[float], times: Sequence[float], x: float) -> float:
-    """Crossing time at position x (µm), linear between the nearest centres that fired;
-    NaN unless a fired centre lies at or on each side of x."""
-    pts = [(xi, ti) for xi, ti in zip(x_um, times, strict=True) if not math.isnan(ti)]
-    left = [p for p in pts if p[0] <= x]
-    right = [p for p in pts if p[0] >= x]
-    if not left or not right:
+    """Crossing time at position x (µm), linear between the two compartment centres either
+    side of it (the nearest one at the ends); NaN unless both have fired."""
+    k = bisect.bisect_left(x_um, x)
+    if k <= 0 or k >= len(x_um):
+        t = times[0] if k <= 0 else times[-1]
+        return float(t)
+    x0, x1, t0, t1 = x_um[k - 1], x_um[k], times[k - 1], times[k]
+    if math.isnan(t0) or math.isnan(t1):
         return math.nan
-    (x0, t0), (x1, t1) = max(left), min(right)
-    if x1 == x0:
-        return t0
     return t0 + (t1 - t0) * (x - x0) / (x1 - x0)
 
 
