@@ -75,7 +75,7 @@ class LabScreen(Screen[None]):
         Binding(
             "left_square_bracket",
             "slower",
-            "Slower/faster",
+            "Speed",
             key_display="[ ]",
             tooltip="slow motion: one speed step down (] is faster)",
         ),
