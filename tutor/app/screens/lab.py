@@ -77,7 +77,7 @@ class LabScreen(Screen[None]):
             "slower",
             "Speed",
             key_display="[ ]",
-            tooltip="slow motion: one speed step down (] is faster)",
+            tooltip="Slower/faster: slow motion, one speed step down (] is faster)",
         ),
         Binding("right_square_bracket", "faster", "Faster", show=False, tooltip="run faster"),
         Binding("up", "amp(1)", "Amp +", show=False, tooltip="stimulus amplitude up"),
