@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from tutor.app.messages import BackToLab
 from tutor.app.widgets.plot import PlotData, PlotView
 from tutor.app.widgets.spacetime import SpaceTimeView
 from tutor.app.widgets.theme import PHASE_STYLES
@@ -88,7 +89,7 @@ class AxonScreen(Screen[None]):
         now = time.monotonic()
         wall = min(now - self._last, 0.25)
         self._last = now
-        if self.app.screen is not self:
+        if not self.is_current:
             return
         if self.running:
             self._due_ms += wall * self.speed
@@ -177,4 +178,4 @@ class AxonScreen(Screen[None]):
         self.redraw()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.post_message(BackToLab())
