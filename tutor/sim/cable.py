@@ -772,7 +772,7 @@ class CableBatch:
 def _solve_banded(lower: Any, diag: Any, upper: Any, rhs: Any) -> Any:
     """Solve the stacked tridiagonal system with LAPACK (scipy; imported on first use)."""
     import numpy as np
-    from scipy.linalg import solve_banded  # type: ignore[import-untyped]
+    from scipy.linalg import solve_banded
 
     ab = np.empty((3, len(diag)))
     ab[0, 0] = 0.0
