@@ -64,6 +64,10 @@ def test_sweep_velocity_contract() -> None:
         (["propagate", "--ra", "0"], "--ra"),
         (["propagate", "--demyelinate", "5,1,3"], "--demyelinate"),
         (["propagate", "--demyelinate", "1,5,3"], "--demyelinate"),  # needs --myelin
+        (["propagate", "--nseg", "100000000"], "--nseg"),
+        (["propagate", "--length", "1e9"], "--length"),
+        (["propagate", "--myelin", "--length", "1e9"], "--length"),
+        (["propagate", "--dt", "1e-9"], "--dt"),
         (["sweep", "velocity", "--diams", "100,0"], "--diams"),
         (["sweep", "velocity", "--diams", "100", "--stim", "up"], "--stim"),
     ],

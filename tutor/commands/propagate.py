@@ -81,7 +81,7 @@ def add_axon_options(p: argparse.ArgumentParser) -> None:
         "--set", action="append", default=[], type=set_spec, metavar="NAME=VALUE",
         help="override a membrane parameter from t = 0; repeatable",
     )  # fmt: skip
-    p.add_argument("--engine", choices=("numpy",), help=argparse.SUPPRESS)
+    p.add_argument("--engine", choices=("compiled", "numpy"), help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 

@@ -74,6 +74,9 @@ QUIET_HOLD_MS = 2.0
 MAX_TSTOP_MS = 400.0
 #: Run in chunks of this (ms) between checks of the stopping rule.
 CHUNK_MS = 0.25
+#: Budgets (see tutor.sim.limits): compartments of one batch, smallest time step (ms).
+MAX_COMPARTMENTS = 200_000
+MIN_DT_MS = 1e-4
 
 
 def fibres_dir() -> Path:
@@ -125,27 +128,18 @@ class MyelinModel:
         k = self.node_channel_density
         return replace(m, name=f"{m.name}-node", gna=m.gna * k, gk=m.gk * k, gl=m.gl * k)
 
-    def internode_membrane(
-        self, m: MembraneParams, fibre_diam_um: float, damage: float = 1.0
-    ) -> MembraneParams:
-        """Axolemma in series with 2N myelin membranes: cm and leak / (2N), no gated channels.
-
-        `damage` ≥ 1 multiplies cm and leak (a demyelinated stretch keeps 1/damage of
-        its wraps). The leak reverses at the preset's rest so the fibre rests uniformly.
-        """
+    def internode_membrane(self, m: MembraneParams) -> MembraneParams:
+        """The axolemma under the myelin: no voltage-gated channels, its leak reversing
+        at the preset's rest (so the fibre rests uniformly); the sheath in series is
+        the internode Section's `sheath` (see `sheath_layers`)."""
         from tutor.sim.reduce import resting_state
 
-        layers = 2.0 * self.wraps(fibre_diam_um) / damage
-        layers = max(layers, 1.0)
-        return replace(
-            m,
-            name=f"{m.name}-internode" + (f"x{damage:g}" if damage != 1.0 else ""),
-            gna=0.0,
-            gk=0.0,
-            gl=m.gl / layers,
-            cm=m.cm / layers,
-            el=resting_state(m).v_mV,
-        )
+        return replace(m, name=f"{m.name}-internode", gna=0.0, gk=0.0, el=resting_state(m).v_mV)
+
+    def sheath_layers(self, fibre_diam_um: float, damage: float = 1.0) -> float:
+        """Membranes in series around the internode axolemma: 2N wraps, of which a
+        demyelinated stretch keeps 1/damage (at least the axolemma itself)."""
+        return max(2.0 * self.wraps(fibre_diam_um) / damage, 1.0)
 
 
 @cache
@@ -210,8 +204,8 @@ class AxonSpec:
                 f"argument --nseg: must be a whole number ≥ {1 if self.myelin else 3}, "
                 f"got {self.nseg}"
             )
-        if self.dt_ms is not None and not (0 < self.dt_ms <= DT_MAX_MS):
-            raise ParameterError(f"argument --dt: must be in (0, {DT_MAX_MS}] ms")
+        if self.dt_ms is not None and not (MIN_DT_MS <= self.dt_ms <= DT_MAX_MS):
+            raise ParameterError(f"argument --dt: must be in [{MIN_DT_MS:g}, {DT_MAX_MS}] ms")
         if self.demyelinate is not None:
             x0, x1, f = self.demyelinate
             if not (0 <= x0 < x1 and f >= 1 and all(math.isfinite(v) for v in (x0, x1, f))):
@@ -250,6 +244,15 @@ def rule_dt_ms(m: MembraneParams) -> float:
     return min(DT_MAX_MS, DT_RATE_MS / m.rate_factor)
 
 
+def _check_size(count: float) -> None:
+    """Refuse, before allocating, an axon of more than MAX_COMPARTMENTS compartments."""
+    if not count <= MAX_COMPARTMENTS:
+        raise ParameterError(
+            f"argument --nseg/--length: the axon would have {count:.3g} compartments "
+            f"(at most {MAX_COMPARTMENTS})"
+        )
+
+
 def build_axon(spec: AxonSpec):
     """The cable of a spec (a `tutor.sim.cable.Cable`)."""
     from tutor.sim.cable import Cable, Section
@@ -257,6 +260,12 @@ def build_axon(spec: AxonSpec):
     mem = spec.membrane
     if not spec.myelin:
         length_um = 1000.0 * (spec.length_mm or DEFAULT_LENGTH_MM)
+        if spec.nseg is None:
+            lam = lambda_f_um(
+                spec.diam_um, spec.ra_ohm_cm, mem.cm, LAMBDA_FREQ_HZ * mem.rate_factor
+            )
+            _check_size(length_um / (D_LAMBDA * lam))
+        _check_size(spec.nseg or 0)
         nseg = spec.nseg or rule_nseg(length_um, spec.diam_um, spec.ra_ohm_cm, mem, 3)
         return Cable.uniform(mem, length_um, spec.diam_um, spec.ra_ohm_cm, nseg)
     model = load_myelin()
@@ -270,17 +279,26 @@ def build_axon(spec: AxonSpec):
     else:
         n_int = max(1, round((1000.0 * spec.length_mm - node_len) / period))
     node_mem = model.node_membrane(mem)
-    healthy = model.internode_membrane(mem, fibre)
-    nseg_int = spec.nseg or rule_nseg(inter, axon, spec.ra_ohm_cm, healthy, 1)
+    inter_mem = model.internode_membrane(mem)
+    healthy = model.sheath_layers(fibre)
+    _check_size(n_int * (1 + (spec.nseg or 1)))
+    # the d_lambda rule with the sheathed capacitance (the internode's effective cm)
+    lam = lambda_f_um(
+        axon, spec.ra_ohm_cm, inter_mem.cm / healthy, LAMBDA_FREQ_HZ * inter_mem.rate_factor
+    )
+    nseg_int = spec.nseg or max(1, math.ceil(inter / (D_LAMBDA * lam)))
+    _check_size(n_int * (1 + nseg_int))
     sections = [Section(node_len, axon, spec.ra_ohm_cm, 1, node_mem, "node")]
     for k in range(n_int):
         centre_mm = 1e-3 * (node_len + k * period + 0.5 * inter)
-        membrane = healthy
+        layers = healthy
         if spec.demyelinate is not None:
             x0, x1, factor = spec.demyelinate
             if x0 <= centre_mm <= x1:
-                membrane = model.internode_membrane(mem, fibre, damage=factor)
-        sections.append(Section(inter, axon, spec.ra_ohm_cm, nseg_int, membrane, "internode"))
+                layers = model.sheath_layers(fibre, damage=factor)
+        sections.append(
+            Section(inter, axon, spec.ra_ohm_cm, nseg_int, inter_mem, "internode", layers)
+        )
         sections.append(Section(node_len, axon, spec.ra_ohm_cm, 1, node_mem, "node"))
     return Cable.chain(sections)
 
@@ -334,6 +352,7 @@ def run_axons(specs: Sequence[AxonSpec], until: str = "quiet", engine: str | Non
     from tutor.sim.cable import CableBatch, CurrentClamp
 
     cables = [build_axon(s) for s in specs]
+    _check_size(sum(len(c) for c in cables))
     stims = []
     for s, c in zip(specs, cables, strict=True):
         sites = _sites(s, len(c))

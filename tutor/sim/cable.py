@@ -64,7 +64,10 @@ class Section:
     length_um: length (µm, > 0); diam_um: diameter (µm, > 0); ra_ohm_cm: axial
     resistivity (Ω·cm, > 0); nseg: number of equal compartments (≥ 1);
     membrane: the membrane of every compartment of this section; name: a label
-    (e.g. "node", "internode", "soma", "dend") kept per compartment.
+    (e.g. "node", "internode", "soma", "dend") kept per compartment; sheath:
+    how many membranes in series wrap this one (1 = bare; a myelin sheath of N
+    wraps adds 2N): the capacitance and leak per cm² of the section's own
+    membrane are divided by it (capacitors and conductances in series).
     """
 
     length_um: float
@@ -73,6 +76,7 @@ class Section:
     nseg: int
     membrane: MembraneParams
     name: str = "axon"
+    sheath: float = 1.0
 
     def __post_init__(self) -> None:
         for key, unit in (("length_um", "µm"), ("diam_um", "µm"), ("ra_ohm_cm", "Ω·cm")):
@@ -83,6 +87,8 @@ class Section:
                 )
         if not (isinstance(self.nseg, int) and self.nseg >= 1):
             raise ParameterError(f"section '{self.name}': nseg must be a whole number ≥ 1")
+        if not (math.isfinite(self.sheath) and self.sheath >= 1):
+            raise ParameterError(f"section '{self.name}': sheath must be ≥ 1")
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ class Cable:
     Per compartment i (tuples of length N): ``dx_um`` length, ``diam_um``
     diameter, ``ra_ohm_cm`` axial resistivity, ``x_um`` centre position from
     the left end, ``area_cm2`` membrane area, ``membrane_index`` into
-    ``membranes``, ``kind`` (its section's name), ``section_index``.
+    ``membranes``, ``kind`` (its section's name), ``section_index``, ``sheath``.
     ``g_axial_uS[i]`` joins compartments i and i + 1 (length N − 1).
     """
 
@@ -107,6 +113,7 @@ class Cable:
     membrane_index: tuple[int, ...]
     kind: tuple[str, ...]
     section_index: tuple[int, ...]
+    sheath: tuple[float, ...] = ()
 
     @classmethod
     def chain(cls, sections: Sequence[Section]) -> Cable:
@@ -120,6 +127,7 @@ class Cable:
         mi: list[int] = []
         kind: list[str] = []
         si: list[int] = []
+        sheath: list[float] = []
         for j, s in enumerate(sections):
             if s.membrane not in membranes:
                 membranes.append(s.membrane)
@@ -130,6 +138,7 @@ class Cable:
             mi += [k] * s.nseg
             kind += [s.name] * s.nseg
             si += [j] * s.nseg
+            sheath += [float(s.sheath)] * s.nseg
         x, pos = [], 0.0
         for d in dx:
             x.append(pos + 0.5 * d)
@@ -143,7 +152,7 @@ class Cable:
         g = [1e6 / (half[i] + half[i + 1]) for i in range(len(half) - 1)]  # µS
         return cls(
             tuple(sections), tuple(dx), tuple(diam), tuple(ra), tuple(x), tuple(area), tuple(g),
-            tuple(membranes), tuple(mi), tuple(kind), tuple(si),
+            tuple(membranes), tuple(mi), tuple(kind), tuple(si), tuple(sheath),
         )  # fmt: skip
 
     @classmethod
@@ -185,12 +194,22 @@ class Cable:
         return Cable(
             self.sections, self.dx_um, self.diam_um, self.ra_ohm_cm, self.x_um, self.area_cm2,
             self.g_axial_uS, tuple(membranes), tuple(mi), self.kind, self.section_index,
+            self.sheath,
         )  # fmt: skip
 
     def param_rows(self) -> list[list[float]]:
-        """Per compartment, the membrane row in the kernel's layout (`kernel.P_*`)."""
+        """Per compartment, the membrane row in the kernel's layout (`kernel.P_*`), its
+        capacitance and leak divided by the compartment's sheath."""
         rows = [list(params_row(m)) for m in self.membranes]
-        return [rows[k] for k in self.membrane_index]
+        sheath = self.sheath or (1.0,) * len(self)
+        out = []
+        for k, layers in zip(self.membrane_index, sheath, strict=True):
+            row = list(rows[k])
+            if layers != 1.0:
+                row[K.P_CM] /= layers
+                row[K.P_GL] /= layers
+            out.append(row)
+        return out
 
     def param_arrays(self) -> dict[str, Any]:
         """Per-compartment numpy arrays: gna gk gl (mS/cm²), ena ek el (mV), cm (µF/cm²),
