@@ -470,3 +470,80 @@ def test_band_edges_agree_with_sweep_to_one_sample(preset: str, celsius: float |
     assert thr[0] is None and thr[1] is not None, (isis, thr)
     assert thr[2] is not None and thr[2] > limit, (isis, thr, limit)
     assert thr[3] is not None and thr[3] <= limit, (isis, thr, limit)
+
+
+# --------------------------------------------------------------------------- issue 11 musts
+def excitability_per_sample(preset: str, pulses, blocks=(), tstop_ms: float = 40.0):
+    """Run live-style through the machine; (trace, events, per-sample band labels)."""
+    from tutor.lab.phases import PhaseMachine
+
+    m = membranes(preset, blocks=list(blocks))
+    stims = [Pulse(delay_ms=d, width_ms=w, amp_uA_cm2=a) for d, w, a in pulses]
+    res = simulate(m.run, stims, tstop_ms=tstop_ms, base=m.base)
+    machine = PhaseMachine(m.run, base=m.base)
+    machine.feed(res, [p for s in stims for p in s.pieces()])
+    labels = list(machine.excitability_labels)
+    machine.flush()
+    return res, machine.events, labels
+
+
+@pytest.mark.parametrize("preset", ["squid", "textbook"])
+def test_refractoriness_begins_at_the_threshold_event(preset: str) -> None:
+    """Excitable before any stimulus and through the stimulus until the threshold event;
+    absolute refractory from exactly that event."""
+    res, events, labels = excitability_per_sample(preset, [COND])
+    thr = first(events, "threshold")["t_ms"]
+    t = res.t_ms
+    assert all(lab == "excitable" for lab, tt in zip(labels, t, strict=True) if tt < thr - 1e-9)
+    assert labels[int(np.searchsorted(t, thr - 1e-9))] == "absolute_refractory"
+    first_abs = first(events, "absolute_refractory")
+    assert first_abs["t_ms"] == thr and first_abs["from"] == "excitable"
+
+
+@pytest.mark.parametrize("preset", ["squid", "textbook"])
+def test_failed_second_pulse_3_ms_later_is_inside_a_refractory_state(preset: str) -> None:
+    """Paired 20 µA/cm² pulses 3 ms apart: one spike, and the band is absolute or relative
+    refractory at every sample of the second pulse."""
+    res, _, labels = excitability_per_sample(preset, [COND, (8.0, 1.0, 20.0)])
+    assert len(res.spikes_ms) == 1
+    during = [lab for lab, tt in zip(labels, res.t_ms, strict=True) if 8.0 <= tt < 9.0]
+    assert during and set(during) <= {"absolute_refractory", "relative_refractory"}, during
+
+
+@pytest.mark.parametrize("preset", ["squid", "textbook"])
+@pytest.mark.parametrize("amp", [20.0, 150.0])
+def test_ttx_membrane_is_inexcitable_never_excitable(preset: str, amp: float) -> None:
+    """With TTX: no spike, no threshold, and the band is inexcitable at every sample."""
+    res, events, labels = excitability_per_sample(preset, [(5.0, 1.0, amp)], blocks=("ttx",))
+    assert len(res.spikes_ms) == 0
+    assert not [e for e in events if e["kind"] in ("spike", "threshold")]
+    assert set(labels) == {"inexcitable"}
+    assert [e["phase"] for e in events if e["kind"] == "excitability"] == ["inexcitable"]
+
+
+def test_ttx_on_and_off_mid_run() -> None:
+    """Blocking Na⁺ mid-run makes the band inexcitable at once; unblocking lets the probes
+    find the membrane excitable again."""
+    from tutor.lab.phases import PhaseMachine
+    from tutor.sim import LiveSim
+
+    p = load_preset("squid")
+    live = LiveSim(p)
+    machine = PhaseMachine(p, base=p)
+    machine.feed(live.advance(2.0), live.pieces)
+    assert machine.excitability == "excitable"
+    ttx = p.with_block("ttx")
+    live.set_params(ttx)
+    machine.set_params(ttx)
+    machine.feed(live.advance(2.0), live.pieces)
+    assert machine.excitability == "inexcitable"
+    live.set_params(p)
+    machine.set_params(p)
+    machine.feed(live.advance(5.0), live.pieces)
+    assert machine.excitability == "excitable"
+    machine.flush()
+    states = [e["phase"] for e in machine.events if e["kind"] == "excitability"]
+    # (V relaxed to the TTX rest, 0.9 mV below the normal one: recovery may pass through
+    # relative refractory), but never absolute: no spike started anything
+    assert states[0] == "inexcitable" and states[-1] == "excitable"
+    assert "absolute_refractory" not in states

@@ -186,7 +186,7 @@ class PhaseMachine:
         self.events: list[Event] = []
         self.labels: list[str] = []
         self.excitability_labels: list[str] = []
-        self.last_state: X.ModelState | None = None
+        self._last_sample: dict | None = None
         self._pending: list[Event] = []
         self._history: deque[tuple[float, np.ndarray]] = deque(maxlen=history)
         self._prev: tuple[float, float, float, float] | None = None  # t, V, dV/dt, I_ion
@@ -265,19 +265,30 @@ class PhaseMachine:
         return self._release(math.inf)
 
     # ------------------------------------------------------------------ explanations
+    @property
+    def last_state(self) -> X.ModelState | None:
+        """The model state of the latest sample fed (None before any), with gate trends."""
+        s = self._last_sample
+        if s is None:
+            return None
+        if "dh" not in s:
+            self._gate_rates(s)
+        return X.ModelState.from_mapping(s)
+
     def explain_now(self) -> str:
         """The live explanation of the current phase and excitability state, computed
         from the latest sample fed (what the banner shows; empty before any sample)."""
-        if self.last_state is None:
+        state = self.last_state
+        if state is None:
             return ""
-        why = X.explain_phase(self.phase, self.last_state, self.context, carried=self._carried)
+        why = X.explain_phase(self.phase, state, self.context, carried=self._carried)
         if self.excitability != "excitable":
             at_thr = self.excitability == "absolute_refractory" and self.phase in (
                 "threshold",
                 "depolarization",
             )
             exc = X.explain_excitability(
-                self.excitability, self.last_state, self.context, at_threshold=at_thr
+                self.excitability, state, self.context, at_threshold=at_thr
             )
             why = f"{why} · {exc}"
         return why
@@ -328,10 +339,7 @@ class PhaseMachine:
             self._prev = (t, s["v"], s["dvdt"], s["iion"])
             self._prev_s = s
         if len(chunk):
-            last = self._prev_s
-            assert last is not None
-            self._gate_rates(last)
-            self.last_state = X.ModelState.from_mapping(last)
+            self._last_sample = self._prev_s  # explained only when asked (explain_now)
         return self._release(self._last_probe_t if self._probe else math.inf)
 
     def _why_sample(self, s: dict) -> dict:
@@ -558,6 +566,8 @@ class PhaseMachine:
             self._skipped = True
             return
         due = t - self._last_probe_t >= self.probe_every_ms - 1e-9
+        if self._skipped:
+            self._probe_needed = True  # the spike is over: ask at once, then walk back
         if not (self._probe_needed or (due and not self._quiet())):
             if self._quiet():
                 self._last_probe_t = t  # nothing can change while quiet: release events
