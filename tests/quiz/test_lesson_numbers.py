@@ -261,3 +261,12 @@ def test_14_no_adaptation_and_depolarisation_block() -> None:
     assert block.h[i] < 0.1 and block.n[i] > 0.6  # Na⁺ inactivated, K⁺ open
     onset = measure({"preset": "squid", "pulses": [[10, 500, 4]], "tstop": 520}, "spike_count")
     assert onset == 1
+
+
+# -- lesson 9: the predict question added for it --------------------------------
+
+
+def test_09_raised_ek_fires_the_squid_axon_repeatedly() -> None:
+    run_ = {"preset": "squid", "set": {"ek": -65}, "tstop": 100}
+    assert measure(run_, "spike_count") == 5
+    assert measure({"preset": "squid", "tstop": 100}, "spike_count") == 0
