@@ -17,7 +17,9 @@ from typing import NoReturn
 _WRITE_ERRNOS = {28, 5, 122, 30, 9}
 
 #: Modules under `tutor.commands` that add subcommands, in help order.
-COMMAND_MODULES = ("lab", "simulate", "sweep", "clamp", "propagate", "content", "quiz", "progress")
+COMMAND_MODULES = (
+    "lab", "simulate", "sweep", "clamp", "propagate", "content", "quiz", "progress", "serve",
+)  # fmt: skip
 
 
 class UsageError(Exception):
