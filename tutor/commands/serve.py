@@ -134,7 +134,7 @@ def _server_class() -> type:
     from aiohttp import web
     from textual_serve.server import Server
 
-    class TutorServer(Server):  # type: ignore[misc]
+    class TutorServer(Server):
         async def on_startup(self, app: web.Application) -> None:
             """Say nothing before the socket is bound: a failed bind must print one line only."""
 
