@@ -78,9 +78,11 @@ async def test_amplitude_and_width_keys(make_app) -> None:
         await pilot.press("down", "down")
         assert stim().amp_uA_cm2 == 19.0
         await pilot.press("right")
-        assert stim().width_ms == 1.5
+        assert stim().width_ms == 2.0  # 1-2-5 steps
         await pilot.press("left", "left")
-        assert np.isclose(stim().width_ms, 0.9)
+        assert stim().width_ms == 0.5
+        await pilot.press("right")
+        assert stim().width_ms == 1.0  # back to 1 ms exactly
         await pilot.press("c")
         assert stim().count == 2
         await pilot.press("i")

@@ -27,12 +27,22 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from tutor.app.instrument import (
+    Baseline,
+    describe,
+    differences,
+    keep_baseline,
+    readout_at,
+    run_start_ms,
+    summarise,
+)
 from tutor.app.lab_session import LabError, LabSession
 from tutor.app.settings import SPEEDS_MS_PER_S, AppSettings
 from tutor.app.widgets.band import BandView
 from tutor.app.widgets.banner import EventLog, LabSnapshot, ParamPanel, PhaseBanner
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import (
+    BASELINE_STYLE,
     CURRENT_COLOURS,
     CURRENT_NAMES,
     FAILED_MARKER_STYLE,
@@ -51,6 +61,23 @@ V_RANGE = (-100.0, 60.0)
 _MARKER = len(PHASE_STYLES)
 _STIM = _MARKER + 1
 _FAILED = _MARKER + 2
+_BASELINE = _MARKER + 3
+#: Stimulus widths the ← → keys step through (ms): 1-2-5 steps, so 1 ms is always reachable.
+WIDTHS_MS: tuple[float, ...] = (
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+    20.0,
+    50.0,
+    100.0,
+    200.0,
+    500.0,
+)
 _PULSE_COUNTS = (1, 2, 3, 5, 10)
 _INTERVALS = (2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
 
@@ -69,8 +96,15 @@ class LabScreen(Screen[None]):
         """The membrane restarted from rest at t = 0: the event stream begins again."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The keys a newcomer needs come first, so an 80-column footer still shows them
+        # (help, lessons and quit are the app's; repeated here only to order the footer).
+        Binding(
+            "question_mark", "app.help", "Help", tooltip="every key, and what the colours mean"
+        ),
         Binding("space", "stimulate", "Stim", tooltip="deliver the stimulus shown in the panel"),
         Binding("p", "toggle_pause", "Pause", tooltip="pause / resume model time"),
+        Binding("l", "app.lessons", "Lessons", tooltip="lesson list, text and try-it steps"),
+        Binding("q", "app.quit", "Quit", tooltip="leave the tutor (progress is already saved)"),
         Binding("full_stop", "step", "Step", tooltip="pause and advance one step"),
         Binding(
             "left_square_bracket",
@@ -82,8 +116,37 @@ class LabScreen(Screen[None]):
         Binding("right_square_bracket", "faster", "Faster", show=False, tooltip="run faster"),
         Binding("up", "amp(1)", "Amp +", show=False, tooltip="stimulus amplitude up"),
         Binding("down", "amp(-1)", "Amp −", show=False, tooltip="stimulus amplitude down"),
-        Binding("right", "width(1)", "Width +", show=False, tooltip="stimulus width longer"),
+        Binding(
+            "right",
+            "width(1)",
+            "Width +",
+            show=False,
+            tooltip="stimulus width longer (1-2-5 steps)",
+        ),
         Binding("left", "width(-1)", "Width −", show=False, tooltip="stimulus width shorter"),
+        Binding(
+            "k", "cursor", "Cursor", tooltip="cursor readout: ←/→ move it (Shift: ×10), Esc closes"
+        ),
+        Binding(
+            "shift+right",
+            "cursor_move(10)",
+            "Cursor ≫",
+            show=False,
+            tooltip="cursor 10 steps later",
+        ),
+        Binding(
+            "shift+left",
+            "cursor_move(-10)",
+            "Cursor ≪",
+            show=False,
+            tooltip="cursor 10 steps earlier",
+        ),
+        Binding(
+            "escape", "close_cursor", "Close cursor", show=False, tooltip="close the cursor readout"
+        ),
+        Binding(
+            "b", "baseline", "Baseline", tooltip="keep this run as a dimmed baseline / clear it"
+        ),
         Binding("t", "block('ttx')", "TTX", tooltip="toggle TTX: blocks Na⁺ channels (gNa = 0)"),
         Binding("e", "block('tea')", "TEA", tooltip="toggle TEA: blocks K⁺ channels (gK = 0)"),
         Binding("g", "toggle_plot", "Gates", tooltip="second plot: gates m h n / currents"),
@@ -133,6 +196,10 @@ class LabScreen(Screen[None]):
         self.frames = 0
         self.threshold: tuple[float, float | None] | str | None = None
         self._kernel_notice_shown = False
+        self.cursor_ms: float | None = None
+        """Model time of the cursor readout (`k`); None when it is closed."""
+        self.baseline: Baseline | None = None
+        """The run kept with `b`, drawn dimmed under the next runs."""
 
     @property
     def ready(self) -> bool:
@@ -155,7 +222,13 @@ class LabScreen(Screen[None]):
         yield PhaseBanner(id="banner")
         with Horizontal(id="lab-body"):
             with Vertical(id="plots"):
-                palette = [*PHASE_STYLES, MARKER_STYLE, STIMULUS_MARKER_STYLE, FAILED_MARKER_STYLE]
+                palette = [
+                    *PHASE_STYLES,
+                    MARKER_STYLE,
+                    STIMULUS_MARKER_STYLE,
+                    FAILED_MARKER_STYLE,
+                    BASELINE_STYLE,
+                ]
                 trace = PlotView(palette, id="trace")
                 trace.border_title = "membrane potential V (mV) — coloured by phase"
                 yield trace
@@ -218,7 +291,10 @@ class LabScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Lab keys wait for the engine (a fraction of a second after the first frame)."""
-        return self.ready or action in ("quit", "help", "lessons", "progress")
+        if action in ("cursor_move", "close_cursor") and self.cursor_ms is None:
+            return False  # Shift+arrows and Esc belong to the cursor only while it is open
+        return self.ready or action in ("quit", "help", "lessons", "progress", "app.help",
+                                        "app.lessons", "app.quit")  # fmt: skip
 
     @on(Resize)
     def _collapse(self, event: Resize) -> None:
@@ -310,7 +386,84 @@ class LabScreen(Screen[None]):
             last=last,
             threshold=self.threshold,
             message=self.message,
+            readout=self.cursor_text(),
+            baseline=self.baseline.name if self.baseline is not None else "",
+            compare=self.comparison(),
         )
+
+    # -- instrument: cursor readout and baseline ---------------------------------------
+    def _cursor_in(self, xr: tuple[float, float]) -> float | None:
+        """The cursor's time, kept inside the window (a live window moves under it)."""
+        if self.cursor_ms is None:
+            return None
+        self.cursor_ms = float(np.clip(self.cursor_ms, xr[0], max(xr[0], self.membrane.t_ms)))
+        return self.cursor_ms
+
+    def cursor_text(self) -> str:
+        """The readout at the cursor, from the sample under it ("" when closed)."""
+        if self.cursor_ms is None or not self.ready:
+            return ""
+        w = self.membrane.buffer.since(self.x_range()[0])
+        r = readout_at(w, self.cursor_ms)
+        if r is None:
+            return ""
+        rest = float(self.membrane.live.rest.v_mV) if self.convention == "1952" else None
+        return r.text(rest, compact=self.has_class("-narrow"))
+
+    def _cursor_step_ms(self) -> float:
+        """One braille dot-column of the trace (never less than one sample)."""
+        cols = max(self.query_one("#trace", PlotView).plot_cols, 1)
+        return max(self.settings.window_ms / (2 * cols), self.membrane.dt_ms)
+
+    def comparison(self) -> list[tuple[str, str]]:
+        """Rows comparing the run in view with the baseline ([] without a baseline)."""
+        if self.baseline is None or not self.ready:
+            return []
+        xr = self.x_range()
+        w = self.membrane.buffer.since(xr[0])
+        events = self.membrane.events
+        start = run_start_ms(events, xr[0])
+        now = summarise(w["t_ms"], w["v_mV"], events, start, float(self.membrane.live.rest.v_mV))
+        return differences(now, self.baseline.summary)
+
+    def action_cursor(self) -> None:
+        """Open the cursor at the latest peak in view (else the newest sample), or close it."""
+        if self.cursor_ms is not None:
+            self.action_close_cursor()
+            return
+        xr = self.x_range()
+        peaks = [float(e["t_ms"]) for e in self.membrane.markers(xr[0]) if e["kind"] == "peak"]
+        self.cursor_ms = peaks[-1] if peaks else self.membrane.t_ms
+        self._note("cursor: ← → move (Shift ×10), Esc closes")
+
+    def action_cursor_move(self, steps: int) -> None:
+        """Move the cursor by ``steps`` dot-columns of the trace."""
+        if self.cursor_ms is None:
+            return
+        self.cursor_ms += steps * self._cursor_step_ms()
+        self._note("")
+
+    def action_close_cursor(self) -> None:
+        """Close the cursor readout."""
+        self.cursor_ms = None
+        self._note("cursor closed")
+
+    def action_baseline(self) -> None:
+        """Keep the run in view as a named, dimmed baseline; `b` again clears it."""
+        if self.baseline is not None:
+            self.baseline = None
+            self._note("baseline cleared")
+            return
+        s = self.membrane
+        st = s.state.stimulus
+        name = describe(
+            s.state.preset, s.params().celsius, s.state.blocks, st.amp_uA_cm2, st.width_ms, st.count
+        )
+        xr = self.x_range()
+        self.baseline = keep_baseline(
+            s.buffer.since(xr[0]), s.events, xr[0], float(s.live.rest.v_mV), name
+        )
+        self._note(f"baseline kept: {name}")
 
     def x_range(self) -> tuple[float, float]:
         w = self.settings.window_ms
@@ -356,22 +509,30 @@ class LabScreen(Screen[None]):
                 labels.append(Label(tm, dv, "✗ no spike", _FAILED, up))
             elif k == "stimulus_on":
                 y_stim = y_range[1] - 4 if hh1952 else y_range[0] + 4
-                labels.append(Label(tm, y_stim, "⚡stim", _STIM, "right"))
+                labels.append(Label(tm, y_stim, "ϟstim", _STIM, "right"))
         trace = self.query_one("#trace", PlotView)
-        trace.set_data(
-            PlotData(xr, y_range, [(t, disp_trace(w["v_mV"]), w["phase"])], labels, y_lines=[0.0])
-        )
+        series: list[tuple[np.ndarray, np.ndarray, np.ndarray | int]] = []
+        if self.baseline is not None:
+            # the kept run, aligned on the stimulus onset of the run in view, under the trace
+            start = run_start_ms(self.membrane.events, xr[0])
+            series.append((self.baseline.t_ms + start, disp_trace(self.baseline.v_mV), _BASELINE))
+        series.append((t, disp_trace(w["v_mV"]), w["phase"]))
+        cursor = self._cursor_in(xr)
+        trace.set_data(PlotData(xr, y_range, series, labels, cursor_x=cursor, y_lines=[0.0]))
+        base_title = f" · dim: baseline {self.baseline.name}" if self.baseline else ""
+        if trace.border_subtitle != base_title:
+            trace.border_subtitle = base_title
         self.query_one("#band", BandView).set_data(t, w["phase"], w["exc"], xr)
         plot2 = self.query_one("#plot2", PlotView)
         if self.plot2 == "gates":
-            series = [(t, w[g], i) for i, g in enumerate("mhn")]
-            plot2.set_data(PlotData(xr, (0.0, 1.0), series))
+            gates = [(t, w[g], i) for i, g in enumerate("mhn")]
+            plot2.set_data(PlotData(xr, (0.0, 1.0), gates, cursor_x=cursor))
         else:
             names = list(CURRENT_COLOURS)
-            series = [(t, w[c], i) for i, c in enumerate(names)]
+            currents = [(t, w[c], i) for i, c in enumerate(names)]
             peak = max((float(np.abs(w[c]).max()) for c in names if len(w[c])), default=0.0)
             lim = float(max(10.0, np.ceil(peak * 1.1 / 10) * 10))
-            plot2.set_data(PlotData(xr, (-lim, lim), series, y_lines=[0.0]))
+            plot2.set_data(PlotData(xr, (-lim, lim), currents, cursor_x=cursor, y_lines=[0.0]))
         snap = self.snapshot()
         self.query_one("#banner", PhaseBanner).show(snap, compact=self.has_class("-narrow"))
         self.query_one("#panel", ParamPanel).show(snap)
@@ -421,7 +582,7 @@ class LabScreen(Screen[None]):
     def _change_speed(self, direction: int) -> None:
         i = SPEEDS_MS_PER_S.index(self.speed)
         self.speed = SPEEDS_MS_PER_S[int(np.clip(i + direction, 0, len(SPEEDS_MS_PER_S) - 1))]
-        self._note(f"speed {self.speed:g} ms/s")
+        self._note("slower" if direction < 0 else "faster")  # the banner shows the speed
 
     def action_slower(self) -> None:
         """Slow motion: fewer model ms per wall second."""
@@ -439,10 +600,12 @@ class LabScreen(Screen[None]):
         self._note(f"amplitude {s.amp_uA_cm2:g} µA/cm²")
 
     def action_width(self, direction: int) -> None:
-        """Stimulus width longer/shorter (0.1 ms steps below 1 ms, then 0.5 ms)."""
+        """Stimulus width longer/shorter along 1-2-5 steps; moves the cursor while it is open."""
+        if self.cursor_ms is not None:
+            self.action_cursor_move(direction)
+            return
         w = self.membrane.state.stimulus.width_ms
-        step = 0.1 if (w < 1.0 or (w == 1.0 and direction < 0)) else 0.5
-        s = self.membrane.set_stimulus(width_ms=w + direction * step)
+        s = self.membrane.set_stimulus(width_ms=next_width(w, direction))
         self._note(f"width {s.width_ms:g} ms")
 
     def action_pulses(self) -> None:
@@ -621,3 +784,13 @@ def unique_export_path(folder: Path) -> tuple[Path, str]:
             continue
         return path, stamp
     raise FileExistsError(f"no free export name in {folder}")
+
+
+def next_width(width_ms: float, direction: int) -> float:
+    """The next stimulus width along `WIDTHS_MS` (1-2-5 steps) up or down from ``width_ms``.
+
+    A width off the ladder (set by a lesson) goes to the nearest step in that direction.
+    """
+    if direction > 0:
+        return next((w for w in WIDTHS_MS if w > width_ms + 1e-9), WIDTHS_MS[-1])
+    return next((w for w in reversed(WIDTHS_MS) if w < width_ms - 1e-9), WIDTHS_MS[0])

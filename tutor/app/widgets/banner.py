@@ -51,6 +51,12 @@ class LabSnapshot:
     threshold: tuple[float, float | None] | str | None = None
     """Measured rest threshold (width_ms, µA/cm² or None), "…" while measuring."""
     message: str = ""
+    readout: str = ""
+    """The cursor readout (`k`): every value at the cursor; "" when it is closed."""
+    baseline: str = ""
+    """Name of the kept baseline run (`b`); "" without one."""
+    compare: list[tuple[str, str]] = field(default_factory=list)
+    """Rows comparing the run in view with the baseline: (what, "now (base) Δ unit")."""
 
 
 def stimulus_line(s: LabSnapshot) -> str:
@@ -108,12 +114,21 @@ class PhaseBanner(_TextView):
         if s.message:
             text.append(f"  {s.message}", style="bold")
         why = s.why or PHASE_BLURB.get(s.phase, "")
+        if s.readout:  # the cursor readout takes the explanation's place while it is open
+            self.update(Group(text, Text(s.readout, style="bold")))
+            return
         if compact:
+            # no side panel: the third line compares with the baseline when one is kept
+            third = (
+                "vs baseline: " + "  ".join(f"{k} {v}" for k, v in s.compare)
+                if s.baseline
+                else stimulus_line(s)
+            )
             self.update(
                 Group(
                     text,
                     Text(why, style="italic", no_wrap=True, overflow="ellipsis"),
-                    Text(stimulus_line(s), style="dim", no_wrap=True, overflow="ellipsis"),
+                    Text(third, style="dim", no_wrap=True, overflow="ellipsis"),
                 )
             )
         else:
@@ -130,7 +145,7 @@ class ParamPanel(_TextView):
         re-render at 40 fps, and the panel changes only on keys and spikes."""
         key = (s.amp_uA_cm2, s.width_ms, s.count, s.interval_ms, s.preset, s.celsius,
                s.blocks, s.speed_ms_per_s, s.running, s.plot2, tuple(sorted(s.last.items())),
-               s.threshold)  # fmt: skip
+               s.threshold, s.baseline, tuple(s.compare))  # fmt: skip
         if key == self._shown:
             return
         self._shown = key
@@ -176,6 +191,12 @@ class ParamPanel(_TextView):
                 t.add_row(label, f"{v:+.1f} mV", f"@{tm:.2f}")
             else:
                 t.add_row(label, "—", "")
+        if s.baseline:
+            t.add_row("", "", "")
+            section("vs baseline (b)")
+            t.add_row(Text(s.baseline, style="dim"), "", "")
+            for what, text in s.compare:
+                t.add_row(what, text, "")
         self.update(t)
 
 

@@ -41,6 +41,8 @@ EXC_STYLES: list[Style] = [
 MARKER_STYLE = Style(color="bright_white", bold=True)
 STIMULUS_MARKER_STYLE = Style(color="green", bold=True)
 FAILED_MARKER_STYLE = Style(color="yellow", bold=True)
+#: A kept baseline run (`b`): drawn dimmed under the live trace.
+BASELINE_STYLE = Style(color="grey62", dim=True)
 GATE_COLOURS: dict[str, str] = {"m": "red1", "h": "yellow", "n": "dodger_blue1"}
 CURRENT_COLOURS: dict[str, str] = {
     "i_na": "red1",
