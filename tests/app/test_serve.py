@@ -140,7 +140,7 @@ def test_lab_in_a_headless_browser_draws_a_labelled_spike(server: str) -> None:
             page.keyboard.press("Space")
             # a spike drawn and labelled on the trace: the stimulus mark, threshold and peak
             screen = _wait_for_screen(
-                page, lambda s: "⚡stim" in s and "▼peak +" in s and "thr -" in s, timeout_s=60
+                page, lambda s: "ϟstim" in s and "▼peak +" in s and "thr -" in s, timeout_s=60
             )
             assert "▲" in screen  # the phase strip marks the depolarization under it
         finally:
