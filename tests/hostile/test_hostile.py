@@ -167,11 +167,14 @@ def test_the_table_covers_every_kind_of_hostile_input() -> None:
 
 
 def test_memory_is_bounded_for_the_largest_trace_allowed(tmp_path: Path) -> None:
-    """25 000 ms at 0.025 ms (the sample limit): streamed CSV, well under 1 GB."""
-    case = next(c for c in CASES if c.id == "largest-trace-allowed")
+    """The sample limit itself (50 000 ms at 0.025 ms): streamed CSV, well under 1 GB."""
+    from tutor.sim.limits import MAX_SAMPLES
+
+    case = Case("limit", "budget", ("simulate", "--tstop", "50000", "--csv", "{tmp}/big.csv"), 0,
+                mode="subprocess")  # fmt: skip
     code, _, err, rss = run_subprocess(case, tmp_path)
     assert code == 0, err
     with open(tmp_path / "big.csv") as fh:
         rows = sum(1 for _ in fh)
-    assert rows == 1 + 1_000_001
+    assert rows == 1 + MAX_SAMPLES
     assert rss < 600 * 2**20, f"peak memory {rss / 2**20:.0f} MiB"

@@ -7,9 +7,9 @@ hours. Every limit here is checked before anything is allocated or run, and
 the message names the argument and the limit. The kernel adds a last line of
 defence, a budget of integration steps per cell (`tutor.sim.kernel`).
 
-The numbers leave room for every legitimate use: 1 000 000 samples is 25 s of
-model time at the default 0.025 ms (or 500 s at 0.5 ms), and minutes of model
-time for slow processes such as the pump run-down.
+The numbers leave room for every legitimate use: 2 000 001 samples is 50 s of
+model time at the default 0.025 ms (or 1000 s at 0.5 ms), enough for minutes
+of model time for slow processes such as the pump run-down.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import math
 from tutor.sim.params import ParameterError
 
 #: Samples one trace may hold (t, V, gates and currents: ~100 bytes per sample in all):
-#: 25 000 ms at the default 0.025 ms, both ends included.
-MAX_SAMPLES = 1_000_001
+#: 50 000 ms at the default 0.025 ms (1000 s at 0.5 ms), both ends included; ~300 MB at most.
+MAX_SAMPLES = 2_000_001
 #: Longest protocol (model ms): run length, pulse onset and width, f–I step, ISI.
 MAX_RUN_MS = 1_000_000.0
 #: Points of one sweep (widths, amplitudes, ISIs).
