@@ -431,6 +431,17 @@ for args, fragment in (
     (("bogus",), "bogus"),
 ):
     add(Case(f"sweep-{'-'.join(args)[:60]}", "budget", (*SWEEP, *args), 2, fragment))
+for args, fragment in (
+    (("propagate", "--diam", "1e308"), "--diam"),
+    (("propagate", "--diam", "nan"), "--diam"),
+    (("propagate", "--length", "1e308"), "--length"),
+    (("propagate", "--nseg", "999999999999"), "--nseg"),
+    (("propagate", "--dt", "1e-320"), "--dt"),
+    (("propagate", "--set", "cm=1e-9"), "cm"),
+    (("sweep", "velocity", "--diams", "1,1e308"), "--diams"),
+    (("sweep", "velocity", "--diams", "1:2:99999999999"), "--diams"),
+):
+    add(Case(f"cable-{'-'.join(args)[:50]}", "budget", args, 2, fragment))
 # Budgets that only the run itself can find: the step budget, with the limit in the message.
 add(
     Case("step-budget-simulate", "budget",

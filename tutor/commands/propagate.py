@@ -11,7 +11,7 @@ import argparse
 
 from tutor.commands._common import (
     finite_float,
-    number_list,
+    list_of,
     positive_float,
     preset_name,
     print_json,
@@ -94,7 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--diam",
-        type=positive_float,
+        type=diameter_um,
         help="diameter, µm (476; with --myelin the fibre diameter, 10)",
     )
     add_axon_options(p)
@@ -105,10 +105,25 @@ def register_sweep(sub: argparse._SubParsersAction) -> None:
     """Add `sweep velocity` to the `sweep` command's experiments."""
     p = sub.add_parser("velocity", help="conduction velocity vs diameter (one batch)")
     p.add_argument(
-        "--diams", type=number_list, required=True, help="diameters, µm: a,b,c or START:STOP:COUNT"
+        "--diams",
+        type=list_of(diameter_um),
+        required=True,
+        help="diameters, µm: a,b,c or START:STOP:COUNT",
     )
     add_axon_options(p)
     p.set_defaults(handler=run_sweep)
+
+
+#: Largest axon diameter accepted (µm): 1 cm, twenty times the squid giant axon.
+MAX_DIAM_UM = 10_000.0
+
+
+def diameter_um(text: str) -> float:
+    """A diameter > 0 and ≤ MAX_DIAM_UM µm (1e308 would overflow the cable's areas)."""
+    value = positive_float(text)
+    if value > MAX_DIAM_UM:
+        raise argparse.ArgumentTypeError(f"at most {MAX_DIAM_UM:g} µm, got {text}")
+    return value
 
 
 def spec_from_args(args: argparse.Namespace, diam: float | None):
