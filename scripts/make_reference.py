@@ -1,4 +1,4 @@
-"""Write tests/oracle/reference.json, clamp_reference.json and cable_reference.json: NEURON's
+"""Write tests/oracle/reference.json, clamp_, cable_ and synapse_reference.json: NEURON's
 numbers for every accuracy-test case.
 
 Usage: ``uv run python scripts/make_reference.py`` (≈ 20 s). The accuracy tests
@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from oracle import cable_reference, clamp_reference, reference
+from oracle import cable_reference, clamp_reference, reference, synapse_reference
 
 
 def main() -> int:
     """Compute and write the reference; print where and how long it took."""
-    for module in (reference, clamp_reference, cable_reference):
+    for module in (reference, clamp_reference, cable_reference, synapse_reference):
         t0 = time.perf_counter()
         data = module.write()
         dt = time.perf_counter() - t0
