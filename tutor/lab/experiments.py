@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tutor.lab.names import AXON_MEASURES, CLAMP_MEASURES, MEASURES
+from tutor.lab.names import AXON_MEASURES, CLAMP_MEASURES, MEASURES, NEURON_MEASURES
 from tutor.sim.params import MembraneParams, ParameterError, load_preset
 from tutor.sim.reduce import params_row, resting_state, run_reduced
 from tutor.sim.stimulus import Piece, Pulse
@@ -377,6 +377,10 @@ def measure(
         raise ParameterError(f"unknown measure '{measure_name}' (known: {', '.join(MEASURES)})")
     if "clamp" in run or measure_name in CLAMP_MEASURES:
         return clamp_measure(run, measure_name, default_preset)
+    if "neuron" in run or measure_name in NEURON_MEASURES:  # synapses on a neuron
+        from tutor.lab.neuron import neuron_measure
+
+        return neuron_measure(run, measure_name, default_preset)
     if "axon" in run or measure_name in AXON_MEASURES:  # a cable, not a patch
         from tutor.lab.propagation import axon_measure
 

@@ -127,6 +127,10 @@ MeasureName = Literal[
     "mid_spike_count",
     "conduction_ms",
     "axon_peak_mV",
+    # synapses on the ball-and-stick neuron (a run with `neuron`; NEURON_MEASURES below)
+    "soma_depol_mV",
+    "soma_peak_ms",
+    "ais_spike_count",
 ]
 #: Measures a predict question or a model-checked numeric answer may read from a run,
 #: with the type of their value (keys = `MeasureName`, kept in step by a test).
@@ -154,6 +158,9 @@ MEASURES: dict[str, str] = {
     "mid_spike_count": "int",
     "conduction_ms": "float",
     "axon_peak_mV": "float",
+    "soma_depol_mV": "float",
+    "soma_peak_ms": "float",
+    "ais_spike_count": "int",
 }
 #: The measures of an axon run (a run spec with an `axon` table; `tutor.lab.propagation`):
 #: conduction velocity (25 %–75 %), whether the spike was blocked, whether a spike
@@ -162,6 +169,10 @@ MEASURES: dict[str, str] = {
 AXON_MEASURES: frozenset[str] = frozenset(
     {"velocity_m_s", "blocked", "arrived", "mid_spike_count", "conduction_ms", "axon_peak_mV"}
 )
+#: The measures of a neuron run (a run spec with a `neuron` table; `tutor.lab.neuron`):
+#: the somatic PSP's peak above rest and its time, and the spikes at the axon initial
+#: segment. They read only neuron runs.
+NEURON_MEASURES: frozenset[str] = frozenset({"soma_depol_mV", "soma_peak_ms", "ais_spike_count"})
 #: Where an axon run's stimulus may go.
 AXON_STIM_SITES: tuple[str, ...] = ("left", "right", "both")
 

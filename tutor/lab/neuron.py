@@ -359,3 +359,25 @@ def synapse_protocol(
         "synapse_kinds": {k: vars(v) for k, v in nrn.kinds.items()},
     }  # fmt: skip
     return out
+
+
+def neuron_measure(run: dict[str, Any], name: str, default_preset: str = "textbook") -> Any:
+    """Read one neuron measure (`tutor.lab.names.NEURON_MEASURES`) from a content run spec
+    with a `neuron` table: {"preset", "tstop", "neuron": {"inputs": ["KIND,WHERE,T,W", ...]}}."""
+    from tutor.lab.names import NEURON_MEASURES
+
+    if name not in NEURON_MEASURES:
+        raise ParameterError(f"measure '{name}' reads a membrane patch, not a neuron run")
+    if "neuron" not in run:
+        raise ParameterError(f"measure '{name}' needs a run with a `neuron` table")
+    inputs = [parse_input(str(text), list(synapse_kinds())) for text in run["neuron"]["inputs"]]
+    tstop = run.get("tstop")
+    out = synapse_protocol(
+        inputs, str(run.get("preset") or default_preset), None if tstop is None else float(tstop)
+    )
+    values = {
+        "soma_depol_mV": out["soma_depol_mV"],
+        "soma_peak_ms": out["soma_peak_ms"],
+        "ais_spike_count": len(out["spikes_ms"]),
+    }
+    return values[name]

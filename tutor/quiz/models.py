@@ -166,6 +166,21 @@ class AxonRun(_Frozen):
         return self.model_dump(exclude_defaults=True)
 
 
+class NeuronRun(_Frozen):
+    """Synaptic inputs on the ball-and-stick neuron (`tutor synapse`'s protocol).
+
+    Each input is `tutor synapse --input`'s KIND,WHERE,T_MS,WEIGHT_NS; they are
+    parsed (and their ranges checked) in `tutor.quiz.semantics` (E031).
+    """
+
+    inputs: tuple[str, ...]
+    """Inputs as "KIND,WHERE,T_MS,WEIGHT_NS" (ampa|nmda|gabaa, soma|dend:X, ms, nS)."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The `neuron` table of the engine's run dict."""
+        return {"inputs": list(self.inputs)}
+
+
 class RunSpec(_Frozen):
     """A simulation protocol described in content (a `run` table or a `try_it` step).
 
@@ -190,6 +205,8 @@ class RunSpec(_Frozen):
     """A voltage clamp instead of current pulses (then `pulses`, `hold`, `tstop` are unused)."""
     axon: AxonRun | None = None
     """An axon run (propagation) instead of a patch; its measures are the axon ones."""
+    neuron: NeuronRun | None = None
+    """Synaptic inputs on the ball-and-stick neuron instead of a patch (`tstop` applies)."""
 
     def to_dict(self, default_preset: str) -> dict[str, object]:
         """The plain dict the engine's `measure(run, ...)` takes (preset filled in)."""
@@ -207,6 +224,8 @@ class RunSpec(_Frozen):
             out["clamp"] = self.clamp.to_dict()
         if self.axon is not None:
             out["axon"] = self.axon.to_dict()
+        if self.neuron is not None:
+            out["neuron"] = self.neuron.to_dict()
         return out
 
 

@@ -50,7 +50,7 @@ CODES: dict[str, str] = {
     "E031": "value out of range",
     "E032": "file cannot be read as UTF-8 text",
     "E040": "voltage-clamp run where it does not fit (clamp measure, pulses, mark, try_it)",
-    "E041": "measure does not fit the run (axon measures need an `axon` run, and only they)",
+    "E041": "measure does not fit the run (axon/neuron measures need an `axon`/`neuron` run)",
     **safety.CODES,  # control characters, file size and kind, nesting depth
 }
 """Every problem code and what it means."""

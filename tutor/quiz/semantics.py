@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 
-from tutor.lab.names import AXON_MEASURES, AXON_STIM_SITES, CLAMP_MEASURES, MEASURES
+from tutor.lab.names import (
+    AXON_MEASURES,
+    AXON_STIM_SITES,
+    CLAMP_MEASURES,
+    MEASURES,
+    NEURON_MEASURES,
+)
 from tutor.quiz.models import (
     ANSWER_AS_MEASURE_TYPE,
     PLACEHOLDER_RE,
@@ -208,19 +214,45 @@ def _axon(path: Path, run: RunSpec) -> Iterator[Finding]:
             yield Finding((*at, "demyelinate"), "E031", "`axon.demyelinate` needs `myelin = true`")
 
 
+def _neuron(path: Path, run: RunSpec) -> Iterator[Finding]:
+    """E031: every input of a `neuron` table parses as `tutor synapse --input` does."""
+    if run.neuron is None:
+        return
+    from tutor.lab.neuron import parse_input, synapse_kinds
+    from tutor.sim.params import ParameterError
+
+    kinds = list(synapse_kinds())
+    if not run.neuron.inputs:
+        yield Finding((*path, "neuron", "inputs"), "E031", "`neuron.inputs` needs an input", True)
+    for k, text in enumerate(run.neuron.inputs):
+        if "{" in text:  # a placeholder, checked once instantiated
+            continue
+        try:
+            parse_input(text, kinds)
+        except ParameterError as exc:
+            yield Finding((*path, "neuron", "inputs", k), "E031", f"`neuron.inputs`: {exc}", True)
+
+
 def _fits(path: Path, measure: str, run: RunSpec) -> Iterator[Finding]:
-    """E041: axon measures read axon runs, and the others runs without `axon`."""
+    """E041: axon measures read axon runs, neuron measures neuron runs, the others patches."""
     if (measure in AXON_MEASURES) != (run.axon is not None):
         need = "an `axon` table in `run`" if measure in AXON_MEASURES else "a run without `axon`"
         yield Finding(path, "E041", f"measure `{measure}` needs {need}", True)
-    if run.axon is not None and run.clamp is not None:
-        yield Finding(path, "E041", "a run is an axon or a voltage clamp, not both", True)
+    if (measure in NEURON_MEASURES) != (run.neuron is not None):
+        need = (
+            "a `neuron` table in `run`" if measure in NEURON_MEASURES else "a run without `neuron`"
+        )
+        yield Finding(path, "E041", f"measure `{measure}` needs {need}", True)
+    kinds = [run.axon is not None, run.clamp is not None, run.neuron is not None]
+    if sum(kinds) > 1:
+        yield Finding(path, "E041", "a run is one of an axon, a voltage clamp, a neuron", True)
 
 
 def _runs(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
     if isinstance(q, PredictQuestion | MarkQuestion):
         yield from _run_placeholders(("run",), q.run, declared)
         yield from _axon(("run",), q.run)
+        yield from _neuron(("run",), q.run)
     if isinstance(q, PredictQuestion) and "measure" in q.model_fields_set:
         yield from _fits_run(q.run, q.measure, ("measure",))
         yield from _fits(("measure",), q.measure, q.run)
@@ -228,10 +260,15 @@ def _runs(q: Question | QuestionBase, declared: set[str]) -> Iterator[Finding]:
         yield Finding(("run", "clamp"), "E040", "a mark question needs a current-clamp run")
     if isinstance(q, MarkQuestion) and q.run.axon is not None:
         yield Finding(("run", "axon"), "E041", "a mark question shows a patch trace, not an axon")
+    if isinstance(q, MarkQuestion) and q.run.neuron is not None:
+        yield Finding(
+            ("run", "neuron"), "E041", "a mark question shows a patch trace, not a neuron"
+        )
     if isinstance(q, NumericQuestion) and q.from_model is not None:
         yield from _run_placeholders(("from_model", "run"), q.from_model.run, declared)
         fm = q.from_model
         yield from _axon(("from_model", "run"), fm.run)
+        yield from _neuron(("from_model", "run"), fm.run)
         yield from _fits_run(fm.run, fm.measure, ("from_model", "measure"))
         yield from _fits(("from_model", "measure"), fm.measure, fm.run)
 
@@ -290,6 +327,9 @@ def front_findings(front: LessonFront, skip: Collection[str] = ()) -> list[Findi
         if step.clamp is not None:
             message = "a try-it step sets up the live lab, which has no clamp (press C for it)"
             out.append(Finding(("try_it", n, "clamp"), "E040", message))
+        if step.neuron is not None:
+            message = "a try-it step sets up the patch lab; synapses run in a question's `run`"
+            out.append(Finding(("try_it", n, "neuron"), "E041", message))
         if step.axon is not None:
             message = "a try-it step sets up the patch lab; the axon has its own view (press a)"
             out.append(Finding(("try_it", n, "axon"), "E041", message))
