@@ -179,11 +179,6 @@ class TutorApp(App[None]):
         self.quiz.active_lesson = lesson.id
         self.back_to_lab().apply_spec(spec)
 
-    def on_lab_screen_stream_restarted(self, message: LabScreen.StreamRestarted) -> None:
-        """The lab restarted from rest: the trigger matcher forgets the old stream."""
-        if self._quiz is not None:
-            self._quiz.reset_stream()
-
     # -- questions ---------------------------------------------------------------------
     def on_lab_screen_new_events(self, message: LabScreen.NewEvents) -> None:
         """New events from the lab: open the question a trigger names, if any."""

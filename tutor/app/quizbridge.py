@@ -169,9 +169,6 @@ class QuizBridge:
                     return self.item(ls, q, ev), bool(trig.pause)
         return None
 
-    def reset_stream(self) -> None:
-        """The lab restarted from rest (kept for callers; matching keeps no state)."""
-
     # -- grading -----------------------------------------------------------------------
     def measure(self, item: AskItem) -> Any:
         """Run a predict question's experiment; the measured value (thread-safe, slow)."""

@@ -4,7 +4,7 @@ The screen is a view over :class:`~tutor.app.lab_session.LabSession`: a timer
 advances the model by the model time due since the last tick (speed × wall
 time), feeds the phase machine, and redraws. New events are posted to the
 app (`LabScreen.NewEvents`), which matches question triggers and opens the
-modal; a restart from rest is posted too (`LabScreen.StreamRestarted`).
+modal.
 """
 
 from __future__ import annotations
@@ -91,9 +91,6 @@ class LabScreen(Screen[None]):
         def __init__(self, events: list[Event]) -> None:
             super().__init__()
             self.events = events
-
-    class StreamRestarted(Message):
-        """The membrane restarted from rest at t = 0: the event stream begins again."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # The keys a newcomer needs come first, so an 80-column footer still shows them
@@ -629,10 +626,9 @@ class LabScreen(Screen[None]):
     def _restarted(self) -> None:
         """After any restart from rest: what described the old run no longer holds.
 
-        The event stream starts again (the app is told), a measured threshold belonged
-        to the old membrane, and model time owed to the old run is dropped.
+        A measured threshold belonged to the old membrane, and model time owed to the old
+        run is dropped. (The trigger matcher needs no telling: events carry `from`.)
         """
-        self.post_message(self.StreamRestarted())
         self.threshold = None
         self._due_ms = 0.0
 
