@@ -58,10 +58,22 @@ print(json.dumps(out))
 """
 
 
-def timed(cmd: list[str]) -> tuple[float, str]:
+CPU_S: dict[str, list[float]] = {"tutor": [], "neuron": []}
+
+
+def timed(cmd: list[str], who: str = "") -> tuple[float, str]:
+    """Wall time (s) and stdout of one whole process; its CPU time (user + sys) goes to CPU_S."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
-    return time.perf_counter() - t0, proc.stdout
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if who:
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        CPU_S[who].append(cpu)
+    return wall, proc.stdout
 
 
 def sweep_benchmark(repeats: int) -> dict[str, float]:
@@ -78,9 +90,9 @@ def sweep_benchmark(repeats: int) -> dict[str, float]:
     timed(nrn_cmd)
     ours, theirs = [], []
     for _ in range(repeats):  # interleaved, so load changes hit both alike
-        t, out_t = timed(tutor_cmd)
+        t, out_t = timed(tutor_cmd, "tutor")
         ours.append(t)
-        t, out_n = timed(nrn_cmd)
+        t, out_n = timed(nrn_cmd, "neuron")
         theirs.append(t)
     os.unlink(script)
     v_ours = [p["velocity_m_s"] for p in json.loads(out_t)["points"]]
@@ -92,6 +104,8 @@ def sweep_benchmark(repeats: int) -> dict[str, float]:
         "neuron_median_s": statistics.median(theirs),
         "neuron_min_s": min(theirs),
         "ratio": statistics.median(theirs) / statistics.median(ours),
+        "tutor_cpu_s": statistics.median(CPU_S["tutor"]),
+        "neuron_cpu_s": statistics.median(CPU_S["neuron"]),
         "max_velocity_difference": worst,
     }
 
@@ -164,8 +178,10 @@ def main() -> int:
     print(
         f"sweep velocity, 50 diameters: tutor {sw['tutor_median_s']:.3f} s "
         f"[{sw['tutor_min_s']:.3f}]  NEURON {sw['neuron_median_s']:.3f} s "
-        f"[{sw['neuron_min_s']:.3f}]  ratio {sw['ratio']:.2f}x  "
-        f"(velocities agree within {100 * sw['max_velocity_difference']:.2f} %)"
+        f"[{sw['neuron_min_s']:.3f}]  ratio {sw['ratio']:.2f}x wall; CPU {sw['tutor_cpu_s']:.3f} "
+        f"vs {sw['neuron_cpu_s']:.3f} s ({sw['neuron_cpu_s'] / sw['tutor_cpu_s']:.2f}x); "
+        f"NEURON fixed-step velocities differ from ours by up to "
+        f"{100 * sw['max_velocity_difference']:.2f} %"
     )
     fps = asyncio.run(axon_fps(args.seconds))
     print(

@@ -20,7 +20,7 @@ with V frozen at the new whole step. Both are second order in dt; the scheme
 is unconditionally stable.
 
 Two engines run this algorithm: ``compiled`` (kernel.c, `cable_advance`:
-Thomas algorithm per cable, cables shared among cores) and ``numpy`` (the
+Thomas algorithm per cable, one thread) and ``numpy`` (the
 stacked batch as one banded system for scipy's LAPACK solver; the fallback,
 and the only engine that takes point processes other than current clamps).
 They agree to round-off (tested). Setting a cable up (geometry, resting state,
@@ -44,6 +44,7 @@ import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 from tutor.sim import kernel as K
@@ -170,18 +171,23 @@ class Cable:
     def __len__(self) -> int:
         return len(self.dx_um)
 
-    @property
+    @cached_property
     def length_um(self) -> float:
         """Total length (µm)."""
         return math.fsum(self.dx_um)
 
-    def compartment_at(self, x_frac: float) -> int:
-        """The compartment containing the relative position x_frac ∈ [0, 1] (as NEURON's sec(x))."""
+    @cached_property
+    def _edges(self) -> list[float]:
+        """Right edge of every compartment, relative to the length."""
         edges, pos = [], 0.0
         for d in self.dx_um:
             pos += d
             edges.append(pos / self.length_um)
-        return min(bisect.bisect_left(edges, x_frac), len(self) - 1)
+        return edges
+
+    def compartment_at(self, x_frac: float) -> int:
+        """The compartment containing the relative position x_frac ∈ [0, 1] (as NEURON's sec(x))."""
+        return min(bisect.bisect_left(self._edges, x_frac), len(self) - 1)
 
     def with_membranes(self, replace: dict[int, MembraneParams]) -> Cable:
         """A copy whose compartments with the given indices use other membranes."""

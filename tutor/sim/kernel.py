@@ -368,12 +368,17 @@ def cable_advance(
     """Advance a stacked batch of cables by `nsteps` steps (layout in kernel.c and
     `tutor.sim.cable.CableBatch`). Buffers are float64 ('d') except offsets, active,
     clamp_start and clamp_site (int64, 'q'); `rec` ([nsteps // record_every, M] numpy)
-    may be None when record_every is 0."""
+    may be None when record_every is 0.
+
+    One thread: a propagation run calls this every 0.25 ms of model time with a few
+    milliseconds of work, and OpenMP's waiting threads spin between calls — on the
+    2-core benchmark machine two threads doubled the CPU time and slowed the sweep.
+    """
     d = addr
     rec_addr = d(rec) if rec is not None and rec.size else None
     cable_library().cable_advance(
         ncable, d(offsets, "q"), d(active, "q"), d(par), d(v), d(m), d(h), d(n),
         d(clamp_start, "q"),
         d(clamp_site, "q"), d(clamp), t_ms, dt_ms, nsteps, d(first), d(count), d(vmax), d(tmax),
-        d(vbef), d(vaft), d(atlast), rec_addr, record_every, d(work), threads_for(ncable),
+        d(vbef), d(vaft), d(atlast), rec_addr, record_every, d(work), 1,
     )  # fmt: skip
