@@ -202,16 +202,21 @@ def test_plain_session_through_stdin_records_every_answer(tmp_path: Path) -> Non
         f"  {shown_letter('pump', seed, 0)}) K+ current through voltage-gated K+ channels" in text
     )
     assert "Answer: one letter, a to b" in text
+    flat = " ".join(text.split())  # long lines are wrapped between words
     assert (
-        "Not understood: expected one or more letters from a to c, e.g. `a c`. Try again." in text
+        "Not understood: expected one or more letters from a to c, e.g. `a c`. Try again." in flat
     )
     assert "That is E_K, not E_Na." in text
     assert "Answer: a number in mV" in text
     assert "Correct order." in text
-    assert text.rstrip().splitlines()[-2:] == [
-        "Summary: 4 answered of 4 shown; 2 correct; score 2/4 (50%).",
-        "Misconceptions to revisit: ena-ek-swap, pump-repolarizes.",
-    ]
+    tail = text.rstrip().splitlines()
+    start = tail.index("Summary: 4 answered of 4 shown; 2 correct; score 2/4 (50%).")
+    listed = " ".join(line.strip() for line in tail[start + 2 :])
+    assert tail[start + 1] == "Misconceptions to revisit:"
+    # the content's words (what was answered and why it is wrong), never the internal tags
+    assert "- -77 mV: That is E_K, not E_Na." in listed
+    assert '- "The Na+/K+ pump":' in listed
+    assert "pump-repolarizes" not in listed and "ena-ek-swap" not in listed
     with Store(tmp_path) as store:
         rows = [
             (r.question, r.answer, r.correct, r.score, r.misconceptions, r.seed)
@@ -510,3 +515,39 @@ def test_event_bound_question_gets_its_run_and_moment(tmp_path: Path) -> None:
     assert first_trigger_event("phase_exit", "threshold", events) == events[2]
     assert first_trigger_event("peak", None, events) == events[3]
     assert first_trigger_event("threshold_failed", None, events) is None
+
+
+def test_plain_lines_wrap_between_words_and_non_numbers_get_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    """Every printed line fits 79 columns and ends on a whole word; `abc` for a number
+    gets one line saying what is expected (never an echo of an empty string)."""
+    from tutor.quiz.plain import PLAIN_WIDTH, wrap_for_terminal
+
+    long = "  c) " + " ".join(["depolarisation"] * 12)
+    lines = wrap_for_terminal(long, 40)
+    assert all(len(line) <= 40 for line in lines) and len(lines) > 1
+    assert all(line.split()[-1] == "depolarisation" for line in lines)
+    assert all(line.startswith("     depolarisation") for line in lines[1:])
+    assert " ".join(line.strip() for line in lines) == long.strip()
+
+    seed = 5
+    answers = f"{letters('pump', seed, 0)}\n{letters('gates', seed, 0, 2)}\nabc\n\n-65\n"
+    out = tutor(
+        "quiz",
+        "--plain",
+        "--lesson",
+        "fixture-basics",
+        "--content",
+        str(BASICS),
+        "--seed",
+        str(seed),
+        stdin=answers,
+        data=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    printed = out.stdout.splitlines()
+    assert all(len(line) <= PLAIN_WIDTH for line in printed)
+    refusals = [line for line in printed if line.startswith("Not understood")]
+    assert refusals == ["Not understood: expected a number in mV, e.g. `12.5`. Try again."] * 2
+    assert "''" not in out.stdout

@@ -12,8 +12,10 @@ line-mode session and how it prints a run and a trace as text.
 from __future__ import annotations
 
 import math
+import re
 import random
 import secrets
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -244,6 +246,9 @@ class SessionSummary:
     seed: int
     asked: int = 0
     attempts: list[Attempt] = field(default_factory=list)
+    misconception_text: dict[str, str] = field(default_factory=dict)
+    """Tag → what the learner answered and why it is wrong, in the content's own words
+    (a learner cannot act on an internal id such as `pump-repolarizes`)."""
 
     @property
     def correct(self) -> int:
@@ -274,8 +279,34 @@ class SessionSummary:
             )
         tags = sorted({t for a in self.attempts for t in a.misconceptions})
         if tags:
-            out.append("Misconceptions to revisit: " + ", ".join(tags) + ".")
+            out.append("Misconceptions to revisit:")
+            for tag in tags:
+                human = self.misconception_text.get(tag) or tag.replace("-", " ").capitalize()
+                out.append(f"  - {human}")
         return out
+
+
+#: Column at which plain mode wraps its lines (a classic 80-column terminal, one spare).
+PLAIN_WIDTH = 79
+
+
+def wrap_for_terminal(text: str, width: int = PLAIN_WIDTH) -> list[str]:
+    """`text` (one line) as lines of at most `width` columns, broken only between words.
+
+    An indented line such as `  b) option text` continues under its text, not under the
+    letter, so options stay readable; a word longer than the width is kept whole.
+    """
+    if len(text) <= width:
+        return [text]
+    m = re.match(r"(\s*(?:[a-z]\)|-)?\s*)", text)
+    hang = " " * len(m.group(1)) if m else ""
+    return textwrap.wrap(
+        text,
+        width=width,
+        subsequent_indent=hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [text]
 
 
 class _EOF(Exception):
@@ -295,6 +326,7 @@ class PlainSession:
         confidence: bool = False,
         measure_fn: MeasureFn | None = None,
         trace_fn: TraceFn | None = None,
+        width: int = PLAIN_WIDTH,
     ) -> None:
         self.store = store
         self.inp = inp
@@ -304,6 +336,7 @@ class PlainSession:
         self.measure_fn = measure_fn
         self.trace_fn = trace_fn
         self.summary = SessionSummary(self.seed)
+        self.width = width
         self._event_cache: dict[str, list[Mapping[str, Any]]] = {}
 
     # -- io --------------------------------------------------------------------
@@ -312,9 +345,12 @@ class PlainSession:
         """Print a line and flush (pipes must see it before we block on input).
 
         Every line passes through `safety.printable`: content text is data, and
-        a control character in it must never reach the terminal as one.
+        a control character in it must never reach the terminal as one. Long lines are
+        wrapped at word boundaries (`wrap_for_terminal`): a terminal would cut them
+        mid-word, and a screen reader reads the pieces as nonsense words.
         """
-        self.out.write(printable(text) + "\n")
+        for line in wrap_for_terminal(printable(text), self.width):
+            self.out.write(line + "\n")
         self.out.flush()
 
     def _read(self) -> str:
@@ -460,6 +496,7 @@ class PlainSession:
                 parse_time,
             )
         attempt = grade(q, lesson.id, answer, measured=measured)
+        self._remember_misconceptions(q)
         if self.ask_confidence:
             try:
                 level = self.ask("how sure are you? 1 (unsure), 2 or 3 (sure)", parse_confidence)
@@ -469,6 +506,19 @@ class PlainSession:
             attempt = with_confidence(attempt, level)
         self._record(attempt)
         self._feedback(attempt)
+
+    def _remember_misconceptions(self, q: Question) -> None:
+        """Keep the human words for each misconception tag this question can record."""
+        texts = self.summary.misconception_text
+        if isinstance(q, ChoiceQuestion):
+            for option in q.option:
+                if option.misconception:
+                    texts.setdefault(option.misconception, f'"{option.text}": {option.feedback}')
+        for near in getattr(q, "near", ()) or ():
+            if near.misconception:
+                unit = getattr(q, "unit", "") or ""
+                value = f"{format_number(near.value)} {unit}".strip()
+                texts.setdefault(near.misconception, f"{value}: {near.feedback}")
 
     def _record(self, attempt: Attempt) -> None:
         self.store.record(attempt, seed=self.seed)
