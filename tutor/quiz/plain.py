@@ -12,8 +12,8 @@ line-mode session and how it prints a run and a trace as text.
 from __future__ import annotations
 
 import math
-import re
 import random
+import re
 import secrets
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
