@@ -1,7 +1,7 @@
 """Synaptic integration on the textbook ball-and-stick neuron (issue 15's "what it must show").
 
 Every number is measured on the engine; the thresholds are the physiology the
-lesson teaches (DESIGN.md, "Synapses and summation").
+lesson teaches (docs/design.md, "Synapses and summation").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ its own history; along an axon we label every position at every recorded
 instant from the model state at that instant, with the same ideas:
 
 - ``depolarization``: V rising and the net ionic current inward — the
-  membrane itself drives the upstroke (DESIGN.md's threshold criterion);
+  membrane itself drives the upstroke (the threshold criterion of docs/design.md);
 - ``subthreshold``: V rising above rest but the net ionic current outward —
   charged by the axial current from its active neighbour, not yet regenerative;
 - ``repolarization``: V above rest and falling;
