@@ -1,6 +1,6 @@
 """The propagation protocol in NEURON: one unbranched `hh` cable, CVODE, sealed ends.
 
-DESIGN.md's `tutor propagate` protocol: a section of length L (µm), diameter d
+the `tutor propagate` protocol of docs/design.md: a section of length L (µm), diameter d
 (µm), axial resistivity Ra (Ω·cm) and ``nseg`` compartments, squid ``hh``
 inserted with its tables off; it starts from the steady resting state of the
 membrane at the chosen temperature (the zero of NEURON's own steady-state I–V

@@ -1,6 +1,6 @@
 """Propagation along an axon: the `tutor propagate` protocol and its measures.
 
-The protocol (DESIGN.md, "Propagation along an axon"): a cable with sealed
+The protocol (docs/design.md, "Propagation along an axon"): a cable with sealed
 ends starts from rest; a suprathreshold 0.5 ms current pulse is injected at
 the left end at t = 1 ms (`right`: the right end; `both`: both ends at once).
 Measures, all from upward 0-mV crossings located linearly in time between
