@@ -18,7 +18,8 @@ _WRITE_ERRNOS = {28, 5, 122, 30, 9}
 
 #: Modules under `tutor.commands` that add subcommands, in help order.
 COMMAND_MODULES = (
-    "lab", "simulate", "sweep", "clamp", "propagate", "synapse", "content", "quiz", "progress", "serve",
+    "lab", "simulate", "rest", "sweep", "clamp", "propagate", "synapse", "content", "quiz",
+    "progress", "serve",
 )  # fmt: skip
 
 

@@ -195,7 +195,8 @@ def add_membrane_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--celsius", type=finite_float, help="temperature, °C (preset's default)")
     parser.add_argument(
         "--block", action="append", default=[], choices=sorted(BLOCKS), type=str.lower,
-        help="drug block from t = 0: ttx (gNa = 0) or tea (gK = 0); repeatable",
+        help="drug block from t = 0: ttx (gNa = 0), tea (delayed rectifier gK = 0) or "
+        "ouabain (pump off); repeatable",
     )  # fmt: skip
     parser.add_argument(
         "--set", action="append", default=[], type=set_spec, metavar="NAME=VALUE",

@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
                 "ahp_min_mV": res.ahp_min_mV,
                 "ahp_ms": res.ahp_ms,
                 **{k: v for k, v in shape_and_train_measures(res).items() if k != "v_end_mV"},
+                "v_end_mV": float(res.v_mV[-1]),
+                **end_concentrations(res, m.run),
                 "events": events,
                 "params": m.run.as_dict(),
                 "tstop_ms": args.tstop,
@@ -101,6 +103,22 @@ def run(args: argparse.Namespace) -> int:
     print(f"peak       {res.peak_mV:.2f} mV at {res.peak_ms:.3f} ms")
     print(f"AHP min    {ahp}")
     return 0
+
+
+def end_concentrations(res: Any, p: Any) -> dict[str, Any]:
+    """`concentrations_mM` at the end of the run, when they can change (else nothing)."""
+    if not p.dynamic_concentrations:
+        return {}
+    return {
+        "concentrations_mM": {
+            "nai": float(res.nai[-1]),
+            "nao": p.nao,
+            "ki": float(res.ki[-1]),
+            "ko": p.ko,
+            "cli": float(res.cli[-1]),
+            "clo": p.clo,
+        }
+    }
 
 
 def print_timeline(events: Sequence[Event]) -> None:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from tutor.lab.names import AXON_MEASURES, CLAMP_MEASURES, MEASURES, NEURON_MEASURES
 from tutor.sim.params import MembraneParams, ParameterError, load_preset
-from tutor.sim.reduce import params_row, resting_state, run_reduced
+from tutor.sim.reduce import initial_state, params_row, run_reduced
 from tutor.sim.stimulus import Piece, Pulse
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def bisect_thresholds(
     unfinished problems in one batch.
     """
     nprob = len(t_stop)
-    init = resting_state(m.base).as_list()
+    init = initial_state(m.base, m.run)
     row = params_row(m.run)
     lo = [float(x) for x in lo]
     hi = [float(x) for x in hi]
@@ -256,7 +256,7 @@ def fi_curve(m: Membranes, amps: Sequence[float], duration_ms: float = 500.0) ->
     res = run_reduced(
         params_row(m.run),
         [[(FI_ONSET_MS, t_end, a, a)] for a in amps],
-        resting_state(m.base).as_list(),
+        initial_state(m.base, m.run),
         t_end,
         max_spikes=int(duration_ms / 1.5) + 8,
     )
@@ -286,7 +286,7 @@ def refractory_curve(m: Membranes, isis_ms: Sequence[float], max_amp: float = 40
     res0 = run_reduced(
         params_row(m.run),
         [pieces(i, 0.0) for i in range(n)],
-        resting_state(m.base).as_list(),
+        initial_state(m.base, m.run),
         t_stop,
         max_spikes=8,
     )

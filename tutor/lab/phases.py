@@ -154,9 +154,10 @@ _RANK = {"absolute_refractory": 0, "inexcitable": 0, "relative_refractory": 1, "
 
 def na_carried(m: float, h: float, p: MembraneParams) -> bool:
     """The spike rule at a 0-mV crossing (as kernel.c): the Na⁺ current is inward and
-    larger in magnitude than the leak current."""
+    larger in magnitude than the leak current (every leak: unnamed and by ion)."""
     ina = p.gna * m**3 * h * (0.0 - p.ena)
-    il = p.gl * (0.0 - p.el)
+    il = p.gl * (0.0 - p.el) + p.gkl * (0.0 - p.ek) + p.gnal * (0.0 - p.ena)
+    il += p.gcll * (0.0 - p.ecl)
     return ina < 0.0 and -ina > abs(il)
 
 
@@ -331,7 +332,9 @@ class PhaseMachine:
                     self._emit(te, kind, s["v"])
                     self._probe_needed = True
             self._stim_on = s["istim"] != 0.0
-            self._history.append((t, np.array([s["v"], s["m"], s["h"], s["n"]])))
+            self._history.append(
+                (t, np.array([s["v"], s["m"], s["h"], s["n"], chunk.nai[k], chunk.ki[k], chunk.cli[k]]))
+            )
             self._step_voltage(s)
             self._step_excitability(t, pieces)
             self.labels.append(self.phase)
@@ -517,13 +520,11 @@ class PhaseMachine:
         self.excitability = new
 
     def _sample_at(self, t: float, st: np.ndarray) -> X.ModelState:
-        """The model state at a stored sample (currents recomputed from V and gates)."""
-        v, m, h, n = (float(x) for x in st)
-        p = self.params
-        ina = p.gna * m**3 * h * (v - p.ena)
-        ik = p.gk * n**4 * (v - p.ek)
-        il = p.gl * (v - p.el)
-        return X.ModelState(t, v, math.nan, m, h, n, ina, ik, il, math.nan)
+        """The model state at a stored sample (currents recomputed from the state)."""
+        v, m, h, n = (float(x) for x in st[:4])
+        c = K.currents(st, params_row(self.params))
+        il = c["i_l"] + c["i_leak_k"] + c["i_leak_na"] + c["i_leak_cl"]
+        return X.ModelState(t, v, math.nan, m, h, n, c["i_na"], c["i_k"], il, math.nan)
 
     def _held(self, t: float, pieces: list[Piece]) -> bool:
         """A stimulus with an end is on at `t` and has not fired since it began: it is

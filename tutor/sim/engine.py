@@ -23,6 +23,7 @@ from tutor.sim.reduce import (
     ATOL_GATE,
     ATOL_V,
     RTOL,
+    initial_state,
     pack_pieces,
     params_row,
     resting_state,
@@ -40,8 +41,13 @@ INTEGRATORS: dict[str, tuple[int, str]] = {
 }
 DEFAULT_INTEGRATOR = "dp5"
 
-#: Largest output interval accepted (ms): coarser sampling would alias a 1-ms spike.
+#: Largest output interval accepted for ordinary runs (ms): coarser sampling would
+#: alias a 1-ms spike.
 MAX_DT_MS = 0.5
+#: Long runs (minutes of model time, e.g. the run-down after ouabain) may be sampled
+#: more coarsely, down to this many samples per run. Spike times, peak and AHP are
+#: found inside the integrator's steps whatever the sampling.
+MIN_SAMPLES_LONG_RUN = 500
 
 
 def pack_raw_pieces(pieces: Sequence[Sequence[Piece]]) -> tuple[np.ndarray, np.ndarray]:
@@ -67,8 +73,13 @@ class Trace:
     """Samples of one cell at a fixed interval, with the currents derived from them.
 
     Arrays are 1-D, one entry per sample: t_ms (ms), v_mV (mV), gates m, h, n,
-    currents i_na, i_k, i_l, i_ion (µA/cm², outward positive), i_stim
-    (µA/cm², depolarising positive) and dvdt (mV/ms).
+    currents (µA/cm², outward positive) i_na (voltage-gated Na⁺), i_k (delayed
+    rectifier), i_l (every leak: the unnamed one plus the K⁺, Na⁺ and Cl⁻
+    leaks, which are also given one by one as i_leak_k, i_leak_na,
+    i_leak_cl), i_pump (Na⁺/K⁺-ATPase, net), i_ion (their sum), i_stim
+    (µA/cm², depolarising positive), dvdt (mV/ms), and the internal
+    concentrations nai, ki, cli (mM; constant unless the membrane has
+    concentration dynamics).
     """
 
     t_ms: np.ndarray
@@ -82,17 +93,28 @@ class Trace:
     i_stim: np.ndarray
     i_ion: np.ndarray
     dvdt: np.ndarray
+    i_leak_k: np.ndarray
+    i_leak_na: np.ndarray
+    i_leak_cl: np.ndarray
+    i_pump: np.ndarray
+    nai: np.ndarray
+    ki: np.ndarray
+    cli: np.ndarray
 
     @classmethod
     def from_samples(
         cls, t_ms: np.ndarray, states: np.ndarray, p: MembraneParams, pieces: Sequence[Piece]
     ) -> Trace:
-        """Build from kernel samples `states[N, 4]` at times `t_ms[N]`."""
-        v, m, h, n = (np.ascontiguousarray(states[:, j]) for j in range(4))
-        ina, ik, il = K.currents(v, m, h, n, params_row(p))
+        """Build from kernel samples `states[N, NSTATE]` at times `t_ms[N]`."""
+        v, m, h, n, nai, ki, cli = (np.ascontiguousarray(states[:, j]) for j in range(K.NSTATE))
+        cur = K.currents(states, params_row(p))
+        il = cur["i_l"] + cur["i_leak_k"] + cur["i_leak_na"] + cur["i_leak_cl"]
         istim = stimulus_current(pieces, t_ms)
-        iion = ina + ik + il
-        return cls(t_ms, v, m, h, n, ina, ik, il, istim, iion, (istim - iion) / p.cm)
+        iion = cur["i_na"] + cur["i_k"] + il + cur["i_pump"]
+        return cls(
+            t_ms, v, m, h, n, cur["i_na"], cur["i_k"], il, istim, iion, (istim - iion) / p.cm,
+            cur["i_leak_k"], cur["i_leak_na"], cur["i_leak_cl"], cur["i_pump"], nai, ki, cli,
+        )  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.t_ms)
@@ -153,12 +175,12 @@ class Batch:
             self.params = np.broadcast_to(self.params, (ncell, K.NPARAMS)).copy()
         self.pieces = [list(p) for p in pieces]
         self.seg, self.bps = pack_raw_pieces(self.pieces)
-        self.y = np.broadcast_to(np.asarray(init, dtype=float), (ncell, 4)).copy()
-        self.f = np.zeros((ncell, 4))
+        self.y = np.broadcast_to(np.asarray(init, dtype=float), (ncell, K.NSTATE)).copy()
+        self.f = np.zeros((ncell, K.NSTATE))
         self.t = np.zeros(ncell)
         self.h = np.full(ncell, 0.01 if integrator == "dp5" else dt_ms)
         self.yp = self.y.copy()
-        self.fp = np.zeros((ncell, 4))
+        self.fp = np.zeros((ncell, K.NSTATE))
         self.tp = np.zeros(ncell)
         self.fvalid = np.zeros(ncell, dtype=np.int64)
         self.ksample = np.zeros(ncell, dtype=np.int64)
@@ -185,11 +207,11 @@ class Batch:
         """Advance until each cell's next sample index is `k_end` (or it is done).
 
         `record` > 0 keeps samples rec_k0 … rec_k0+record−1 and returns them as
-        [C, record, 4]; with 0 nothing but reductions is kept.
+        [C, record, NSTATE]; with 0 nothing but reductions is kept.
         """
         ncell = len(self)
         k_end_arr = np.broadcast_to(np.asarray(k_end, dtype=np.int64), (ncell,)).copy()
-        rec = np.full((ncell, record, 4), math.nan)
+        rec = np.full((ncell, record, K.NSTATE), math.nan)
         K.advance_batch(
             ncell, self.y, self.f, self.t, self.h, self.yp, self.fp, self.tp, self.fvalid,
             self.ksample, self.bpi, self.params, self.seg, self.seg.shape[1], self.bps,
@@ -217,13 +239,26 @@ class Batch:
         self.fvalid[:] = 0
 
 
-def check_dt(dt_ms: float) -> None:
-    """Reject output intervals that are not positive or too coarse to show a spike."""
+def max_dt_ms(tstop_ms: float | None = None) -> float:
+    """Largest sample interval (ms) for a run of `tstop_ms`: 0.5 ms, or tstop / 500 if larger."""
+    if tstop_ms is None or not math.isfinite(tstop_ms):
+        return MAX_DT_MS
+    return max(MAX_DT_MS, tstop_ms / MIN_SAMPLES_LONG_RUN)
+
+
+def check_dt(dt_ms: float, tstop_ms: float | None = None) -> None:
+    """Reject output intervals that are not positive or too coarse for the run.
+
+    Up to 0.5 ms always; a long run (`tstop_ms` > 250 ms) may use up to
+    tstop / 500, e.g. `--tstop 600000 --dt 1000` (one sample a second).
+    """
     if not (dt_ms > 0 and math.isfinite(dt_ms)):
         raise ParameterError(f"--dt must be a positive number of ms, got {dt_ms}")
-    if dt_ms > MAX_DT_MS:
+    limit = max_dt_ms(tstop_ms)
+    if dt_ms > limit:
         raise ParameterError(
-            f"--dt {dt_ms} ms is too large to resolve a spike (at most {MAX_DT_MS} ms)"
+            f"--dt {dt_ms:g} ms is too large to resolve a spike (at most {MAX_DT_MS:g} ms, "
+            f"or tstop/{MIN_SAMPLES_LONG_RUN} for long runs: {limit:g} ms here)"
         )
 
 
@@ -242,13 +277,13 @@ def simulate(
     run itself uses `params` (drug blocks, overrides) from t = 0 on.
     Samples are every `dt_ms` from 0 to `tstop_ms` inclusive.
     """
-    check_dt(dt_ms)
+    check_dt(dt_ms, tstop_ms if tstop_ms > 0 and math.isfinite(tstop_ms) else None)
     nsamp = sample_count(tstop_ms, dt_ms)  # before anything is allocated
     rest = resting_state(base or params)
     pieces = [p for s in stimuli for p in s.pieces()]
     batch = Batch(
-        [params], [pieces], rest.as_array(), dt_ms, t_stop_ms=tstop_ms, max_spikes=4096,
-        integrator=integrator, rtol=rtol,
+        [params], [pieces], np.array(initial_state(base or params, params)), dt_ms,
+        t_stop_ms=tstop_ms, max_spikes=4096, integrator=integrator, rtol=rtol,
     )  # fmt: skip
     rec = batch.run(nsamp, record=nsamp)[0]
     if batch.stats[0, K.ST_DONE] == 2.0:
@@ -357,11 +392,12 @@ class LiveSim:
         """Back to the resting state at t = 0, with no stimuli."""
         self.rest = resting_state(self.base)
         self.stimuli = []
+        init = np.array(initial_state(self.base, self.params))
         self._batch = Batch(
-            [self.params], [[]], self.rest.as_array(), self.dt_ms, integrator=self.integrator,
+            [self.params], [[]], init, self.dt_ms, integrator=self.integrator,
             max_spikes=100000,
         )  # fmt: skip
-        self._last_state = self.rest.as_array()
+        self._last_state = init.copy()
         self._nspk_emitted = 0
 
     @property
@@ -422,7 +458,15 @@ class LiveSim:
         self._batch.set_pieces(0, self.pieces)
 
     def set_params(self, params: MembraneParams) -> None:
-        """Change the membrane from `t_ms` on (state kept)."""
+        """Change the membrane from `t_ms` on (state kept).
+
+        An internal concentration that the change sets explicitly (`nai`, `ki`,
+        `cli` differ from the old membrane's) replaces the one in the state.
+        """
+        old = self.params
+        for j, name in ((K.S_NAI, "nai"), (K.S_KI, "ki"), (K.S_CLI, "cli")):
+            if getattr(params, name) != getattr(old, name):
+                self._last_state[j] = getattr(params, name)
         self._rewind_to_last_sample()
         self.params = params
         self._batch.params[0] = params_row(params)

@@ -6,8 +6,8 @@
  * one advanced a few ms at a time; sweeps are batches of hundreds of cells that
  * keep only reductions (spike times, peak, AHP).
  *
- * State per cell: y[4] = V (mV), m, h, n at the integrator time t (ms); f[4] =
- * dy/dt at t (first-same-as-last reuse); yp, fp, tp = the same at the start of
+ * State per cell: y[7] = V (mV), m, h, n, [Na+]i, [K+]i, [Cl-]i (mM) at the
+ * integrator time t (ms); f[7] = dy/dt at t (first-same-as-last reuse); yp, fp, tp = the same at the start of
  * the last accepted step (for cubic Hermite interpolation of output samples,
  * 0-mV crossings and extrema inside the step); h = next trial step (ms).
  *
@@ -22,13 +22,34 @@
 #define P_GNA 1
 #define P_GK 2
 #define P_GL 3
-#define P_ENA 4
+#define P_ENA 4 /* reversal potentials at the resting concentrations (or set explicitly) */
 #define P_EK 5
 #define P_EL 6
 #define P_CM 7
 #define P_Q 8
 #define P_VT 9
-#define NPARAMS 10
+#define P_GKL 10   /* K+ leak, mS/cm2 */
+#define P_GNAL 11  /* Na+ leak */
+#define P_GCLL 12  /* Cl- leak */
+#define P_ECL 13
+#define P_IPUMP 14 /* maximal pump current, uA/cm2 */
+#define P_KMNA 15  /* pump half-saturation per internal Na+ site, mM */
+#define P_KMK 16   /* pump half-saturation per external K+ site, mM */
+#define P_NAI 17   /* resting internal concentrations, mM (used when they are fixed) */
+#define P_KI 18
+#define P_CLI 19
+#define P_NAO 20   /* external concentrations, mM (fixed) */
+#define P_KO 21
+#define P_CLO 22
+#define P_RTF 23   /* RT/F, mV */
+#define P_CRATE 24 /* mM/ms per uA/cm2 of monovalent current (0 = fixed concentrations) */
+#define P_NERNST_NA 25 /* 1 = E_Na follows the internal concentration (dynamic, not set) */
+#define P_NERNST_K 26
+#define P_NERNST_CL 27
+#define NPARAMS 28
+
+/* State per cell: V (mV), m, h, n, [Na+]i, [K+]i, [Cl-]i (mM). */
+#define NSTATE 7
 
 #define ST_VMAX 0
 #define ST_TMAX 1
@@ -75,17 +96,58 @@ static inline void rates(double v, const double *p, double r[6]) {
     for (int j = 0; j < 6; j++) r[j] *= q;
 }
 
+/* Ionic currents (uA/cm2, outward positive) of state y. With fixed concentrations
+ * the reversal potentials and the pump use the resting values in p. */
+typedef struct {
+    double ina, ik, il, ikl, inal, icll, ipump;
+} currents_t;
+
+/* E_Na, E_K, E_Cl (mV) of state y: Nernst from the internal concentrations when
+ * they are dynamic and not set explicitly, else the values in p. */
+static inline void reversals(const double *y, const double *p, double e[3]) {
+    int dyn = p[P_CRATE] > 0.0;
+    e[0] = (dyn && p[P_NERNST_NA] > 0) ? p[P_RTF] * log(p[P_NAO] / y[4]) : p[P_ENA];
+    e[1] = (dyn && p[P_NERNST_K] > 0) ? p[P_RTF] * log(p[P_KO] / y[5]) : p[P_EK];
+    e[2] = (dyn && p[P_NERNST_CL] > 0) ? -p[P_RTF] * log(p[P_CLO] / y[6]) : p[P_ECL];
+}
+
+/* Net outward Na+/K+-ATPase current (uA/cm2): I_max (1 + K_Na/[Na]i)^-3 (1 + K_K/[K]o)^-2. */
+static inline double pump(const double *y, const double *p) {
+    if (!(p[P_IPUMP] > 0.0)) return 0.0;
+    double nai = p[P_CRATE] > 0.0 ? y[4] : p[P_NAI];
+    double a = 1.0 + p[P_KMNA] / nai, b = 1.0 + p[P_KMK] / p[P_KO];
+    return p[P_IPUMP] / (a * a * a) / (b * b);
+}
+
+static inline currents_t membrane_currents(const double *y, const double *p) {
+    currents_t c;
+    double v = y[0], m = y[1], hh = y[2], n = y[3];
+    double e[3];
+    reversals(y, p, e);
+    c.ina = p[P_GNA] * m * m * m * hh * (v - e[0]);
+    c.ik = p[P_GK] * n * n * n * n * (v - e[1]);
+    c.il = p[P_GL] * (v - p[P_EL]);
+    c.ikl = p[P_GKL] * (v - e[1]);
+    c.inal = p[P_GNAL] * (v - e[0]);
+    c.icll = p[P_GCLL] * (v - e[2]);
+    c.ipump = pump(y, p);
+    return c;
+}
+
 static inline void deriv(const double *y, const double *p, double istim, double *out) {
     double r[6];
-    double v = y[0], m = y[1], hh = y[2], n = y[3];
-    rates(v, p, r);
-    double ina = p[P_GNA] * m * m * m * hh * (v - p[P_ENA]);
-    double ik = p[P_GK] * n * n * n * n * (v - p[P_EK]);
-    double il = p[P_GL] * (v - p[P_EL]);
-    out[0] = (istim - ina - ik - il) / p[P_CM];
+    double m = y[1], hh = y[2], n = y[3];
+    rates(y[0], p, r);
+    currents_t c = membrane_currents(y, p);
+    out[0] = (istim - c.ina - c.ik - c.il - c.ikl - c.inal - c.icll - c.ipump) / p[P_CM];
     out[1] = r[0] * (1.0 - m) - r[1] * m;
     out[2] = r[2] * (1.0 - hh) - r[3] * hh;
     out[3] = r[4] * (1.0 - n) - r[5] * n;
+    /* Ion fluxes: the pump moves 3 Na+ out (outward Na+ current 3I) and 2 K+ in (-2I). */
+    double k = p[P_CRATE];
+    out[4] = -k * (c.ina + c.inal + 3.0 * c.ipump);
+    out[5] = -k * (c.ik + c.ikl - 2.0 * c.ipump);
+    out[6] = k * c.icll; /* z = -1: an outward Cl- current is Cl- entering */
 }
 
 /* Stimulus on the open interval (t0, t1) as a + b·t (µA/cm², depolarising positive).
@@ -148,12 +210,15 @@ static double extremum_in_step(double v0, double v1, double f0, double f1, doubl
  * an upward 0-mV crossing is a spike only if, at the crossing, the Na⁺ channels carry
  * inward current larger in magnitude than the leak current,
  *     I_Na(0 mV) = gNa·m³·h·(0 − ENa) < 0   and   |I_Na(0 mV)| > |I_L(0 mV)| = |gL·(0 − EL)|,
+ * (the leak being every leak: HH's unnamed one and the K+, Na+ and Cl- leaks),
  * i.e. the membrane's own voltage-gated inward current is taking part. A response that
  * the stimulus alone charges past 0 mV (Na⁺ blocked: I_Na = 0; or charged faster than
  * the Na⁺ channels can open) is not a spike. */
 static inline int na_carried(double m, double hh, const double *p) {
     double ina = p[P_GNA] * m * m * m * hh * (0.0 - p[P_ENA]);
-    double il = p[P_GL] * (0.0 - p[P_EL]);
+    /* every leak: HH's unnamed one and the K+, Na+, Cl- leaks (at the resting E's) */
+    double il = p[P_GL] * (0.0 - p[P_EL]) + p[P_GKL] * (0.0 - p[P_EK]) +
+                p[P_GNAL] * (0.0 - p[P_ENA]) + p[P_GCLL] * (0.0 - p[P_ECL]);
     return ina < 0.0 && -ina > fabs(il);
 }
 
@@ -246,7 +311,10 @@ static int advance_cell(double *y, double *f, double *t, double *h, double *yp, 
                          int64_t rec_k0, double rtol, double atol_v, double atol_g,
                          int64_t integrator, int64_t max_steps) {
     int64_t taken = 0;
-    double k1[4], k2[4], k3[4], k4[4], k5[4], k6[4], k7[4], ys[4], yn[4];
+    double k1[NSTATE], k2[NSTATE], k3[NSTATE], k4[NSTATE], k5[NSTATE], k6[NSTATE], k7[NSTATE],
+        ys[NSTATE], yn[NSTATE];
+    /* concentrations enter the error norm only when they change */
+    int nerr = p[P_CRATE] > 0.0 ? NSTATE : 4;
     for (;;) {
         /* 1) emit every sample that lies inside the last accepted step */
         while (*ksample < k_end) {
@@ -255,12 +323,13 @@ static int advance_cell(double *y, double *f, double *t, double *h, double *yp, 
             int64_t r = *ksample - rec_k0;
             if (r >= 0 && r < nrec) {
                 double hs = *t - *tp;
-                double *out = rec + 4 * r;
+                double *out = rec + NSTATE * r;
                 if (hs <= 0.0 || s >= *t) {
-                    for (int j = 0; j < 4; j++) out[j] = y[j];
+                    for (int j = 0; j < NSTATE; j++) out[j] = y[j];
                 } else {
                     double th = (s - *tp) / hs;
-                    for (int j = 0; j < 4; j++) out[j] = hermite(yp[j], y[j], fp[j], f[j], hs, th);
+                    for (int j = 0; j < NSTATE; j++)
+                        out[j] = hermite(yp[j], y[j], fp[j], f[j], hs, th);
                 }
             }
             (*ksample)++;
@@ -291,13 +360,23 @@ static int advance_cell(double *y, double *f, double *t, double *h, double *yp, 
                 double inf = r[2 * g] * tau;
                 yn[g + 1] = inf + (y[g + 1] - inf) * exp(-hstep / tau);
             }
-            /* V: backward Euler on the linearised current with the new gates */
+            /* V: backward Euler on the linearised current with the new gates; the
+             * reversal potentials and the pump are taken at the old concentrations */
             double m3h = yn[1] * yn[1] * yn[1] * yn[2], n4 = yn[3] * yn[3] * yn[3] * yn[3];
-            double g = p[P_GNA] * m3h + p[P_GK] * n4 + p[P_GL];
-            double e = p[P_GNA] * m3h * p[P_ENA] + p[P_GK] * n4 * p[P_EK] + p[P_GL] * p[P_EL];
+            double ev[3];
+            reversals(y, p, ev);
+            double ip = pump(y, p);
+            double g = p[P_GNA] * m3h + p[P_GK] * n4 + p[P_GL] + p[P_GKL] + p[P_GNAL] + p[P_GCLL];
+            double e = p[P_GNA] * m3h * ev[0] + p[P_GK] * n4 * ev[1] + p[P_GL] * p[P_EL] +
+                       p[P_GKL] * ev[1] + p[P_GNAL] * ev[0] + p[P_GCLL] * ev[2] - ip;
             double istim = a + b * (t0 + hstep);
             yn[0] = (p[P_CM] * y[0] / hstep + e + istim) / (p[P_CM] / hstep + g);
             tn = clipped ? nbp : t0 + hstep;
+            for (int j = 4; j < NSTATE; j++) yn[j] = y[j];
+            if (p[P_CRATE] > 0.0) { /* concentrations: forward Euler with the new V and gates */
+                deriv(yn, p, a + b * tn, k7);
+                for (int j = 4; j < NSTATE; j++) yn[j] = y[j] + hstep * k7[j];
+            }
             deriv(yn, p, a + b * tn, k7);
         } else {
             for (;;) {
@@ -308,33 +387,34 @@ static int advance_cell(double *y, double *f, double *t, double *h, double *yp, 
                 }
                 clipped = hstep >= nbp - t0;
                 stim_coeffs(seg, nseg, t0, t0 + hstep, &a, &b);
-                for (int j = 0; j < 4; j++) k1[j] = f[j];
-                for (int j = 0; j < 4; j++) ys[j] = y[j] + hstep * A21 * k1[j];
+                for (int j = 0; j < NSTATE; j++) k1[j] = f[j];
+                for (int j = 0; j < NSTATE; j++) ys[j] = y[j] + hstep * A21 * k1[j];
                 deriv(ys, p, a + b * (t0 + C2 * hstep), k2);
-                for (int j = 0; j < 4; j++) ys[j] = y[j] + hstep * (A31 * k1[j] + A32 * k2[j]);
+                for (int j = 0; j < NSTATE; j++)
+                    ys[j] = y[j] + hstep * (A31 * k1[j] + A32 * k2[j]);
                 deriv(ys, p, a + b * (t0 + C3 * hstep), k3);
-                for (int j = 0; j < 4; j++)
+                for (int j = 0; j < NSTATE; j++)
                     ys[j] = y[j] + hstep * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]);
                 deriv(ys, p, a + b * (t0 + C4 * hstep), k4);
-                for (int j = 0; j < 4; j++)
+                for (int j = 0; j < NSTATE; j++)
                     ys[j] = y[j] + hstep * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j]);
                 deriv(ys, p, a + b * (t0 + C5 * hstep), k5);
-                for (int j = 0; j < 4; j++)
+                for (int j = 0; j < NSTATE; j++)
                     ys[j] = y[j] + hstep * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] +
                                             A64 * k4[j] + A65 * k5[j]);
                 deriv(ys, p, a + b * (t0 + hstep), k6);
-                for (int j = 0; j < 4; j++)
+                for (int j = 0; j < NSTATE; j++)
                     yn[j] = y[j] + hstep * (B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] +
                                             B6 * k6[j]);
                 deriv(yn, p, a + b * (t0 + hstep), k7);
                 double err = 0.0;
-                for (int j = 0; j < 4; j++) {
+                for (int j = 0; j < nerr; j++) {
                     double e = hstep * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] +
                                         E6 * k6[j] + E7 * k7[j]);
                     double sc = (j == 0 ? atol_v : atol_g) + rtol * fmax(fabs(y[j]), fabs(yn[j]));
                     err += (e / sc) * (e / sc);
                 }
-                err = sqrt(err / 4.0);
+                err = sqrt(err / (double)nerr);
                 if (!isfinite(err)) err = 1e10;
                 if (err <= 1.0) {
                     double fac = err == 0.0 ? 5.0 : fmin(5.0, fmax(0.2, 0.9 * pow(err, -0.2)));
@@ -346,7 +426,7 @@ static int advance_cell(double *y, double *f, double *t, double *h, double *yp, 
             tn = clipped ? nbp : t0 + hstep;
         }
         /* 3) accept */
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < NSTATE; j++) {
             yp[j] = y[j]; fp[j] = f[j]; y[j] = yn[j]; f[j] = k7[j];
         }
         *tp = t0;
@@ -376,11 +456,12 @@ int64_t advance_batch(int64_t ncell, double *y, double *f, double *t, double *h,
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (ncell > 1 && nthreads > 1) reduction(+ : unfinished)
 #endif
     for (int64_t i = 0; i < ncell; i++) {
-        unfinished += advance_cell(y + 4 * i, f + 4 * i, t + i, h + i, yp + 4 * i, fp + 4 * i, tp + i,
-                     fvalid + i, ksample + i, bpi + i, params + NPARAMS * i, seg + 4 * nseg * i,
-                     nseg, bps + nbp * i, spikes + maxsp * i, maxsp, stats + NSTATS * i, k_end[i],
-                     dt_out, t_stop[i], stop_spikes[i], rec + 4 * nrec * i, nrec, rec_k0, rtol,
-                     atol_v, atol_g, integrator, max_steps);
+        unfinished += advance_cell(y + NSTATE * i, f + NSTATE * i, t + i, h + i, yp + NSTATE * i,
+                     fp + NSTATE * i, tp + i, fvalid + i, ksample + i, bpi + i,
+                     params + NPARAMS * i, seg + 4 * nseg * i, nseg, bps + nbp * i,
+                     spikes + maxsp * i, maxsp, stats + NSTATS * i, k_end[i], dt_out, t_stop[i],
+                     stop_spikes[i], rec + NSTATE * nrec * i, nrec, rec_k0, rtol, atol_v, atol_g,
+                     integrator, max_steps);
     }
     return unfinished;
 }
@@ -405,13 +486,32 @@ void gate_rates(const double *v, int64_t n, const double *p, double *out) {
     }
 }
 
-/* Net ionic current (µA/cm², outward positive) with every gate at steady state. */
+/* Net ionic current (µA/cm², outward positive) with every gate at steady state and the
+ * internal concentrations at their resting values (pump included). */
 double steady_current(double v, const double *p) {
-    double r[6];
+    double r[6], y[NSTATE];
     rates(v, p, r);
-    double m = r[0] / (r[0] + r[1]), hh = r[2] / (r[2] + r[3]), n = r[4] / (r[4] + r[5]);
-    return p[P_GNA] * m * m * m * hh * (v - p[P_ENA]) + p[P_GK] * n * n * n * n * (v - p[P_EK]) +
-           p[P_GL] * (v - p[P_EL]);
+    y[0] = v;
+    y[1] = r[0] / (r[0] + r[1]);
+    y[2] = r[2] / (r[2] + r[3]);
+    y[3] = r[4] / (r[4] + r[5]);
+    y[4] = p[P_NAI];
+    y[5] = p[P_KI];
+    y[6] = p[P_CLI];
+    currents_t c = membrane_currents(y, p);
+    return c.ina + c.ik + c.il + c.ikl + c.inal + c.icll + c.ipump;
+}
+
+/* The state derivative (NSTATE values) of one cell at state y with stimulus istim. */
+void state_derivative(const double *y, const double *p, double istim, double *out) {
+    deriv(y, p, istim, out);
+}
+
+/* The currents of one state (7 values: ina ik il ikl inal icll ipump, uA/cm2). */
+void currents_of_state(const double *y, const double *p, double *out) {
+    currents_t c = membrane_currents(y, p);
+    out[0] = c.ina; out[1] = c.ik; out[2] = c.il; out[3] = c.ikl;
+    out[4] = c.inal; out[5] = c.icll; out[6] = c.ipump;
 }
 
 /* Lowest stable zero of the steady-state I–V curve in [v_lo, v_hi] (mV), NaN if none.

@@ -42,7 +42,14 @@ from tutor.sim.params import ParameterError
 
 # Parameter vector indices (per cell) — keep in sync with kernel.c.
 P_KIN, P_GNA, P_GK, P_GL, P_ENA, P_EK, P_EL, P_CM, P_Q, P_VT = range(10)
-NPARAMS = 10
+P_GKL, P_GNAL, P_GCLL, P_ECL, P_IPUMP, P_KMNA, P_KMK = range(10, 17)
+P_NAI, P_KI, P_CLI, P_NAO, P_KO, P_CLO, P_RTF, P_CRATE = range(17, 25)
+P_NERNST_NA, P_NERNST_K, P_NERNST_CL = range(25, 28)
+NPARAMS = 28
+#: State per cell: V (mV), m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ (mM).
+NSTATE = 7
+#: Index of each state variable.
+S_V, S_M, S_H, S_N, S_NAI, S_KI, S_CLI = range(7)
 # Reduction indices.
 ST_VMAX, ST_TMAX, ST_VMIN, ST_TMIN, ST_AHP_OPEN, ST_NSPK, ST_DONE, ST_NSTEPS = range(8)
 NSTATS = 8
@@ -151,6 +158,10 @@ def _load_compiled() -> ctypes.CDLL:
     for name in ("steady_gates", "gate_rates"):
         getattr(lib, name).restype = None
         getattr(lib, name).argtypes = [ptr, I64, ptr, ptr]
+    lib.state_derivative.restype = None
+    lib.state_derivative.argtypes = [ptr, ptr, D, ptr]
+    lib.currents_of_state.restype = None
+    lib.currents_of_state.argtypes = [ptr, ptr, ptr]
     lib.resting_potential.restype = D
     lib.resting_potential.argtypes = [ptr, D, D, D]
     return lib
@@ -239,11 +250,11 @@ def advance_batch(
 ) -> None:  # fmt: skip
     """Advance every cell until its sample index reaches `k_end[i]` or it is done.
 
-    Buffers (flat, row-major; 'q' = int64, others float64): y, f, yp, fp [C×4];
+    Buffers (flat, row-major; 'q' = int64, others float64): y, f, yp, fp [C×NSTATE];
     t, h, tp [C]; fvalid, ksample, bpi, k_end, stop_spikes [C] ('q');
     params [C×NPARAMS]; seg [C×nseg×4] stimulus pieces (t_on, t_off, amp_on,
     amp_off); bps [C×nbp] sorted breakpoints padded with +inf; spikes
-    [C×maxsp]; stats [C×NSTATS]; rec [C×nrec×4] output samples (nrec may be 0):
+    [C×maxsp]; stats [C×NSTATS]; rec [C×nrec×NSTATE] output samples (nrec may be 0):
     sample k of cell i is stored at rec[i, k − rec_k0]. A cell is done when its
     time passes `t_stop[i]` or it has fired `stop_spikes[i]` spikes (0 = never).
     All state is updated in place.
@@ -278,12 +289,95 @@ def advance_batch(
             raise StepBudgetError(float(t[worst]), budget)
 
 
-def currents(v, m, h, n, params):
-    """I_Na, I_K, I_L (µA/cm², outward positive) for numpy arrays of samples of one cell."""
-    ina = params[P_GNA] * m**3 * h * (v - params[P_ENA])
-    ik = params[P_GK] * n**4 * (v - params[P_EK])
-    il = params[P_GL] * (v - params[P_EL])
-    return ina, ik, il
+def currents(state: Any, params: Any) -> dict[str, Any]:
+    """Every membrane current (µA/cm², outward positive) of samples of one cell, by name.
+
+    `state` is [N, NSTATE] (numpy) or one state of NSTATE values; returns a dict
+    `i_na i_k i_l i_leak_k i_leak_na i_leak_cl i_pump` (the names of
+    `tutor.sim.ions.CURRENT_NAMES`) of arrays or floats. The same formulas as
+    kernel.c's `membrane_currents`, vectorised.
+    """
+    import numpy as np
+
+    y = np.asarray(state, dtype=float)
+    v, m, h, n = y[..., S_V], y[..., S_M], y[..., S_H], y[..., S_N]
+    nai, ki, cli = y[..., S_NAI], y[..., S_KI], y[..., S_CLI]
+    p = params
+    dyn = p[P_CRATE] > 0
+    rtf = p[P_RTF]
+    ena = rtf * np.log(p[P_NAO] / nai) if dyn and p[P_NERNST_NA] > 0 else p[P_ENA]
+    ek = rtf * np.log(p[P_KO] / ki) if dyn and p[P_NERNST_K] > 0 else p[P_EK]
+    ecl = -rtf * np.log(p[P_CLO] / cli) if dyn and p[P_NERNST_CL] > 0 else p[P_ECL]
+    if p[P_IPUMP] > 0:
+        na_for_pump = nai if dyn else p[P_NAI]
+        ipump = p[P_IPUMP] / (1 + p[P_KMNA] / na_for_pump) ** 3 / (1 + p[P_KMK] / p[P_KO]) ** 2
+        ipump = ipump + 0 * v
+    else:
+        ipump = 0 * v
+    out = {
+        "i_na": p[P_GNA] * m**3 * h * (v - ena),
+        "i_k": p[P_GK] * n**4 * (v - ek),
+        "i_leak_k": p[P_GKL] * (v - ek),
+        "i_leak_na": p[P_GNAL] * (v - ena),
+        "i_leak_cl": p[P_GCLL] * (v - ecl),
+        "i_l": p[P_GL] * (v - p[P_EL]),
+        "i_pump": ipump,
+    }
+    if y.ndim == 1:
+        return {k: float(x) for k, x in out.items()}
+    return out
+
+
+def state_derivative(state: Iterable[float], params: Any, istim: float = 0.0) -> list[float]:
+    """d(state)/dt of one cell (NSTATE values) as the kernel computes it."""
+    state = [float(x) for x in state]
+    name, lib = _backend()
+    if name == "python":
+        return _state_derivative_py(state, params, istim)
+    y = (ctypes.c_double * NSTATE)(*state)
+    out = (ctypes.c_double * NSTATE)()
+    row = _row(params)
+    lib.state_derivative(
+        ctypes.addressof(y), ctypes.addressof(row), float(istim), ctypes.addressof(out)
+    )
+    return list(out)
+
+
+def _state_derivative_py(state: list[float], p: Any, istim: float) -> list[float]:
+    """The numpy kernel's derivative: kernel.c's `deriv`, from `currents` and the rates."""
+    c = currents(state, p)
+    r = [float(x) for x in gate_rates_array([state[S_V]], p)[:, 0]]
+    m, h, n = state[S_M], state[S_H], state[S_N]
+    k = p[P_CRATE]
+    return [
+        (istim - sum(c.values())) / p[P_CM],
+        r[0] * (1 - m) - r[1] * m,
+        r[2] * (1 - h) - r[3] * h,
+        r[4] * (1 - n) - r[5] * n,
+        -k * (c["i_na"] + c["i_leak_na"] + 3 * c["i_pump"]),
+        -k * (c["i_k"] + c["i_leak_k"] - 2 * c["i_pump"]),
+        k * c["i_leak_cl"],
+    ]
+
+
+#: Order of the currents `currents_of_state` returns.
+STATE_CURRENTS: tuple[str, ...] = (
+    "i_na", "i_k", "i_l", "i_leak_k", "i_leak_na", "i_leak_cl", "i_pump",
+)  # fmt: skip
+
+
+def currents_of_state(state: Iterable[float], params: Any) -> list[float]:
+    """The kernel's currents of one state, in the order of STATE_CURRENTS (µA/cm²)."""
+    state = [float(x) for x in state]
+    name, lib = _backend()
+    if name == "python":
+        c = currents(state, params)
+        return [c[k] for k in STATE_CURRENTS]
+    y = (ctypes.c_double * NSTATE)(*state)
+    out = (ctypes.c_double * len(STATE_CURRENTS))()
+    row = _row(params)
+    lib.currents_of_state(ctypes.addressof(y), ctypes.addressof(row), ctypes.addressof(out))
+    return list(out)
 
 
 def steady_gates(v: float, params: Iterable[float]) -> tuple[float, float, float]:

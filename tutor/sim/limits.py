@@ -41,6 +41,19 @@ PARAMETER_RANGES: dict[str, tuple[float, float, str]] = {
     "ek": (-200.0, 200.0, "mV"),
     "el": (-200.0, 200.0, "mV"),
     "cm": (0.01, 100.0, "µF/cm²"),
+    "gkl": (0.0, 10_000.0, "mS/cm²"),
+    "gnal": (0.0, 10_000.0, "mS/cm²"),
+    "gcll": (0.0, 10_000.0, "mS/cm²"),
+    "ecl": (-200.0, 200.0, "mV"),
+    "ipump": (0.0, 10_000.0, "µA/cm²"),
+    # concentrations: a Nernst potential needs both sides > 0; 1e-6 mM is 1 nM
+    "nai": (1e-6, 10_000.0, "mM"),
+    "nao": (1e-6, 10_000.0, "mM"),
+    "ki": (1e-6, 10_000.0, "mM"),
+    "ko": (1e-6, 10_000.0, "mM"),
+    "cli": (1e-6, 10_000.0, "mM"),
+    "clo": (1e-6, 10_000.0, "mM"),
+    "volarea": (0.0, 10_000.0, "µm"),
 }
 
 

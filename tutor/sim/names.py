@@ -17,10 +17,33 @@ PresetName = Literal["textbook", "squid"]
 #: Presets shipped in data/presets (kept in sync by a test).
 PRESET_NAMES: tuple[PresetName, ...] = get_args(PresetName)
 
-BlockName = Literal["ttx", "tea"]
-#: Drug blocks and the conductance each removes (keys = `BlockName`, kept in step by a test).
-BLOCKS: dict[str, str] = {"ttx": "gna", "tea": "gk"}
+BlockName = Literal["ttx", "tea", "ouabain"]
+#: Drug blocks and the parameter each sets to zero (keys = `BlockName`, kept in step by a
+#: test): TTX the voltage-gated Na⁺ conductance, TEA the delayed rectifier (the K⁺ leak
+#: stays), ouabain the Na⁺/K⁺ pump.
+BLOCKS: dict[str, str] = {"ttx": "gna", "tea": "gk", "ouabain": "ipump"}
 
-ParameterName = Literal["gna", "gk", "gl", "ena", "ek", "el", "cm", "celsius"]
+ParameterName = Literal[
+    "gna",
+    "gk",
+    "gl",
+    "ena",
+    "ek",
+    "el",
+    "cm",
+    "celsius",
+    "gkl",
+    "gnal",
+    "gcll",
+    "ecl",
+    "ipump",
+    "nai",
+    "nao",
+    "ki",
+    "ko",
+    "cli",
+    "clo",
+    "volarea",
+]
 #: Parameter names accepted by `--set` and by content run specs.
 PARAMETER_NAMES: tuple[ParameterName, ...] = get_args(ParameterName)

@@ -16,7 +16,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tutor.sim import ions
 from tutor.sim.names import BLOCKS, PARAMETER_NAMES
+
+#: Reversal-potential field of each ion, and its (inside, outside) concentration fields.
+_REVERSALS: dict[str, str] = {"na": "ena", "k": "ek", "cl": "ecl"}
+_CONCENTRATIONS: dict[str, tuple[str, str]] = {
+    "na": ("nai", "nao"),
+    "k": ("ki", "ko"),
+    "cl": ("cli", "clo"),
+}
 
 #: Kinetic schemes the engine implements (index = code passed to the kernel).
 KINETICS: tuple[str, ...] = ("hh", "traub")
@@ -51,15 +60,78 @@ class MembraneParams:
         default=36.0, metadata=_doc("Maximal delayed-rectifier K⁺ conductance, mS/cm² (≥ 0).")
     )
     gl: float = field(default=0.3, metadata=_doc("Leak conductance, mS/cm² (≥ 0)."))
-    ena: float = field(default=50.0, metadata=_doc("Na⁺ reversal potential, mV."))
-    ek: float = field(default=-77.0, metadata=_doc("K⁺ reversal potential, mV."))
-    el: float = field(default=-54.3, metadata=_doc("Leak reversal potential, mV."))
+    ena: float = field(
+        default=math.nan,
+        metadata=_doc(
+            "Na⁺ reversal potential in use at the resting concentrations, mV. Left out "
+            "(NaN), it follows Nernst from nai/nao at `celsius` (and the ion is listed in "
+            "`nernst`); given, it is fixed."
+        ),
+    )
+    ek: float = field(
+        default=math.nan,
+        metadata=_doc(
+            "K⁺ reversal potential in use at the resting concentrations, mV. Left out "
+            "(NaN), it follows Nernst from ki/ko at `celsius` (and the ion is listed in "
+            "`nernst`); given, it is fixed."
+        ),
+    )
+    ecl: float = field(
+        default=math.nan,
+        metadata=_doc(
+            "Cl⁻ reversal potential in use at the resting concentrations, mV. Left out "
+            "(NaN), it follows Nernst from cli/clo at `celsius` (and the ion is listed in "
+            "`nernst`); given, it is fixed."
+        ),
+    )
+    el: float = field(
+        default=-54.3, metadata=_doc("Reversal potential of the unnamed leak `gl`, mV.")
+    )
+    gkl: float = field(
+        default=0.0, metadata=_doc("K⁺ leak conductance (TEA-insensitive, K2P-like), mS/cm².")
+    )
+    gnal: float = field(default=0.0, metadata=_doc("Na⁺ leak conductance, mS/cm² (≥ 0)."))
+    gcll: float = field(default=0.0, metadata=_doc("Cl⁻ leak conductance, mS/cm² (≥ 0)."))
+    ipump: float = field(
+        default=0.0,
+        metadata=_doc(
+            "Maximal Na⁺/K⁺-ATPase current, µA/cm² (net outward, 1 charge per cycle; "
+            "0 = no pump; ouabain sets it to 0)."
+        ),
+    )
+    km_na_pump: float = field(
+        default=7.7, metadata=_doc("Pump half-saturation per internal Na⁺ site, mM (> 0).")
+    )
+    km_k_pump: float = field(
+        default=2.0, metadata=_doc("Pump half-saturation per external K⁺ site, mM (> 0).")
+    )
+    nai: float = field(default=50.0, metadata=_doc("Internal [Na⁺] at rest, mM (> 0)."))
+    nao: float = field(default=440.0, metadata=_doc("External [Na⁺], mM (> 0)."))
+    ki: float = field(default=400.0, metadata=_doc("Internal [K⁺] at rest, mM (> 0)."))
+    ko: float = field(default=20.0, metadata=_doc("External [K⁺], mM (> 0)."))
+    cli: float = field(default=60.0, metadata=_doc("Internal [Cl⁻] at rest, mM (> 0)."))
+    clo: float = field(default=560.0, metadata=_doc("External [Cl⁻], mM (> 0)."))
+    volarea: float = field(
+        default=0.0,
+        metadata=_doc(
+            "Cell volume / membrane area, µm (d/4 for a cylinder of diameter d, d/6 for a "
+            "sphere); > 0 turns on internal concentration dynamics, 0 keeps them fixed."
+        ),
+    )
     cm: float = field(default=1.0, metadata=_doc("Specific membrane capacitance, µF/cm² (> 0)."))
     celsius: float = field(default=6.3, metadata=_doc("Temperature, °C (−10 … 50)."))
     temp_ref: float = field(default=6.3, metadata=_doc("Temperature at which the rates hold, °C."))
     q10: float = field(default=3.0, metadata=_doc("Rate scaling per 10 °C (dimensionless, > 0)."))
     vtraub: float = field(
         default=0.0, metadata=_doc("Voltage shift of the Traub–Miles rates (VT), mV.")
+    )
+    nernst: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            "Ions ('na', 'k', 'cl') whose reversal potential follows Nernst (filled in from "
+            "the reversal potentials left out; with concentration dynamics it then tracks "
+            "the internal concentration)."
+        ),
     )
     blocks: tuple[str, ...] = field(
         default=(), metadata=_doc("Drug blocks applied ('ttx', 'tea').")
@@ -68,6 +140,17 @@ class MembraneParams:
     def __post_init__(self) -> None:
         if self.kinetics not in KINETICS:
             raise ParameterError(f"parameter 'kinetics': must be one of {', '.join(KINETICS)}")
+        nernst = set(self.nernst) - set(_REVERSALS)
+        if nernst:
+            raise ParameterError(f"parameter 'nernst': unknown ion '{sorted(nernst)[0]}'")
+        following = [ion for ion, name in _REVERSALS.items() if ion in self.nernst]
+        for ion, name in _REVERSALS.items():
+            value = getattr(self, name)
+            if isinstance(value, float) and math.isnan(value) and ion not in following:
+                following.append(ion)
+        object.__setattr__(self, "nernst", tuple(i for i in _REVERSALS if i in following))
+        for ion in self.nernst:
+            object.__setattr__(self, _REVERSALS[ion], 0.0)  # placeholder, computed below
         for f in fields(self):
             value = getattr(self, f.name)
             if f.type == "float":
@@ -76,9 +159,16 @@ class MembraneParams:
                 if not math.isfinite(value):
                     raise ParameterError(f"parameter '{f.name}': must be finite, got {value}")
                 object.__setattr__(self, f.name, float(value))
-        for name in ("gna", "gk", "gl"):
+        for name in ("gna", "gk", "gl", "gkl", "gnal", "gcll"):
             if getattr(self, name) < 0:
                 raise ParameterError(f"parameter '{name}': conductance must be ≥ 0 mS/cm²")
+        if self.ipump < 0:
+            raise ParameterError("parameter 'ipump': pump current must be ≥ 0 µA/cm²")
+        if self.volarea < 0:
+            raise ParameterError("parameter 'volarea': volume/area must be ≥ 0 µm")
+        for name in ("nai", "nao", "ki", "ko", "cli", "clo", "km_na_pump", "km_k_pump"):
+            if getattr(self, name) <= 0:
+                raise ParameterError(f"parameter '{name}': concentration must be > 0 mM")
         if self.cm <= 0:
             raise ParameterError("parameter 'cm': capacitance must be > 0 µF/cm²")
         if self.q10 <= 0:
@@ -88,6 +178,10 @@ class MembraneParams:
         check_parameter_ranges({f.name: getattr(self, f.name) for f in fields(self)})
         if not -10.0 <= self.celsius <= 50.0:
             raise ParameterError(f"parameter 'celsius': {self.celsius:g} °C is outside −10 … 50 °C")
+        for ion in self.nernst:
+            ci, co = _CONCENTRATIONS[ion]
+            e = ions.nernst_mV(getattr(self, ci), getattr(self, co), ions.VALENCE[ion], self.celsius)
+            object.__setattr__(self, _REVERSALS[ion], e)
         object.__setattr__(self, "blocks", tuple(self.blocks))
         unknown = [b for b in self.blocks if b not in BLOCKS]
         if unknown:
@@ -97,6 +191,31 @@ class MembraneParams:
     def rate_factor(self) -> float:
         """Q10 temperature factor multiplying every rate constant (dimensionless)."""
         return self.q10 ** ((self.celsius - self.temp_ref) / 10.0)
+
+    @property
+    def rt_f_mV(self) -> float:
+        """RT/F at `celsius`, mV (CODATA 2018 constants, as NEURON uses)."""
+        return ions.rt_over_f_mV(self.celsius)
+
+    @property
+    def dynamic_concentrations(self) -> bool:
+        """True when internal concentrations change with the currents (`volarea` > 0)."""
+        return self.volarea > 0.0
+
+    @property
+    def e_na(self) -> float:
+        """Na⁺ reversal potential in use at the resting concentrations, mV (= `ena`)."""
+        return self.ena
+
+    @property
+    def e_k(self) -> float:
+        """K⁺ reversal potential in use at the resting concentrations, mV (= `ek`)."""
+        return self.ek
+
+    @property
+    def e_cl(self) -> float:
+        """Cl⁻ reversal potential in use at the resting concentrations, mV (= `ecl`)."""
+        return self.ecl
 
     @property
     def kinetics_code(self) -> int:
@@ -117,10 +236,18 @@ class MembraneParams:
             ):
                 raise ParameterError(f"parameter '{key}' needs a finite number, got {value!r}")
         changes: dict[str, Any] = {k: float(v) for k, v in overrides.items()}
+        # an ion whose reversal potential is set explicitly stops following Nernst;
+        # the others are recomputed from the (possibly new) concentrations and celsius
+        fixed = {ion for ion, name in _REVERSALS.items() if name in changes}
+        changes["nernst"] = tuple(i for i in self.nernst if i not in fixed)
         return replace(self, **changes)
 
     def with_block(self, *blocks: str) -> MembraneParams:
-        """Return a copy with the drug blocks applied (TTX: gna = 0, TEA: gk = 0)."""
+        """Return a copy with the drug blocks applied.
+
+        TTX: gna = 0 (voltage-gated Na⁺ only); TEA: gk = 0 (delayed rectifier only;
+        the K⁺ leak stays); ouabain: ipump = 0.
+        """
         changes: dict[str, Any] = {}
         applied = list(self.blocks)
         for block in blocks:
@@ -140,6 +267,7 @@ class MembraneParams:
         """Plain dict for JSON output (units as in the field docs)."""
         data = asdict(self)
         data["blocks"] = list(self.blocks)
+        data["nernst"] = list(self.nernst)
         return data
 
 

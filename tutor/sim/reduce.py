@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import cast
 
 from tutor.sim import kernel as K
+from tutor.sim.ions import concentration_rate
 from tutor.sim.params import MembraneParams, ParameterError
 from tutor.sim.stimulus import Piece
 
@@ -28,36 +29,63 @@ ATOL_GATE = 1e-7
 
 
 def params_row(p: MembraneParams) -> array:
-    """Parameter vector in the kernel's layout (see `kernel.P_*`)."""
+    """Parameter vector in the kernel's layout (see `kernel.P_*`).
+
+    Reversal potentials are stored at the resting concentrations (or as set);
+    with concentration dynamics the kernel recomputes the Nernst ones from the
+    internal concentrations it integrates.
+    """
     row = array("d", [0.0] * K.NPARAMS)
     row[K.P_KIN] = p.kinetics_code
     row[K.P_GNA] = p.gna
     row[K.P_GK] = p.gk
     row[K.P_GL] = p.gl
-    row[K.P_ENA] = p.ena
-    row[K.P_EK] = p.ek
+    row[K.P_ENA] = p.e_na
+    row[K.P_EK] = p.e_k
     row[K.P_EL] = p.el
     row[K.P_CM] = p.cm
     row[K.P_Q] = p.rate_factor
     row[K.P_VT] = p.vtraub
+    row[K.P_GKL] = p.gkl
+    row[K.P_GNAL] = p.gnal
+    row[K.P_GCLL] = p.gcll
+    row[K.P_ECL] = p.e_cl
+    row[K.P_IPUMP] = p.ipump
+    row[K.P_KMNA] = p.km_na_pump
+    row[K.P_KMK] = p.km_k_pump
+    row[K.P_NAI] = p.nai
+    row[K.P_KI] = p.ki
+    row[K.P_CLI] = p.cli
+    row[K.P_NAO] = p.nao
+    row[K.P_KO] = p.ko
+    row[K.P_CLO] = p.clo
+    row[K.P_RTF] = p.rt_f_mV
+    row[K.P_CRATE] = concentration_rate(p.volarea)
+    row[K.P_NERNST_NA] = 1.0 if "na" in p.nernst else 0.0
+    row[K.P_NERNST_K] = 1.0 if "k" in p.nernst else 0.0
+    row[K.P_NERNST_CL] = 1.0 if "cl" in p.nernst else 0.0
     return row
 
 
 @dataclass(frozen=True)
 class RestState:
-    """The steady resting state: V (mV) and the gates at their steady values."""
+    """The steady resting state: V (mV), the gates at their steady values, and the
+    internal concentrations (mM) it was computed at."""
 
     v_mV: float
     m: float
     h: float
     n: float
+    nai: float = 0.0
+    ki: float = 0.0
+    cli: float = 0.0
 
     def as_list(self) -> list[float]:
-        """[V, m, h, n] as the kernel stores a cell's state."""
-        return [self.v_mV, self.m, self.h, self.n]
+        """[V, m, h, n, nai, ki, cli] as the kernel stores a cell's state."""
+        return [self.v_mV, self.m, self.h, self.n, self.nai, self.ki, self.cli]
 
     def as_array(self):
-        """[V, m, h, n] as a numpy array."""
+        """The state as a numpy array (see `as_list`)."""
         import numpy as np
 
         return np.array(self.as_list())
@@ -76,7 +104,16 @@ def resting_state(p: MembraneParams) -> RestState:
     if math.isnan(v):
         raise ParameterError("this membrane has no stable resting state between −130 and +60 mV")
     m, h, n = K.steady_gates(v, row)
-    return RestState(v, m, h, n)
+    return RestState(v, m, h, n, p.nai, p.ki, p.cli)
+
+
+def initial_state(base: MembraneParams, run: MembraneParams | None = None) -> list[float]:
+    """Where a protocol starts: the rest of `base` (V and gates), with the internal
+    concentrations of `run` — a concentration set for the run applies from t = 0."""
+    state = resting_state(base).as_list()
+    if run is not None:
+        state[4:7] = [run.nai, run.ki, run.cli]
+    return state
 
 
 def pack_pieces(pieces: Sequence[Sequence[Piece]]) -> tuple[list[float], int, list[float], int]:
@@ -121,7 +158,7 @@ def run_reduced(
     rtol: float = RTOL,
     integrator: int = K.INT_DP5,
 ) -> Reduced:
-    """Run C cells from the state `init` ([V, m, h, n], shared) to their stop times.
+    """Run C cells from the state `init` (NSTATE values, shared) to their stop times.
 
     `row` is one parameter row for all cells or one per cell. Keeps no traces:
     memory is O(C · max_spikes) whatever the run length.
@@ -143,11 +180,13 @@ def run_reduced(
     stops = (
         [int(stop_spikes)] * c if isinstance(stop_spikes, int) else [int(s) for s in stop_spikes]
     )
-    zeros = array("d", [0.0] * (4 * c))
+    if len(init) != K.NSTATE:
+        raise ValueError(f"run_reduced: the initial state needs {K.NSTATE} values, got {len(init)}")
+    zeros = array("d", [0.0] * (K.NSTATE * c))
     y = array("d", [float(x) for x in init] * c)
     stats = array("d", [0.0] * (K.NSTATS * c))
     for i in range(c):
-        stats[i * K.NSTATS + K.ST_VMAX] = y[4 * i]
+        stats[i * K.NSTATS + K.ST_VMAX] = y[K.NSTATE * i]
         stats[i * K.NSTATS + K.ST_TMAX] = 0.0
         stats[i * K.NSTATS + K.ST_VMIN] = math.inf
         stats[i * K.NSTATS + K.ST_TMIN] = math.nan
