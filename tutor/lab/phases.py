@@ -333,7 +333,12 @@ class PhaseMachine:
                     self._probe_needed = True
             self._stim_on = s["istim"] != 0.0
             self._history.append(
-                (t, np.array([s["v"], s["m"], s["h"], s["n"], chunk.nai[k], chunk.ki[k], chunk.cli[k]]))
+                (
+                    t,
+                    np.array(
+                        [s["v"], s["m"], s["h"], s["n"], chunk.nai[k], chunk.ki[k], chunk.cli[k]]
+                    ),
+                )
             )
             self._step_voltage(s)
             self._step_excitability(t, pieces)

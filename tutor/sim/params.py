@@ -180,7 +180,9 @@ class MembraneParams:
             raise ParameterError(f"parameter 'celsius': {self.celsius:g} °C is outside −10 … 50 °C")
         for ion in self.nernst:
             ci, co = _CONCENTRATIONS[ion]
-            e = ions.nernst_mV(getattr(self, ci), getattr(self, co), ions.VALENCE[ion], self.celsius)
+            e = ions.nernst_mV(
+                getattr(self, ci), getattr(self, co), ions.VALENCE[ion], self.celsius
+            )
             object.__setattr__(self, _REVERSALS[ion], e)
         object.__setattr__(self, "blocks", tuple(self.blocks))
         unknown = [b for b in self.blocks if b not in BLOCKS]
