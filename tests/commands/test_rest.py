@@ -19,6 +19,9 @@ import pytest
 from tutor.lab.experiments import membranes, pulse_thresholds
 from tutor.sim import Pulse, simulate
 
+#: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("kernel")
+
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(

@@ -366,7 +366,9 @@ def _crossing_rule(res, k: int) -> float:
     h = res.h[k] + th * (res.h[k + 1] - res.h[k])
     ina = p.gna * m**3 * h * (0.0 - p.ena)
     # every leak at 0 mV: HH's unnamed one and the K⁺, Na⁺, Cl⁻ leaks
-    il = abs(p.gl * (0.0 - p.el) + p.gkl * (0.0 - p.ek) + p.gnal * (0.0 - p.ena) + p.gcll * (0.0 - p.ecl))
+    il = abs(
+        p.gl * (0.0 - p.el) + p.gkl * (0.0 - p.ek) + p.gnal * (0.0 - p.ena) + p.gcll * (0.0 - p.ecl)
+    )
     if ina >= 0:
         return 0.0
     return math.inf if il == 0 else -ina / il

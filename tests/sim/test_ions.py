@@ -28,6 +28,9 @@ from tutor.sim.params import MembraneParams
 from tutor.sim.reduce import params_row
 from tutor.sim.rest import balanced_leaks, explain_rest
 
+#: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("kernel")
+
 TEMPERATURES = (6.3, 20.0, 36.0, 37.0)
 
 

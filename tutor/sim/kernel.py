@@ -333,7 +333,7 @@ def state_derivative(state: Iterable[float], params: Any, istim: float = 0.0) ->
     state = [float(x) for x in state]
     name, lib = _backend()
     if name == "python":
-        return _state_derivative_py(state, params, istim)
+        return list(lib._deriv(state, [float(x) for x in params], float(istim)))
     y = (ctypes.c_double * NSTATE)(*state)
     out = (ctypes.c_double * NSTATE)()
     row = _row(params)
@@ -341,23 +341,6 @@ def state_derivative(state: Iterable[float], params: Any, istim: float = 0.0) ->
         ctypes.addressof(y), ctypes.addressof(row), float(istim), ctypes.addressof(out)
     )
     return list(out)
-
-
-def _state_derivative_py(state: list[float], p: Any, istim: float) -> list[float]:
-    """The numpy kernel's derivative: kernel.c's `deriv`, from `currents` and the rates."""
-    c = currents(state, p)
-    r = [float(x) for x in gate_rates_array([state[S_V]], p)[:, 0]]
-    m, h, n = state[S_M], state[S_H], state[S_N]
-    k = p[P_CRATE]
-    return [
-        (istim - sum(c.values())) / p[P_CM],
-        r[0] * (1 - m) - r[1] * m,
-        r[2] * (1 - h) - r[3] * h,
-        r[4] * (1 - n) - r[5] * n,
-        -k * (c["i_na"] + c["i_leak_na"] + 3 * c["i_pump"]),
-        -k * (c["i_k"] + c["i_leak_k"] - 2 * c["i_pump"]),
-        k * c["i_leak_cl"],
-    ]
 
 
 #: Order of the currents `currents_of_state` returns.
@@ -371,8 +354,7 @@ def currents_of_state(state: Iterable[float], params: Any) -> list[float]:
     state = [float(x) for x in state]
     name, lib = _backend()
     if name == "python":
-        c = currents(state, params)
-        return [c[k] for k in STATE_CURRENTS]
+        return list(lib._currents(state, [float(x) for x in params]))
     y = (ctypes.c_double * NSTATE)(*state)
     out = (ctypes.c_double * len(STATE_CURRENTS))()
     row = _row(params)

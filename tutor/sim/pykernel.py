@@ -44,16 +44,35 @@ import numpy as np
 from tutor.sim.kernel import (
     INT_EXPEULER,
     NPARAMS,
+    NSTATE,
     NSTATS,
+    P_CLI,
+    P_CLO,
     P_CM,
+    P_CRATE,
+    P_ECL,
     P_EK,
     P_EL,
     P_ENA,
+    P_GCLL,
     P_GK,
+    P_GKL,
     P_GL,
     P_GNA,
+    P_GNAL,
+    P_IPUMP,
+    P_KI,
     P_KIN,
+    P_KMK,
+    P_KMNA,
+    P_KO,
+    P_NAI,
+    P_NAO,
+    P_NERNST_CL,
+    P_NERNST_K,
+    P_NERNST_NA,
     P_Q,
+    P_RTF,
     P_VT,
     ST_AHP_OPEN,
     ST_DONE,
@@ -71,6 +90,7 @@ HMAX = 2.0
 VECTOR_MIN_CELLS = 6
 
 exp = math.exp
+log = math.log
 
 
 def _exp_or_inf(x: float) -> float:
@@ -132,18 +152,56 @@ def _rates(v: float, p: list[float]) -> tuple[float, float, float, float, float,
     )
 
 
-def _deriv(y: Sequence[float], p: list[float], istim: float) -> tuple[float, float, float, float]:
-    """dV/dt (mV/ms) and the gates' rates of change at the state y = (V, m, h, n)."""
-    v, m, hh, n = y
-    am, bm, ah, bh, an, bn = _rates(v, p)
-    ina = p[P_GNA] * m * m * m * hh * (v - p[P_ENA])
-    ik = p[P_GK] * n * n * n * n * (v - p[P_EK])
-    il = p[P_GL] * (v - p[P_EL])
+def _reversals(y: Sequence[float], p: Sequence[float]) -> tuple[float, float, float]:
+    """E_Na, E_K, E_Cl (mV) of state y, as kernel.c's `reversals`."""
+    if p[P_CRATE] > 0.0:
+        return (
+            p[P_RTF] * log(p[P_NAO] / y[4]) if p[P_NERNST_NA] > 0 else p[P_ENA],
+            p[P_RTF] * log(p[P_KO] / y[5]) if p[P_NERNST_K] > 0 else p[P_EK],
+            -p[P_RTF] * log(p[P_CLO] / y[6]) if p[P_NERNST_CL] > 0 else p[P_ECL],
+        )
+    return p[P_ENA], p[P_EK], p[P_ECL]
+
+
+def _pump(y: Sequence[float], p: Sequence[float]) -> float:
+    """Net outward pump current (µA/cm²), as kernel.c's `pump`."""
+    if not p[P_IPUMP] > 0.0:
+        return 0.0
+    nai = y[4] if p[P_CRATE] > 0.0 else p[P_NAI]
+    a = 1.0 + p[P_KMNA] / nai
+    b = 1.0 + p[P_KMK] / p[P_KO]
+    return p[P_IPUMP] / (a * a * a) / (b * b)
+
+
+def _currents(y: Sequence[float], p: Sequence[float]) -> tuple[float, ...]:
+    """ina ik il ikl inal icll ipump (µA/cm², outward +), as kernel.c's `membrane_currents`."""
+    v, m, hh, n = y[0], y[1], y[2], y[3]
+    ena, ek, ecl = _reversals(y, p)
     return (
-        (istim - ina - ik - il) / p[P_CM],
+        p[P_GNA] * m * m * m * hh * (v - ena),
+        p[P_GK] * n * n * n * n * (v - ek),
+        p[P_GL] * (v - p[P_EL]),
+        p[P_GKL] * (v - ek),
+        p[P_GNAL] * (v - ena),
+        p[P_GCLL] * (v - ecl),
+        _pump(y, p),
+    )
+
+
+def _deriv(y: Sequence[float], p: list[float], istim: float) -> tuple[float, ...]:
+    """d(state)/dt at the state y = (V, m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ), as kernel.c's `deriv`."""
+    m, hh, n = y[1], y[2], y[3]
+    am, bm, ah, bh, an, bn = _rates(y[0], p)
+    ina, ik, il, ikl, inal, icll, ip = _currents(y, p)
+    k = p[P_CRATE]
+    return (
+        (istim - ina - ik - il - ikl - inal - icll - ip) / p[P_CM],
         am * (1.0 - m) - bm * m,
         ah * (1.0 - hh) - bh * hh,
         an * (1.0 - n) - bn * n,
+        -k * (ina + inal + 3.0 * ip),
+        -k * (ik + ikl - 2.0 * ip),
+        k * icll,
     )
 
 
@@ -228,9 +286,14 @@ def _record_spike(tc: float, spikes: Any, base: int, maxsp: int, st: list[float]
 
 def _na_carried(m: float, hh: float, p: Sequence[float]) -> bool:
     """The spike rule (kernel.c's na_carried): at the crossing, I_Na(0 mV) is inward and
-    larger in magnitude than the leak current I_L(0 mV)."""
+    larger in magnitude than the leak current at 0 mV (every leak, at the resting E's)."""
     ina = p[P_GNA] * m * m * m * hh * (0.0 - p[P_ENA])
-    il = p[P_GL] * (0.0 - p[P_EL])
+    il = (
+        p[P_GL] * (0.0 - p[P_EL])
+        + p[P_GKL] * (0.0 - p[P_EK])
+        + p[P_GNAL] * (0.0 - p[P_ENA])
+        + p[P_GCLL] * (0.0 - p[P_ECL])
+    )
     return ina < 0.0 and -ina > abs(il)
 
 
@@ -320,8 +383,8 @@ class _Buffers:
             return out.reshape(ncell, *shape) if shape else out.reshape(ncell)
 
         f8, i8 = np.float64, np.int64
-        self.y, self.f = view("y", f8, 4), view("f", f8, 4)
-        self.yp, self.fp = view("yp", f8, 4), view("fp", f8, 4)
+        self.y, self.f = view("y", f8, NSTATE), view("f", f8, NSTATE)
+        self.yp, self.fp = view("yp", f8, NSTATE), view("fp", f8, NSTATE)
         self.t, self.h, self.tp = view("t", f8), view("h", f8), view("tp", f8)
         self.fvalid, self.ksample, self.bpi = (
             view("fvalid", i8),
@@ -336,7 +399,7 @@ class _Buffers:
         self.k_end = view("k_end", i8)
         self.t_stop = view("t_stop", f8)
         self.stop_spikes = view("stop_spikes", i8)
-        self.rec = view("rec", f8, nrec, 4) if nrec else None
+        self.rec = view("rec", f8, nrec, NSTATE) if nrec else None
 
 
 def _advance_cell(
@@ -350,11 +413,15 @@ def _advance_cell(
     atol_g: float,
     integrator: int,
 ) -> None:
-    """Advance cell i until its sample index reaches k_end or it is done (plain floats)."""
-    v, m, hh, n = b.y[i].tolist()
-    fv, fm, fh, fn = b.f[i].tolist()
-    ypv, ypm, yph, ypn = b.yp[i].tolist()
-    fpv, fpm, fph, fpn = b.fp[i].tolist()
+    """Advance cell i until its sample index reaches k_end or it is done (plain floats).
+
+    States are lists of NSTATE floats (V, m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ).
+    """
+    ns = NSTATE
+    y = b.y[i].tolist()
+    f = b.f[i].tolist()
+    yp = b.yp[i].tolist()
+    fp = b.fp[i].tolist()
     t, h, tp = float(b.t[i]), float(b.h[i]), float(b.tp[i])
     fvalid, ksample, bpi = int(b.fvalid[i]), int(b.ksample[i]), int(b.bpi[i])
     p = b.params[i].tolist()
@@ -365,7 +432,10 @@ def _advance_cell(
     spikes = b.spikes[i]
     k_end, t_stop, stop_spikes = int(b.k_end[i]), float(b.t_stop[i]), int(b.stop_spikes[i])
     rec = b.rec[i] if b.rec is not None else None
-    gna, gk, gl, ena, ek, el, cm = p[P_GNA], p[P_GK], p[P_GL], p[P_ENA], p[P_EK], p[P_EL], p[P_CM]
+    gna, gk, gl, el, cm = p[P_GNA], p[P_GK], p[P_GL], p[P_EL], p[P_CM]
+    gkl, gnal, gcll = p[P_GKL], p[P_GNAL], p[P_GCLL]
+    dynamic = p[P_CRATE] > 0.0
+    nerr = ns if dynamic else 4  # concentrations enter the error norm only when they change
     deriv = _deriv
     while True:
         # 1) emit every sample that lies inside the last accepted step
@@ -377,15 +447,10 @@ def _advance_cell(
             if rec is not None and 0 <= r < nrec:
                 hs = t - tp
                 if hs <= 0.0 or s >= t:
-                    rec[r] = (v, m, hh, n)
+                    rec[r] = y
                 else:
                     th = (s - tp) / hs
-                    rec[r] = (
-                        _hermite(ypv, v, fpv, fv, hs, th),
-                        _hermite(ypm, m, fpm, fm, hs, th),
-                        _hermite(yph, hh, fph, fh, hs, th),
-                        _hermite(ypn, n, fpn, fn, hs, th),
-                    )
+                    rec[r] = [_hermite(yp[j], y[j], fp[j], f[j], hs, th) for j in range(ns)]
             ksample += 1
         if ksample >= k_end or st[ST_DONE] > 0:
             break
@@ -399,10 +464,11 @@ def _advance_cell(
         nbp = bps[bpi]
         if not fvalid:
             a, bb = _stim_coeffs(seg, t, min(nbp, t + 1e-9))
-            fv, fm, fh, fn = deriv((v, m, hh, n), p, a + bb * t)
+            f = list(deriv(y, p, a + bb * t))
             fvalid = 1
         t0 = t
         if integrator == INT_EXPEULER:
+            v, m, hh, n = y[0], y[1], y[2], y[3]
             hstep = min(h, nbp - t0)
             clipped = hstep >= nbp - t0
             a, bb = _stim_coeffs(seg, t0, t0 + hstep)
@@ -418,53 +484,60 @@ def _advance_cell(
             nm, nh, nn = gates
             m3h = nm * nm * nm * nh
             n4 = nn * nn * nn * nn
-            g = gna * m3h + gk * n4 + gl
-            e = gna * m3h * ena + gk * n4 * ek + gl * el
+            # V: backward Euler on the linearised current with the new gates; reversal
+            # potentials and the pump at the old concentrations (kernel.c)
+            ena, ek, ecl = _reversals(y, p)
+            ip = _pump(y, p)
+            g = gna * m3h + gk * n4 + gl + gkl + gnal + gcll
+            e = gna * m3h * ena + gk * n4 * ek + gl * el + gkl * ek + gnal * ena + gcll * ecl - ip
             istim = a + bb * (t0 + hstep)
             nv = (cm * v / hstep + e + istim) / (cm / hstep + g)
             tn = nbp if clipped else t0 + hstep
-            k7 = deriv((nv, nm, nh, nn), p, a + bb * tn)
+            yn = [nv, nm, nh, nn, y[4], y[5], y[6]]
+            if dynamic:  # concentrations: forward Euler with the new V and gates
+                k7 = deriv(yn, p, a + bb * tn)
+                for j in range(4, ns):
+                    yn[j] = y[j] + hstep * k7[j]
+            k7 = deriv(yn, p, a + bb * tn)
         else:
-            y = (v, m, hh, n)
-            k1 = (fv, fm, fh, fn)
+            k1 = f
             while True:
                 hstep = min(min(h, HMAX), nbp - t0)
                 if not (hstep > 1e-12 * (1.0 + abs(t0))):
                     st[ST_DONE] = 2.0  # step size collapsed (non-finite state): give up
-                    _store_cell(b, i, (v, m, hh, n), (fv, fm, fh, fn), (ypv, ypm, yph, ypn),
-                                (fpv, fpm, fph, fpn), t, h, tp, fvalid, ksample, bpi, st)  # fmt: skip
+                    _store_cell(b, i, y, f, yp, fp, t, h, tp, fvalid, ksample, bpi, st)
                     return
                 clipped = hstep >= nbp - t0
                 a, bb = _stim_coeffs(seg, t0, t0 + hstep)
                 try:
-                    ys = [y[j] + hstep * A21 * k1[j] for j in range(4)]
+                    ys = [y[j] + hstep * A21 * k1[j] for j in range(ns)]
                     k2 = deriv(ys, p, a + bb * (t0 + C2 * hstep))
-                    ys = [y[j] + hstep * (A31 * k1[j] + A32 * k2[j]) for j in range(4)]
+                    ys = [y[j] + hstep * (A31 * k1[j] + A32 * k2[j]) for j in range(ns)]
                     k3 = deriv(ys, p, a + bb * (t0 + C3 * hstep))
                     ys = [
-                        y[j] + hstep * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]) for j in range(4)
+                        y[j] + hstep * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]) for j in range(ns)
                     ]
                     k4 = deriv(ys, p, a + bb * (t0 + C4 * hstep))
                     ys = [
                         y[j] + hstep * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j])
-                        for j in range(4)
+                        for j in range(ns)
                     ]
                     k5 = deriv(ys, p, a + bb * (t0 + C5 * hstep))
                     ys = [
                         y[j]
                         + hstep
                         * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j] + A65 * k5[j])
-                        for j in range(4)
+                        for j in range(ns)
                     ]
                     k6 = deriv(ys, p, a + bb * (t0 + hstep))
                     yn = [
                         y[j]
                         + hstep * (B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] + B6 * k6[j])
-                        for j in range(4)
+                        for j in range(ns)
                     ]
                     k7 = deriv(yn, p, a + bb * (t0 + hstep))
                     err = 0.0
-                    for j in range(4):
+                    for j in range(nerr):
                         e = hstep * (
                             E1 * k1[j]
                             + E3 * k3[j]
@@ -475,7 +548,7 @@ def _advance_cell(
                         )
                         sc = (atol_v if j == 0 else atol_g) + rtol * max(abs(y[j]), abs(yn[j]))
                         err += (e / sc) * (e / sc)
-                    err = math.sqrt(err / 4.0)
+                    err = math.sqrt(err / float(nerr))
                 except OverflowError:  # exp() overflowed: inf in C, a rejected trial
                     err = math.inf
                 if not math.isfinite(err):
@@ -486,26 +559,19 @@ def _advance_cell(
                         h = hstep * fac
                     break
                 h = hstep * max(0.1, 0.9 * err**-0.25)
-            nv, nm, nh, nn = yn
             tn = nbp if clipped else t0 + hstep
         # 3) accept
-        ypv, ypm, yph, ypn = v, m, hh, n
-        fpv, fpm, fph, fpn = fv, fm, fh, fn
-        v, m, hh, n = nv, nm, nh, nn
-        fv, fm, fh, fn = k7
+        yp, fp = y, f
+        y, f = list(yn), list(k7)
         tp = t0
         t = tn
         st[ST_NSTEPS] += 1.0
         if clipped:
             fvalid = 0  # the stimulus changes here: the slope must be re-evaluated
-        _reduce_step(
-            t0, tn, (ypv, ypm, yph, ypn), (v, m, hh, n), (fpv, fpm, fph, fpn), (fv, fm, fh, fn),
-            p, spikes, 0, maxsp, st, t_stop,
-        )  # fmt: skip
+        _reduce_step(t0, tn, yp, y, fp, f, p, spikes, 0, maxsp, st, t_stop)
         if stop_spikes > 0 and st[ST_NSPK] >= float(stop_spikes):
             st[ST_DONE] = 1.0
-    _store_cell(b, i, (v, m, hh, n), (fv, fm, fh, fn), (ypv, ypm, yph, ypn), (fpv, fpm, fph, fpn),
-                t, h, tp, fvalid, ksample, bpi, st)  # fmt: skip
+    _store_cell(b, i, y, f, yp, fp, t, h, tp, fvalid, ksample, bpi, st)
 
 
 def _store_cell(b: _Buffers, i: int, y, f, yp, fp, t, h, tp, fvalid, ksample, bpi, st) -> None:
@@ -542,26 +608,105 @@ def _pow_v(x: np.ndarray, y: float) -> np.ndarray:
     return np.fromiter((v**y for v in x.tolist()), dtype=float, count=x.size)
 
 
+def _log_v(x: np.ndarray) -> np.ndarray:
+    """log() of each element through libm (see `_exp_v`)."""
+    flat = x.ravel().tolist()
+    return np.fromiter(map(log, flat), dtype=float, count=len(flat)).reshape(x.shape)
+
+
 class _Cells:
     """Per-cell parameters of the cells in a vector step, as contiguous rows."""
 
+    # per-cell parameter columns (set from _FIELDS), then derived flags
+    q: np.ndarray
+    gna: np.ndarray
+    gk: np.ndarray
+    gl: np.ndarray
+    ena: np.ndarray
+    ek: np.ndarray
+    el: np.ndarray
+    cm: np.ndarray
+    vt: np.ndarray
+    gkl: np.ndarray
+    gnal: np.ndarray
+    gcll: np.ndarray
+    ecl: np.ndarray
+    ipump: np.ndarray
+    kmna: np.ndarray
+    kmk: np.ndarray
+    nai0: np.ndarray
+    nao: np.ndarray
+    ko: np.ndarray
+    clo: np.ndarray
+    rtf: np.ndarray
+    crate: np.ndarray
+    nernst_na: np.ndarray
+    nernst_k: np.ndarray
+    nernst_cl: np.ndarray
+    kin0: np.ndarray
+    dyn: np.ndarray
+    nerr: np.ndarray
+    all0: bool
+    all1: bool
+    any_dyn: bool
+    any_pump: bool
+
+    _FIELDS: tuple[tuple[str, int], ...] = (
+        ("q", P_Q), ("gna", P_GNA), ("gk", P_GK), ("gl", P_GL), ("ena", P_ENA), ("ek", P_EK),
+        ("el", P_EL), ("cm", P_CM), ("vt", P_VT), ("gkl", P_GKL), ("gnal", P_GNAL),
+        ("gcll", P_GCLL), ("ecl", P_ECL), ("ipump", P_IPUMP), ("kmna", P_KMNA), ("kmk", P_KMK),
+        ("nai0", P_NAI), ("nao", P_NAO), ("ko", P_KO), ("clo", P_CLO), ("rtf", P_RTF),
+        ("crate", P_CRATE), ("nernst_na", P_NERNST_NA), ("nernst_k", P_NERNST_K),
+        ("nernst_cl", P_NERNST_CL),
+    )  # fmt: skip
+
     def __init__(self, p: np.ndarray, kin0: np.ndarray):
-        self.q = p[:, P_Q].copy()
-        self.gna, self.gk, self.gl = p[:, P_GNA].copy(), p[:, P_GK].copy(), p[:, P_GL].copy()
-        self.ena, self.ek, self.el = p[:, P_ENA].copy(), p[:, P_EK].copy(), p[:, P_EL].copy()
-        self.cm = p[:, P_CM].copy()
-        self.vt = p[:, P_VT].copy()
+        for name, col in self._FIELDS:
+            setattr(self, name, p[:, col].copy())
         self.kin0 = kin0
         self.all0, self.all1 = bool(kin0.all()), not kin0.any()
+        self._flags()
+
+    def _flags(self) -> None:
+        """Which of the per-step extras any cell of this set needs."""
+        dyn = self.crate > 0.0
+        self.dyn = dyn
+        self.any_dyn = bool(dyn.any())
+        self.any_pump = bool((self.ipump > 0.0).any())
+        self.nerr = np.where(dyn, float(NSTATE), 4.0)
 
     def take(self, sel: np.ndarray) -> _Cells:
         new = object.__new__(_Cells)
-        for name in ("q", "gna", "gk", "gl", "ena", "ek", "el", "cm", "vt", "kin0"):
+        for name, _ in self._FIELDS:
             setattr(new, name, getattr(self, name)[sel])
+        new.kin0 = self.kin0[sel]
         new.all0, new.all1 = self.all0, self.all1
         if not (new.all0 or new.all1):
             new.all0, new.all1 = bool(new.kin0.all()), not new.kin0.any()
+        new._flags()
         return new
+
+    def reversals(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """E_Na, E_K, E_Cl per cell at states y [NSTATE, n] (kernel.c's `reversals`)."""
+        if not self.any_dyn:
+            return self.ena, self.ek, self.ecl
+        ena = np.where(
+            self.dyn & (self.nernst_na > 0), self.rtf * _log_v(self.nao / y[4]), self.ena
+        )
+        ek = np.where(self.dyn & (self.nernst_k > 0), self.rtf * _log_v(self.ko / y[5]), self.ek)
+        ecl = np.where(
+            self.dyn & (self.nernst_cl > 0), -self.rtf * _log_v(self.clo / y[6]), self.ecl
+        )
+        return ena, ek, ecl
+
+    def pump(self, y: np.ndarray) -> np.ndarray:
+        """Net outward pump current per cell (kernel.c's `pump`)."""
+        if not self.any_pump:
+            return np.zeros(y.shape[1])
+        nai = np.where(self.dyn, y[4], self.nai0)
+        a = 1.0 + self.kmna / nai
+        b = 1.0 + self.kmk / self.ko
+        return np.where(self.ipump > 0.0, self.ipump / (a * a * a) / (b * b), 0.0)
 
 
 def _vtrap_fix(r: np.ndarray, x: np.ndarray, xy: np.ndarray, y: float, gain: float) -> None:
@@ -639,16 +784,25 @@ def _rates_v(v: np.ndarray, c: _Cells) -> np.ndarray:
 
 
 def _deriv_v(y: np.ndarray, c: _Cells, istim: np.ndarray) -> np.ndarray:
-    """dy/dt [4, n] for the states y [4, n] (rows V, m, h, n) of n cells (as `_deriv`)."""
+    """dy/dt [NSTATE, n] for the states y [NSTATE, n] of n cells (as `_deriv`)."""
     v, m, hh, n = y[0], y[1], y[2], y[3]
     r = _rates_v(v, c)
-    ina = c.gna * m * m * m * hh * (v - c.ena)
-    ik = c.gk * n * n * n * n * (v - c.ek)
+    ena, ek, ecl = c.reversals(y)
+    ina = c.gna * m * m * m * hh * (v - ena)
+    ik = c.gk * n * n * n * n * (v - ek)
     il = c.gl * (v - c.el)
+    ikl = c.gkl * (v - ek)
+    inal = c.gnal * (v - ena)
+    icll = c.gcll * (v - ecl)
+    ip = c.pump(y)
     out = np.empty_like(y)
-    out[0] = (istim - ina - ik - il) / c.cm
-    gates = y[1:]
-    out[1:] = r[0::2] * (1.0 - gates) - r[1::2] * gates
+    out[0] = (istim - ina - ik - il - ikl - inal - icll - ip) / c.cm
+    gates = y[1:4]
+    out[1:4] = r[0::2] * (1.0 - gates) - r[1::2] * gates
+    k = c.crate
+    out[4] = -k * (ina + inal + 3.0 * ip)
+    out[5] = -k * (ik + ikl - 2.0 * ip)
+    out[6] = k * icll
     return out
 
 
@@ -718,13 +872,14 @@ def _advance_vector(
 ) -> None:
     """Advance every cell in lock step: each round, one accepted step per active cell.
 
-    Inside, states are [4, n] (rows V, m, h, n) so each row is contiguous.
+    Inside, states are [NSTATE, n] (rows V, m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ) so each
+    row is contiguous.
     """
     ncell = b.y.shape[0]
     maxsp = b.spikes.shape[1]
     spikes_flat = b.spikes.reshape(-1)
     everyone = _Cells(b.params, b.params[:, P_KIN].astype(int) == 0)
-    atol = np.array([atol_v, atol_g, atol_g, atol_g])[:, None]
+    atol = np.array([atol_v] + [atol_g] * (NSTATE - 1))[:, None]
     active = np.arange(ncell)
     cells, cells_for = everyone, active
     while True:
@@ -767,15 +922,24 @@ def _advance_vector(
             yn = np.empty_like(y)
             tau = 1.0 / (r[0::2] + r[1::2])  # gates: exact exponential update at frozen V
             inf = r[0::2] * tau
-            yn[1:] = inf + (y[1:] - inf) * _exp_v(-hstep / tau)
+            yn[1:4] = inf + (y[1:4] - inf) * _exp_v(-hstep / tau)
             m3h = yn[1] * yn[1] * yn[1] * yn[2]
             n4 = yn[3] * yn[3] * yn[3] * yn[3]
             c = cells
-            gsum = c.gna * m3h + c.gk * n4 + c.gl
-            e = c.gna * m3h * c.ena + c.gk * n4 * c.ek + c.gl * c.el
+            ena, ek, ecl = c.reversals(y)
+            ip = c.pump(y)
+            gsum = c.gna * m3h + c.gk * n4 + c.gl + c.gkl + c.gnal + c.gcll
+            e = (
+                c.gna * m3h * ena + c.gk * n4 * ek + c.gl * c.el
+                + c.gkl * ek + c.gnal * ena + c.gcll * ecl - ip
+            )  # fmt: skip
             istim = a + bb * (t0 + hstep)
             yn[0] = (c.cm * y[0] / hstep + e + istim) / (c.cm / hstep + gsum)
             tn = np.where(clipped, nbp, t0 + hstep)
+            yn[4:] = y[4:]
+            if c.any_dyn:  # concentrations: forward Euler with the new V and gates
+                k7 = _deriv_v(yn, cells, a + bb * tn)
+                yn[4:] = np.where(c.dyn, y[4:] + hstep * k7[4:], y[4:])
             k7 = _deriv_v(yn, cells, a + bb * tn)
         else:
             yn, k7, hstep, clipped, h, ok, collapsed = _dp5_v(
@@ -830,7 +994,9 @@ def _dp5_v(y, f, t0, h, nbp, cells: _Cells, seg, rtol, atol):
     knew = _deriv_v(ynew, cells, a + bb * (t0 + hstep))
     e = hstep * (E1 * k1 + E3 * k3 + E4 * k4 + E5 * k5 + E6 * k6 + E7 * knew)
     e /= atol + rtol * np.maximum(np.abs(y), np.abs(ynew))
-    err = np.sqrt((e * e).sum(axis=0) / 4.0)
+    # rows of cells without concentration dynamics are exactly 0 beyond the gates, and
+    # their norm divides by 4, as kernel.c's (which sums only the first 4)
+    err = np.sqrt((e * e).sum(axis=0) / cells.nerr)
     err[~np.isfinite(err)] = 1e10
     acc = (err <= 1.0) & ~collapsed
     safe = np.where(err == 0.0, 1.0, err)
@@ -847,7 +1013,7 @@ def _dp5_v(y, f, t0, h, nbp, cells: _Cells, seg, rtol, atol):
 def _reduce_v(b, idx, tp, t, y0, y1, f0_all, f1_all, spikes_flat, maxsp) -> None:
     """Reductions for one accepted step of each cell in idx (events via the scalar twin).
 
-    y0, y1, f0_all, f1_all: states and slopes [4, n] at the start and end of the step.
+    y0, y1, f0_all, f1_all: states and slopes [NSTATE, n] at the start and end of the step.
     """
     st = b.stats
     v0, v1, f0, f1 = y0[0], y1[0], f0_all[0], f1_all[0]
@@ -929,14 +1095,12 @@ def gate_rates(v: np.ndarray, params: Any) -> np.ndarray:
 
 
 def steady_current(v: float, p: list[float]) -> float:
-    """Net ionic current (µA/cm², outward positive) with every gate at steady state."""
+    """Net ionic current (µA/cm², outward positive) with every gate at steady state and
+    the internal concentrations at their resting values (pump included), as kernel.c."""
     am, bm, ah, bh, an, bn = _rates(v, p)
-    m, hh, n = am / (am + bm), ah / (ah + bh), an / (an + bn)
-    return (
-        p[P_GNA] * m * m * m * hh * (v - p[P_ENA])
-        + p[P_GK] * n * n * n * n * (v - p[P_EK])
-        + p[P_GL] * (v - p[P_EL])
-    )
+    y = (v, am / (am + bm), ah / (ah + bh), an / (an + bn), p[P_NAI], p[P_KI], p[P_CLI])
+    ina, ik, il, ikl, inal, icll, ip = _currents(y, p)
+    return ina + ik + il + ikl + inal + icll + ip
 
 
 def resting_potential(params: Any, v_lo: float, v_hi: float, grid_step: float) -> float:
