@@ -90,7 +90,13 @@ HMAX = 2.0
 VECTOR_MIN_CELLS = 6
 
 exp = math.exp
-log = math.log
+
+
+def log(x: float) -> float:
+    """libm's log as C sees it: NaN below 0 and −inf at 0 (math.log raises instead)."""
+    if x > 0.0:
+        return math.log(x)
+    return -math.inf if x == 0.0 else math.nan
 
 
 def _exp_or_inf(x: float) -> float:
@@ -611,7 +617,7 @@ def _pow_v(x: np.ndarray, y: float) -> np.ndarray:
 def _log_v(x: np.ndarray) -> np.ndarray:
     """log() of each element through libm (see `_exp_v`)."""
     flat = x.ravel().tolist()
-    return np.fromiter(map(log, flat), dtype=float, count=len(flat)).reshape(x.shape)
+    return np.fromiter(map(log, flat), dtype=float, count=len(flat)).reshape(x.shape)  # libm
 
 
 class _Cells:
