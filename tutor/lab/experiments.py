@@ -359,13 +359,29 @@ def run_stimuli(run: dict) -> list:
     return stims
 
 
+#: Runs longer than this (ms) are sampled at tstop / LONG_RUN_SAMPLES instead of every
+#: 0.025 ms: minutes of model time (the run-down after ouabain) in a few thousand samples.
+LONG_RUN_MS = 2000.0
+LONG_RUN_SAMPLES = 4000
+
+
+def run_dt_ms(tstop_ms: float, dt_ms: float = 0.025) -> float:
+    """The sample interval of a content run: `dt_ms`, or coarser for long runs."""
+    return dt_ms if tstop_ms <= LONG_RUN_MS else max(dt_ms, tstop_ms / LONG_RUN_SAMPLES)
+
+
 def simulate_run(run: dict, default_preset: str, dt_ms: float = 0.025):
-    """Simulate a content run spec; returns the SimResult."""
+    """Simulate a content run spec; returns the SimResult.
+
+    Spike times, peak and AHP are found inside the integrator's steps, so a long
+    run's coarse sampling (`run_dt_ms`) changes only the trace, not them.
+    """
     from tutor.sim.engine import simulate
 
     m = run_membranes(run, default_preset)
+    tstop = float(run.get("tstop", 50.0))
     return simulate(
-        m.run, run_stimuli(run), tstop_ms=float(run.get("tstop", 50.0)), dt_ms=dt_ms, base=m.base
+        m.run, run_stimuli(run), tstop_ms=tstop, dt_ms=run_dt_ms(tstop, dt_ms), base=m.base
     )
 
 
@@ -407,8 +423,48 @@ def measure(
         "rest_mV": res.rest_mV,
         "rate_hz": fi_rate(spikes, onset + 100.0),
         **shape_and_train_measures(res),
+        **ion_measures(res),
     }
     return values[measure_name]
+
+
+#: Elementary charge, C (ions per coulomb = 1 / E_CHARGE).
+E_CHARGE = 1.602176634e-19
+
+
+def ion_measures(res: SimResult) -> dict[str, float | None]:
+    """What a run did to the ions (units in the names).
+
+    - `v_shift_mV`: V at the end minus the rest the run started from;
+    - `nai_end_mM`, `delta_nai_mM`: internal [Na⁺] at the end, and its net change
+      (channels and leak in, pump out);
+    - `delta_ena_mV`, `delta_ek_mV`: change of E_Na and E_K over the run (Nernst from
+      the concentrations; 0 when they are fixed);
+    - `na_entry_per_um2`: Na⁺ ions that entered through the voltage-gated Na⁺
+      channels per µm² of membrane, −∫I_Na dt / e;
+    - `e_na_mV`, `e_k_mV`: the reversal potentials the run started with (Nernst
+      from the concentrations at the run's temperature, or as set).
+    """
+    from tutor.sim.ions import nernst_mV
+
+    p = res.params
+    assert p is not None
+    t = res.t_ms
+    # trapezoid rule on the samples: µA/cm² · ms = nC/cm²
+    charge_nC_cm2 = float(((res.i_na[1:] + res.i_na[:-1]) * 0.5 * (t[1:] - t[:-1])).sum())
+    ions_per_um2 = -charge_nC_cm2 * 1e-9 / E_CHARGE * 1e-8
+    e_na = [nernst_mV(float(x), p.nao, 1, p.celsius) for x in (res.nai[0], res.nai[-1])]
+    e_k = [nernst_mV(float(x), p.ko, 1, p.celsius) for x in (res.ki[0], res.ki[-1])]
+    return {
+        "v_shift_mV": float(res.v_mV[-1]) - res.rest_mV,
+        "nai_end_mM": float(res.nai[-1]),
+        "delta_nai_mM": float(res.nai[-1] - res.nai[0]),
+        "delta_ena_mV": e_na[1] - e_na[0] if "na" in p.nernst else 0.0,
+        "delta_ek_mV": e_k[1] - e_k[0] if "k" in p.nernst else 0.0,
+        "na_entry_per_um2": ions_per_um2,
+        "e_na_mV": p.ena,
+        "e_k_mV": p.ek,
+    }
 
 
 def clamp_measure(run: dict, measure_name: str, default_preset: str) -> float | bool | None:

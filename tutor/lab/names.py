@@ -108,6 +108,15 @@ MeasureName = Literal[
     "first_isi_ms",
     "last_isi_ms",
     "v_end_mV",
+    # ions (runs on a membrane with concentrations; long runs are sampled coarsely)
+    "v_shift_mV",
+    "nai_end_mM",
+    "delta_nai_mM",
+    "delta_ena_mV",
+    "delta_ek_mV",
+    "na_entry_per_um2",
+    "e_na_mV",
+    "e_k_mV",
     # voltage clamp (a run with `clamp`; CLAMP_MEASURES below)
     "ina_peak_uA_cm2",
     "ina_end_uA_cm2",
@@ -161,6 +170,14 @@ MEASURES: dict[str, str] = {
     "soma_depol_mV": "float",
     "soma_peak_ms": "float",
     "ais_spike_count": "int",
+    "v_shift_mV": "float",
+    "nai_end_mM": "float",
+    "delta_nai_mM": "float",
+    "delta_ena_mV": "float",
+    "delta_ek_mV": "float",
+    "na_entry_per_um2": "float",
+    "e_na_mV": "float",
+    "e_k_mV": "float",
 }
 #: The measures of an axon run (a run spec with an `axon` table; `tutor.lab.propagation`):
 #: conduction velocity (25 %–75 %), whether the spike was blocked, whether a spike
