@@ -48,11 +48,13 @@ class ModelState:
     """dh/dt (1/ms), NaN when unknown."""
     dn: float = math.nan
     """dn/dt (1/ms), NaN when unknown."""
+    ipump: float = 0.0
+    """Na⁺/K⁺ pump current (µA/cm², net outward; 0 for a membrane without a pump)."""
 
     @property
     def iion(self) -> float:
-        """Net ionic current (µA/cm², outward positive)."""
-        return self.ina + self.ik + self.il
+        """Net ionic current (µA/cm², outward positive), the pump included."""
+        return self.ina + self.ik + self.il + self.ipump
 
     @classmethod
     def from_mapping(cls, s: Mapping[str, float]) -> ModelState:
@@ -62,6 +64,7 @@ class ModelState:
             float(s["t"]), float(s["v"]), float(s["dvdt"]), float(s["m"]), float(s["h"]),
             float(s["n"]), float(s["ina"]), float(s["ik"]), float(s["il"]), float(s["istim"]),
             float(s.get("dh", math.nan)), float(s.get("dn", math.nan)),
+            float(s.get("ipump", 0.0)),
         )  # fmt: skip
 
 

@@ -324,6 +324,7 @@ class PhaseMachine:
                 "ina": float(chunk.i_na[k]),
                 "ik": float(chunk.i_k[k]),
                 "il": float(chunk.i_l[k]),
+                "ipump": float(chunk.i_pump[k]),
                 "istim": float(chunk.i_stim[k]),
             }
             prev_t = self._prev[0] if self._prev else -math.inf
@@ -529,7 +530,9 @@ class PhaseMachine:
         v, m, h, n = (float(x) for x in st[:4])
         c = K.currents(st, params_row(self.params))
         il = c["i_l"] + c["i_leak_k"] + c["i_leak_na"] + c["i_leak_cl"]
-        return X.ModelState(t, v, math.nan, m, h, n, c["i_na"], c["i_k"], il, math.nan)
+        return X.ModelState(
+            t, v, math.nan, m, h, n, c["i_na"], c["i_k"], il, math.nan, ipump=c["i_pump"]
+        )
 
     def _held(self, t: float, pieces: list[Piece]) -> bool:
         """A stimulus with an end is on at `t` and has not fired since it began: it is
