@@ -467,6 +467,8 @@ ENGINES: tuple[str, ...] = ("compiled", "numpy")
 #: Columns of the per-compartment parameter table (kernel.c's CABLE_NPAR layout).
 _PAR_KEYS = ("kin", "gna", "gk", "gl", "ena", "ek", "el", "cm", "q", "vt")
 CP_AREA, CP_CL, CP_CR, CABLE_NPAR = 10, 11, 12, 13
+#: Membrane columns of a cable row: the kernel's P_KIN … P_VT.
+CABLE_MEMBRANE_COLS = K.P_VT + 1
 #: State and reduction buffers of a batch (one float per compartment each).
 _BUFFERS = ("v", "m", "h", "n", "first", "count", "vmax", "tmax", "vbef", "vaft", "atlast")
 
@@ -576,7 +578,10 @@ class CableBatch:
         n = len(cable)
         for j, row in enumerate(cable.param_rows()):
             base = (o + j) * CABLE_NPAR
-            self.par[base : base + K.NPARAMS] = array("d", row)
+            # the cable kernel reads the membrane's first columns (P_KIN … P_VT: kinetics,
+            # conductances, reversal potentials, cm, Q10 factor, VT); the ion columns
+            # after them (leaks by ion, pump, concentrations) are not modelled in cables
+            self.par[base : base + CABLE_MEMBRANE_COLS] = array("d", row[:CABLE_MEMBRANE_COLS])
             area = cable.area_cm2[j]
             self.par[base + CP_AREA] = area
             g_left = cable.g_axial_uS[j - 1] * 1e-3 if j > 0 else 0.0
