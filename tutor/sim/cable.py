@@ -58,6 +58,33 @@ _E05 = 1.6487212707001282
 _EM15 = 0.22313016014842982
 
 
+def fold_ion_leaks(row: list[float]) -> list[float]:
+    """A membrane row with its K⁺/Na⁺/Cl⁻ leaks and pump folded into the unnamed leak.
+
+    The cable kernel knows one leak (gl, el). With fixed concentrations the ion
+    leaks are ohmic and the pump current is constant, so one leak of conductance
+    gl + gkl + gnal + gcll whose reversal makes the same current at every V is
+    exact: el' = (gl·el + gkl·E_K + gnal·E_Na + gcll·E_Cl − I_pump) / gl'.
+    """
+    g = row[K.P_GL] + row[K.P_GKL] + row[K.P_GNAL] + row[K.P_GCLL]
+    ipump = 0.0
+    if row[K.P_IPUMP] > 0.0:
+        a = 1.0 + row[K.P_KMNA] / row[K.P_NAI]
+        b = 1.0 + row[K.P_KMK] / row[K.P_KO]
+        ipump = row[K.P_IPUMP] / (a * a * a) / (b * b)
+    if g == row[K.P_GL] and ipump == 0.0:
+        return row
+    if g > 0.0:
+        row[K.P_EL] = (
+            row[K.P_GL] * row[K.P_EL] + row[K.P_GKL] * row[K.P_EK] + row[K.P_GNAL] * row[K.P_ENA]
+            + row[K.P_GCLL] * row[K.P_ECL] - ipump
+        ) / g  # fmt: skip
+        row[K.P_GL] = g
+    for col in (K.P_GKL, K.P_GNAL, K.P_GCLL, K.P_IPUMP):
+        row[col] = 0.0
+    return row
+
+
 @dataclass(frozen=True)
 class Section:
     """A stretch of uniform cable: geometry, axial resistivity, membrane, compartments.
@@ -206,7 +233,7 @@ class Cable:
     def param_rows(self) -> list[list[float]]:
         """Per compartment, the membrane row in the kernel's layout (`kernel.P_*`), its
         capacitance and leak divided by the compartment's sheath."""
-        rows = [list(params_row(m)) for m in self.membranes]
+        rows = [fold_ion_leaks(list(params_row(m))) for m in self.membranes]
         sheath = self.sheath or (1.0,) * len(self)
         out = []
         for k, layers in zip(self.membrane_index, sheath, strict=True):
@@ -380,7 +407,9 @@ def _vtrap1(x: float, y: float) -> float:
 
 def steady_current(v: float, row: Sequence[float]) -> float:
     """Net ionic current (µA/cm², outward positive) with every gate at its steady state at
-    V (mV), for a membrane row in the kernel's layout (plain Python: no numpy, no kernel)."""
+    V (mV), for a membrane row in the kernel's layout (plain Python: no numpy, no kernel);
+    ion leaks and the pump count, folded into the leak (`fold_ion_leaks`)."""
+    row = fold_ion_leaks(list(row))
     if int(row[K.P_KIN]) == _HH:
         am, bm = 0.1 * _vtrap1(-(v + 40.0), 10.0), 4.0 * math.exp(-(v + 65.0) / 18.0)
         ah, bh = 0.07 * math.exp(-(v + 65.0) / 20.0), 1.0 / (math.exp(-(v + 35.0) / 10.0) + 1.0)
@@ -545,7 +574,7 @@ class CableBatch:
         for c in starts:
             rest = cable_rest(c)
             v0 += rest
-            rows = [list(params_row(m)) for m in c.membranes]
+            rows = [fold_ion_leaks(list(params_row(m))) for m in c.membranes]
             known: dict[tuple[float, int], tuple[float, float, float]] = {}
             for v, mi in zip(rest, c.membrane_index, strict=True):
                 if (v, mi) not in known:  # a uniform stretch rests at one V: one call
