@@ -123,3 +123,27 @@ def test_fit_recovers_every_gate_across_the_family(preset: str) -> None:
     held = run_family(p, ClampProtocol((-65.0,)))
     fit_family(held)
     assert all(v is None for v in held.points[0]["fit"].values())
+
+
+def test_the_clamp_counts_every_leak_and_the_pump() -> None:
+    """With the textbook membrane (no unnamed leak: K⁺, Na⁺, Cl⁻ leaks and the pump) a
+    clamp held at the resting potential and stepped to it records no net current: the
+    leaks and the pump balance the voltage-gated window currents there, as they do in
+    the free-running model. At any step the net current is I_Na + I_K + I_L + I_pump."""
+    from tutor.sim import resting_state
+
+    p = load_preset("textbook")
+    assert p.gl == 0.0 and p.pump_uA_cm2 > 0.0
+    rest = resting_state(p).v_mV
+    point = run_family(p, ClampProtocol((rest,), hold_mV=rest, dur_ms=5.0)).points[0]
+    assert abs(point["i_end_uA_cm2"]) < 1e-9 and abs(point["i_peak_uA_cm2"]) < 1e-9
+    assert point["ipump_uA_cm2"] == pytest.approx(p.pump_uA_cm2, rel=1e-12)
+    leaks = p.gkl * (rest - p.ek) + p.gnal * (rest - p.ena) + p.gcll * (rest - p.ecl)
+    assert point["il_uA_cm2"] == pytest.approx(leaks, rel=1e-12)
+    tea_ttx = membranes("textbook", blocks=["ttx", "tea"]).run
+    q = run_family(tea_ttx, ClampProtocol((-20.0,))).points[0]
+    assert q["i_end_uA_cm2"] == pytest.approx(q["il_uA_cm2"] + q["ipump_uA_cm2"], rel=1e-12)
+    tr = traces(run_family(p, ClampProtocol((-20.0, 10.0))), dt_ms=0.05)
+    np.testing.assert_allclose(
+        tr["i_ion"], tr["i_na"] + tr["i_k"] + tr["i_l"] + tr["i_pump"], rtol=1e-12, atol=1e-12
+    )

@@ -84,6 +84,29 @@ def test_rest_is_the_membranes_rest(cell) -> None:
     assert np.max(np.abs(r.v_mV - np.asarray(r.rest_mV)[None, :])) < 1e-6
 
 
+def test_rest_is_the_patchs_rest_with_every_leak_and_the_pump(cell) -> None:
+    """The textbook membrane has no unnamed leak: the cable carries its K⁺/Na⁺/Cl⁻ leaks
+    and pump as one equivalent leak, so the neuron rests where the patch rests, and
+    the passive dendrite's τ is C_m over every leak (10 ms)."""
+    from tutor.sim import resting_state
+
+    mem = cell.membrane_at(cell.soma)
+    assert mem.gl == 0.0 and mem.pump_uA_cm2 > 0.0
+    r = simulate(cell, [ampa("soma", 1.0, 0.0)], 1.0)
+    patch = resting_state(mem).v_mV
+    dend = cell.dend[-1]
+    assert r.rest_mV[dend] == pytest.approx(patch, abs=0.01)
+    assert r.rest_mV[cell.soma] == pytest.approx(patch, abs=0.01)
+    assert f"{patch:.1f}" == "-69.8"
+    tau = cell.passive_tau_ms(dend)
+    assert tau == pytest.approx(mem.cm / (mem.gkl + mem.gnal + mem.gcll), rel=1e-12)
+    assert f"{tau:.0f}" == "10"
+    with pytest.raises(ParameterError):
+        build_neuron(mem.with_overrides({"gkl": 0.0, "gnal": 0.0, "gcll": 0.0})).passive_tau_ms(
+            dend
+        )
+
+
 def test_single_epsp_in_range(cell) -> None:
     """Some AMPA weight in 0.5–16 nS gives a 1–5 mV somatic EPSP, growing with weight."""
     sizes = [epsp(cell, [ampa(0.5, 5.0, w)]) for w in (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)]

@@ -281,3 +281,24 @@ def test_na_entering_per_spike_matches_the_concentration_change() -> None:
     d_na = res.nai[-1] - res.nai[0]
     assert d_na > 0
     assert charge == pytest.approx(d_na * _charge_per_mM(p), rel=1e-6)
+
+
+@pytest.mark.parametrize("preset", ["squid", "textbook"])
+def test_equivalent_leak_carries_every_leak_and_the_pump(preset: str) -> None:
+    """The one leak the cable uses carries, at every V, what every leak plus the pump
+    carries at the resting concentrations; the cable's folded row is the same leak."""
+    from tutor.sim.cable import fold_ion_leaks
+
+    p = load_preset(preset)
+    g, e = p.equivalent_leak()
+    for v in (-100.0, -69.0, 0.0, 40.0):
+        by_ion = p.gl * (v - p.el) + p.gkl * (v - p.ek) + p.gnal * (v - p.ena)
+        by_ion += p.gcll * (v - p.ecl) + p.pump_uA_cm2
+        assert g * (v - e) == pytest.approx(by_ion, rel=1e-12, abs=1e-12)
+    row = fold_ion_leaks(list(params_row(p)))
+    assert row[K.P_GL] == pytest.approx(g, rel=1e-12)
+    assert row[K.P_EL] == pytest.approx(e, rel=1e-12)
+    assert p.pump_uA_cm2 == pytest.approx(
+        ions.pump_current(p.nai, p.ko, p.ipump, p.km_na_pump, p.km_k_pump), rel=1e-15
+    )
+    assert p.with_block("ouabain").pump_uA_cm2 == 0.0

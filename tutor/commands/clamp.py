@@ -36,6 +36,7 @@ CSV_COLUMNS = (
     "i_na",
     "i_k",
     "i_l",
+    "i_pump",
     "i_ion",
 )
 #: Command voltages (mV) the clamp accepts; same as tutor.lab.clamp.V_RANGE_MV (kept
@@ -228,7 +229,7 @@ def write_csv(family: Any, path: str, dt_ms: float) -> None:
     step = np.repeat([r.v_mV for r in family.runs], nsamp)
     t = np.tile(tr["t_ms"], nrun)
     cols = [run_idx, pre, step, t] + [
-        tr[k].ravel() for k in ("v_mV", "m", "h", "n", "i_na", "i_k", "i_l", "i_ion")
+        tr[k].ravel() for k in ("v_mV", "m", "h", "n", "i_na", "i_k", "i_l", "i_pump", "i_ion")
     ]
     table = np.column_stack(cols)
     row = "%d," + ",".join(["%.6g"] * (len(cols) - 1)) + "\n"

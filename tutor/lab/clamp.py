@@ -208,7 +208,14 @@ class Piece:
 
 @dataclass(frozen=True)
 class Currents:
-    """Ionic current densities (µA/cm², outward positive) of a membrane at one V."""
+    """Ionic current densities (µA/cm², outward positive) of a membrane at one V.
+
+    ``il`` is every leak together (the unnamed leak and the K⁺, Na⁺ and Cl⁻
+    leaks: `MembraneParams.leak_mS_cm2` at `leak_reversal_mV`), as the engine's
+    ``i_l``; ``ipump`` the Na⁺/K⁺ pump at the resting concentrations, a constant
+    outward current (a clamp of ms to seconds does not change the
+    concentrations). Both are part of the net current ``total``.
+    """
 
     gna: float
     gk: float
@@ -216,10 +223,11 @@ class Currents:
     ena: float
     ek: float
     el: float
+    ipump: float = 0.0
 
     @classmethod
     def of(cls, p: MembraneParams) -> Currents:
-        return cls(p.gna, p.gk, p.gl, p.ena, p.ek, p.el)
+        return cls(p.gna, p.gk, p.leak_mS_cm2, p.ena, p.ek, p.leak_reversal_mV, p.pump_uA_cm2)
 
     def ina(self, v: float, m: float, h: float) -> float:
         return self.gna * m * m * m * h * (v - self.ena)
@@ -232,7 +240,7 @@ class Currents:
         return self.gl * (v - self.el)
 
     def total(self, v: float, m: float, h: float, n: float) -> float:
-        return self.ina(v, m, h) + self.ik(v, n) + self.il(v)
+        return self.ina(v, m, h) + self.ik(v, n) + self.il(v) + self.ipump
 
 
 @dataclass
@@ -364,7 +372,8 @@ def summarise(run: ClampRun, cur: Currents) -> dict[str, Any]:
     grid = time_grid(step)
     on_grid = [step.gates(t) for t in grid]
     ina_grid = [cur.ina(v, m, h) for m, h, _ in on_grid]
-    i_grid = [x + cur.ik(v, n) + cur.il(v) for x, (_, _, n) in zip(ina_grid, on_grid, strict=True)]
+    i_rest = cur.il(v) + cur.ipump
+    i_grid = [x + cur.ik(v, n) + i_rest for x, (_, _, n) in zip(ina_grid, on_grid, strict=True)]
     if cur.gna > 0:
         ina_peak_t, ina_peak = largest_magnitude(ina, grid, ina_grid)
     else:
@@ -379,6 +388,7 @@ def summarise(run: ClampRun, cur: Currents) -> dict[str, Any]:
         "ik_end_uA_cm2": cur.ik(v, n1),
         "ik_half_ms": ik_half,
         "il_uA_cm2": cur.il(v),
+        "ipump_uA_cm2": cur.ipump,
         "i_peak_uA_cm2": i_peak,
         "i_peak_ms": i_peak_t - step.t0_ms,
         "i_end_uA_cm2": cur.total(v, m1, h1, n1),
@@ -548,8 +558,8 @@ def traces(family: ClampFamily, dt_ms: float = 0.025) -> dict[str, Any]:
     """Sampled time courses of every run: arrays of shape [runs, samples] (numpy).
 
     Keys: `t_ms` (1-D, shared; every run is padded to the longest with its
-    last piece), `v_mV`, `m`, `h`, `n`, `i_na`, `i_k`, `i_l`, `i_ion` (µA/cm²,
-    outward positive). Computed from the same exact pieces as the summary, all
+    last piece), `v_mV`, `m`, `h`, `n`, `i_na`, `i_k`, `i_l` (every leak),
+    `i_pump`, `i_ion` (their sum) (µA/cm², outward positive). Computed from the same exact pieces as the summary, all
     runs in one array pass.
     """
     import numpy as np
@@ -586,7 +596,8 @@ def traces(family: ClampFamily, dt_ms: float = 0.025) -> dict[str, Any]:
     m, h, n = gates["m"], gates["h"], gates["n"]
     i_na = p.gna * m**3 * h * (v - p.ena)
     i_k = p.gk * n**4 * (v - p.ek)
-    i_l = p.gl * (v - p.el)
+    i_l = p.leak_mS_cm2 * (v - p.leak_reversal_mV)
+    i_pump = np.full(shape, p.pump_uA_cm2)
     return {
         "t_ms": t,
         "v_mV": v,
@@ -596,5 +607,6 @@ def traces(family: ClampFamily, dt_ms: float = 0.025) -> dict[str, Any]:
         "i_na": i_na,
         "i_k": i_k,
         "i_l": i_l,
-        "i_ion": i_na + i_k + i_l,
+        "i_pump": i_pump,
+        "i_ion": i_na + i_k + i_l + i_pump,
     }

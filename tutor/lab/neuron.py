@@ -4,7 +4,11 @@ The neuron (``data/neurons/ball_and_stick.toml``, sources cited there) is one
 unbranched cable, dendrite tip … soma … axon initial segment (AIS) … axon, on
 the cable engine (`tutor.sim.cable`); every section carries the chosen
 membrane preset with its voltage-gated conductances scaled per section (the
-dendrite is passive, the AIS Na⁺-rich). Synapses are NEURON Exp2Syn point
+dendrite is passive, the AIS Na⁺-rich). The cable knows one leak, so each
+membrane's K⁺, Na⁺ and Cl⁻ leaks and its pump enter as their equivalent leak
+(`MembraneParams.equivalent_leak`: exact while concentrations stay at rest,
+which they do on the cable): the neuron rests where the patch rests, and a
+passive compartment's τ is C_m over every leak (`Neuron.passive_tau_ms`). Synapses are NEURON Exp2Syn point
 processes (`tutor.sim.synapse`): ``ampa``, ``nmda`` (Mg²⁺ block) and ``gabaa``
 (shunting: E_rev at about rest), weights in nS, each placed at the soma or at
 a fraction X of the dendrite's length from the soma (``dend:X``, 0 = soma end,
@@ -106,6 +110,20 @@ class Neuron:
             raise ParameterError(f"dendrite location must be within 0…1, got {x:g}")
         n = len(self.dend)
         return self.dend[min(int(x * n), n - 1)]
+
+    def membrane_at(self, site: int) -> MembraneParams:
+        """The membrane of one compartment (its section's, gNa and gK scaled)."""
+        return self.cable.membranes[self.cable.membrane_index[site]]
+
+    def passive_tau_ms(self, site: int) -> float:
+        """Membrane time constant (ms) of a compartment with its voltage-gated channels
+        closed: C_m over every leak (unnamed and by ion; the pump adds no conductance)
+        — the dendrite's τ = R_m·C_m."""
+        mem = self.membrane_at(site)
+        g = mem.leak_mS_cm2
+        if g <= 0.0:
+            raise ParameterError(f"compartment {site} has no leak: its time constant is infinite")
+        return mem.cm / g
 
     def distance_um(self, site: int) -> float:
         """Path distance from the soma's centre to a compartment's centre (µm)."""

@@ -220,6 +220,45 @@ class MembraneParams:
         return self.ecl
 
     @property
+    def leak_mS_cm2(self) -> float:
+        """Every voltage-independent conductance, mS/cm²: the unnamed leak and the K⁺,
+        Na⁺ and Cl⁻ leaks. With the voltage-gated channels closed this is the
+        membrane's whole conductance (a passive compartment's τ = cm / leak_mS_cm2)."""
+        return self.gl + self.gkl + self.gnal + self.gcll
+
+    @property
+    def leak_reversal_mV(self) -> float:
+        """Reversal potential of all the leaks together (mV): their conductance-weighted
+        mean reversal (`el` when there is no leak at all)."""
+        g = self.leak_mS_cm2
+        if g <= 0.0:
+            return self.el
+        return (
+            self.gl * self.el + self.gkl * self.ek + self.gnal * self.ena + self.gcll * self.ecl
+        ) / g
+
+    @property
+    def pump_uA_cm2(self) -> float:
+        """Na⁺/K⁺ pump current at the resting concentrations, µA/cm² (outward positive;
+        0 with ouabain). It does not depend on V, so at fixed concentrations it is a
+        constant outward current."""
+        if self.ipump <= 0.0:
+            return 0.0
+        return float(
+            ions.pump_current(self.nai, self.ko, self.ipump, self.km_na_pump, self.km_k_pump)
+        )
+
+    def equivalent_leak(self) -> tuple[float, float]:
+        """(g mS/cm², E mV) of the one leak that carries, at every V, what every leak plus
+        the pump carries at the resting concentrations: g = `leak_mS_cm2`,
+        E = `leak_reversal_mV` − I_pump / g. Exact while concentrations stay put;
+        models that know one leak (the cable, a passive compartment) use it."""
+        g = self.leak_mS_cm2
+        if g <= 0.0:
+            return 0.0, self.el
+        return g, self.leak_reversal_mV - self.pump_uA_cm2 / g
+
+    @property
     def kinetics_code(self) -> int:
         """Integer code of the kinetic scheme, as the compiled kernel expects it."""
         return KINETICS.index(self.kinetics)
