@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -39,10 +40,10 @@ from tutor.lab.names import EXCITABILITY_STATES, PHASES, EventKind
 from tutor.sim import kernel as K
 from tutor.sim.engine import Trace
 from tutor.sim.params import MembraneParams, ParameterError
-from tutor.sim.reduce import params_row, resting_state, run_reduced
+from tutor.sim.reduce import RestState, params_row, resting_state, run_reduced
 from tutor.sim.stimulus import Piece
 
-__all__ = ["EXCITABILITY_STATES", "PHASES", "ExcitabilityProbe", "PhaseMachine"]
+__all__ = ["EXCITABILITY_STATES", "PHASES", "ExcitabilityProbe", "PhaseMachine", "Probe"]
 
 #: Half-width of the band around rest that counts as resting (mV).
 REST_BAND_MV = 1.0
@@ -51,6 +52,26 @@ REST_BAND_MV = 1.0
 PROMPT_LATENCY_MS = 2.0
 #: Displacement from rest needed to call a membrane depolarised for threshold (mV).
 DEPOLARISED_MV = 1.0
+
+
+class Probe(Protocol):
+    """What the phase machine asks about excitability (the patch's `ExcitabilityProbe`,
+    or a cable compartment's `tutor.lab.cable_phases.CableProbe`).
+
+    `baseline` is the resting 1 ms threshold (inf: nothing fires), `relative_amp`
+    1.05 × it (µA/cm² of the probed membrane); `probe(state, t_ms, pieces, prompt_rule)`
+    answers "excitable" / "relative_refractory" / "none" and whether a spike is
+    already committed, for the forked `state` (see `ExcitabilityProbe.probe`).
+    """
+
+    baseline: float
+    relative_amp: float
+
+    def probe(
+        self, state: Any, t_ms: float, pieces: Sequence[Piece], prompt_rule: bool = True
+    ) -> tuple[str, bool]:
+        """Ask the paired-pulse question of the forked state at t_ms."""
+        ...
 
 
 class ExcitabilityProbe:
@@ -214,14 +235,9 @@ class PhaseMachine:
         unmodified membrane's rest is used, so the plateau reads as displaced.
         """
         self.params = params
-        own = resting_state(params)
-        base_rest = resting_state(self._base)
-        plateau = own.h < X.H_LOW_FRACTION * base_rest.h and own.v_mV > base_rest.v_mV + 10.0
-        self.rest = base_rest if plateau else own
+        self.rest = self._rest_for(params)
         self.rest_mV = self.rest.v_mV
-        self._probe = (
-            ExcitabilityProbe(params, self._base, self.max_amp) if self.probes_enabled else None
-        )
+        self._probe: Probe | None = self._make_probe(params) if self.probes_enabled else None
         self.can_fire = self._probe is None or math.isfinite(self._probe.baseline)
         self.context = X.Context(
             params,
@@ -233,6 +249,29 @@ class PhaseMachine:
         if self._probe is not None and not self.can_fire and self._history:
             t, st = self._history[-1]
             self._set_excitability("inexcitable", t, st)
+
+    def _rest_for(self, params: MembraneParams) -> RestState:
+        """The resting state the labels use (a hook: a cable compartment rests where the
+        cable does, see `tutor.lab.cable_phases`)."""
+        own = resting_state(params)
+        base_rest = resting_state(self._base)
+        plateau = own.h < X.H_LOW_FRACTION * base_rest.h and own.v_mV > base_rest.v_mV + 10.0
+        return base_rest if plateau else own
+
+    def _make_probe(self, params: MembraneParams) -> Probe:
+        """The excitability probe (a hook: a cable compartment probes the cable)."""
+        return ExcitabilityProbe(params, self._base, self.max_amp)
+
+    def _fork(self, t: float, st: np.ndarray) -> object:
+        """What the probe forks for the stored sample at `t` (a hook: the patch's own
+        V, m, h, n; a cable compartment forks the whole cable's state at that step)."""
+        return st
+
+    def _ask(self, t: float, st: np.ndarray, pieces: Sequence[Piece]) -> str:
+        """The band state the probe gives for the stored sample (t, st)."""
+        probe = self._probe
+        assert probe is not None
+        return self._decide(*probe.probe(self._fork(t, st), t, pieces, self._prompt_rule()))
 
     # ------------------------------------------------------------------ events
     def _emit(
@@ -306,15 +345,11 @@ class PhaseMachine:
         self.labels = []
         self.excitability_labels = []
         pieces = list(pieces)
-        edges: list[tuple[float, EventKind]] = sorted(
-            [(p[0], "stimulus_on") for p in pieces]
-            + [(p[1], "stimulus_off") for p in pieces if math.isfinite(p[1])]
-        )
+        edges = self._edges(pieces)
         t_arr = chunk.t_ms
         for k in range(len(chunk)):
-            t = float(t_arr[k])
             s = {
-                "t": t,
+                "t": float(t_arr[k]),
                 "v": float(chunk.v_mV[k]),
                 "dvdt": float(chunk.dvdt[k]),
                 "iion": float(chunk.i_ion[k]),
@@ -326,30 +361,44 @@ class PhaseMachine:
                 "il": float(chunk.i_l[k]),
                 "ipump": float(chunk.i_pump[k]),
                 "istim": float(chunk.i_stim[k]),
+                "nai": float(chunk.nai[k]),
+                "ki": float(chunk.ki[k]),
+                "cli": float(chunk.cli[k]),
             }
-            prev_t = self._prev[0] if self._prev else -math.inf
-            for te, kind in edges:
-                if prev_t < te <= t or (self._prev is None and te == t == 0.0):
-                    self._emit(te, kind, s["v"])
-                    self._probe_needed = True
-            self._stim_on = s["istim"] != 0.0
-            self._history.append(
-                (
-                    t,
-                    np.array(
-                        [s["v"], s["m"], s["h"], s["n"], chunk.nai[k], chunk.ki[k], chunk.cli[k]]
-                    ),
-                )
-            )
-            self._step_voltage(s)
-            self._step_excitability(t, pieces)
-            self.labels.append(self.phase)
-            self.excitability_labels.append(self.excitability)
-            self._prev = (t, s["v"], s["dvdt"], s["iion"])
-            self._prev_s = s
+            self._feed_sample(s, pieces, edges)
         if len(chunk):
             self._last_sample = self._prev_s  # explained only when asked (explain_now)
         return self._release(self._last_probe_t if self._probe else math.inf)
+
+    @staticmethod
+    def _edges(pieces: Sequence[Piece]) -> list[tuple[float, EventKind]]:
+        """Stimulus on/off instants of `pieces`, in time order."""
+        return sorted(
+            [(p[0], "stimulus_on") for p in pieces]
+            + [(p[1], "stimulus_off") for p in pieces if math.isfinite(p[1])]
+        )
+
+    def _feed_sample(
+        self, s: dict, pieces: list[Piece], edges: list[tuple[float, EventKind]]
+    ) -> None:
+        """Label one sample `s` (keys t v dvdt iion m h n ina ik il ipump istim, and the
+        concentrations nai ki cli)."""
+        t = s["t"]
+        prev_t = self._prev[0] if self._prev else -math.inf
+        for te, kind in edges:
+            if prev_t < te <= t or (self._prev is None and te == t == 0.0):
+                self._emit(te, kind, s["v"])
+                self._probe_needed = True
+        self._stim_on = s["istim"] != 0.0
+        self._history.append(
+            (t, np.array([s["v"], s["m"], s["h"], s["n"], s["nai"], s["ki"], s["cli"]]))
+        )
+        self._step_voltage(s)
+        self._step_excitability(t, pieces)
+        self.labels.append(self.phase)
+        self.excitability_labels.append(self.excitability)
+        self._prev = (t, s["v"], s["dvdt"], s["iion"])
+        self._prev_s = s
 
     def _why_sample(self, s: dict) -> dict:
         """`s` with the gate trends added (only for samples that get an explanation)."""
@@ -581,8 +630,7 @@ class PhaseMachine:
             if self._quiet():
                 self._last_probe_t = t  # nothing can change while quiet: release events
             return
-        state = self._history[-1][1]
-        result = self._decide(*self._probe.probe(state, t, pieces, self._prompt_rule()))
+        result = self._ask(t, self._history[-1][1], pieces)
         if result != self.excitability and not (
             _RANK[result] > _RANK[self.excitability] and self._held(t, pieces)
         ):
@@ -600,13 +648,11 @@ class PhaseMachine:
         into the stretch skipped inside the spike (at most `limit` samples, never before
         the threshold). The skip's end is a voltage, not the model's answer: the band's
         edge is where the answers change, which can be a few samples earlier."""
-        probe = self._probe
-        assert probe is not None
         t_change = self._history[-1][0]
         for ts, st in list(self._history)[-2 : -limit - 2 : -1]:
             if ts <= self._threshold_t + 1e-12 or self._held(ts, pieces):
                 break
-            if self._decide(*probe.probe(st, ts, pieces, self._prompt_rule())) != new_state:
+            if self._ask(ts, st, pieces) != new_state:
                 break
             t_change = ts
         return t_change
@@ -631,13 +677,10 @@ class PhaseMachine:
             hist = [h for h in hist if not self._held(h[0], pieces)] or hist[-1:]
         if len(hist) <= 1:
             return hist[-1][0] if hist else self._history[-1][0]
-        probe = self._probe
-        assert probe is not None
         lo, hi = -1, len(hist) - 1  # hist[hi] has new_state; state at lo is the old one
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            raw = probe.probe(hist[mid][1], hist[mid][0], pieces, self._prompt_rule())
-            if self._decide(*raw) == new_state:
+            if self._ask(hist[mid][0], hist[mid][1], pieces) == new_state:
                 hi = mid
             else:
                 lo = mid
