@@ -19,7 +19,6 @@ from tutor.lab.cable_phases import (
     CableFork,
     CompartmentPhaseMachine,
     phase_summary,
-    position_count,
     run_with_phases,
 )
 from tutor.lab.names import EXCITABILITY_STATES, PHASES
@@ -127,15 +126,142 @@ def test_machine_rest_is_the_cables() -> None:
     assert pm.phase == "resting" and pm.excitability == "excitable"
 
 
-def test_probe_counts_a_spike_at_the_position_only_from_a_new_upstroke() -> None:
-    """From rest, the 1.05 × threshold test pulse fires the position and a pulse just
+def test_probe_threshold_fires_and_just_below_does_not() -> None:
+    """From rest, the 1.05 × threshold test pulse launches a spike and a pulse just
     below threshold does not (the threshold is bisected on the cable itself)."""
     batch = _batch("compiled")
     mid = batch.cables[0].compartment_at(0.5)
-    pm = CompartmentPhaseMachine(batch, mid)
-    probe = pm._probe
+    probe = CompartmentPhaseMachine(batch, mid)._probe
     rest = CableFork.at_rest(batch)
     fired = probe.run(rest, [probe.relative_nA, 0.99 * probe.baseline_nA], with_base=False)
-    assert position_count(fired[0]) == 1
-    assert position_count(fired[1]) == 0
+    assert any(fired[0]) and not any(fired[1])
     assert math.isfinite(probe.max_nA) and probe.max_nA > probe.relative_nA
+
+
+# --- refractory ends measured by test stimulation at the compartment ------------------------
+
+
+def _launched_spikes(
+    kernel: str,
+    tests: list[tuple[float, float]],
+    watch: list[int],
+    until_ms: float,
+    rearm_mV: float,
+    conditioning: bool = True,
+) -> list[list[list[float]]]:
+    """Run the protocol once per test (onset ms, amplitude nA at the mid compartment;
+    amplitude 0 = no test) as copies of one batch stepped one step at a time for the
+    whole window (no forks, no early stop), and return each copy's spikes at each watch
+    point: Na⁺-carried upward 0 mV crossings (gates interpolated to the crossing), each
+    needing V below `rearm_mV` since that compartment's previous one."""
+    cable, stims = _axon()
+    stims = stims if conditioning else []
+    site = cable.compartment_at(0.5)
+    copies = len(tests)
+    procs = [[*stims, *([CurrentClamp(site, t, 1.0, a)] if a > 0 else [])] for t, a in tests]
+    batch = CableBatch([cable] * copies, procs, DT_MS, engine=_engine(kernel))
+    n = len(cable)
+    flat = np.array([[j * n + w for w in watch] for j in range(copies)])
+    p = cable.param_arrays()
+    gna, ena, gl, el = (p[k][site] for k in ("gna", "ena", "gl", "el"))
+    v, m, h = batch.view("v"), batch.view("m"), batch.view("h")
+    armed = v[flat] < rearm_mV
+    found: list[list[list[float]]] = [[[] for _ in watch] for _ in range(copies)]
+    for _ in range(int(round(until_ms / DT_MS))):
+        v0, m0, h0, t0 = v[flat].copy(), m[flat].copy(), h[flat].copy(), batch.t_ms
+        batch.step(1)
+        v1 = v[flat]
+        armed |= v1 < rearm_mV
+        up = (v0 < 0.0) & (v1 >= 0.0) & armed
+        if up.any():
+            th = -v0 / np.where(up, v1 - v0, 1.0)
+            mm = m0 + th * (m[flat] - m0)
+            hh = h0 + th * (h[flat] - h0)
+            ina = gna * mm**3 * hh * (0.0 - ena)
+            carried = up & (ina < 0.0) & (-ina > abs(gl * (0.0 - el)))
+            for j, w in zip(*np.nonzero(carried), strict=True):
+                found[j][w].append(t0 + th[j, w] * DT_MS)
+            armed &= ~carried
+    return found
+
+
+def _fires_after(spikes: list[list[float]], base: list[list[float]], t_test: float) -> bool:
+    """The paired-pulse rule: the test adds a spike within its 41 ms window (at a watch
+    point: a spike launched from the position)."""
+
+    def count(sp: list[float]) -> int:
+        return sum(1 for x in sp if t_test < x <= t_test + 41.0)
+
+    return any(count(a) > count(b) for a, b in zip(spikes, base, strict=True))
+
+
+def _first_firing_time(
+    kernel: str, amp: float, lo: float, hi: float, watch: list[int], rearm: float
+) -> float:
+    """Earliest test onset on the step grid in (lo, hi] at which `amp` adds a spike,
+    by grid refinement (several onsets per batch)."""
+    while hi - lo > DT_MS * 1.5:
+        grid = np.round(np.linspace(lo, hi, 9)[1:] / DT_MS) * DT_MS
+        runs = _launched_spikes(
+            kernel, [(0.0, 0.0), *[(float(t), amp) for t in grid]], watch, hi + 41.5, rearm
+        )
+        fired = [_fires_after(sp, runs[0], float(t)) for sp, t in zip(runs[1:], grid, strict=True)]
+        assert fired[-1], "the latest onset must fire"
+        first = fired.index(True)
+        hi = float(grid[first])
+        lo = float(grid[first - 1]) if first > 0 else lo
+    return hi
+
+
+def test_watch_points_are_half_a_length_constant_away() -> None:
+    """On a uniform axon the watch points are the first compartments ≥ λ/2 from the site
+    either side, λ = √(d / (4 Ra g_m)) with g_m the patch's resting slope conductance."""
+    from tutor.lab.cable_phases import watch_points
+    from tutor.sim.reduce import resting_state
+
+    cable, _ = _axon()
+    m = cable.membranes[0]
+    v = resting_state(m).v_mV
+    from tutor.sim.cable import steady_current
+    from tutor.sim.reduce import params_row
+
+    row = params_row(m)
+    g_m = (steady_current(v + 1e-3, row) - steady_current(v - 1e-3, row)) / 2e-3  # mS/cm²
+    lam_um = 1e4 * math.sqrt(476e-4 / (4 * 35.4 * g_m * 1e-3))
+    site = cable.compartment_at(0.5)
+    left, right = watch_points(cable, site)
+    x = cable.x_um
+    assert x[site] - x[left] >= lam_um / 2 > x[site] - x[left + 1]
+    assert x[right] - x[site] >= lam_um / 2 > x[right - 1] - x[site]
+    assert watch_points(cable, 0) == [right - site]
+
+
+def test_refractory_ends_agree_with_test_stimulation_at_the_compartment(kernel: str) -> None:
+    """The machine's absolute and relative refractory ends at a mid-axon compartment are
+    where test pulses at that compartment start to add a spike (max amplitude; 1.05 ×
+    the resting threshold there), measured by fresh runs of the whole protocol."""
+    out, _, mid = _run(kernel)
+    events = out["events"]
+    s = phase_summary(events)
+    rearm = next(e["v_mV"] for e in events if e["kind"] == "threshold")
+    pm = CompartmentPhaseMachine(_batch(kernel), mid)
+    probe = pm._probe
+    watch = probe.watch
+    # the resting threshold at the compartment, bisected here on fresh runs from rest
+    lo, hi = 0.0, 4.0 * probe.baseline_nA
+    while hi - lo > 1e-4 * hi:
+        amp = 0.5 * (lo + hi)
+        runs = _launched_spikes(kernel, [(1.0, amp)], watch, 42.5, 0.0, conditioning=False)
+        lo, hi = (lo, amp) if any(runs[0]) else (amp, hi)
+    assert probe.baseline_nA == pytest.approx(hi, rel=3e-4)
+    # the maximum is the patch's multiple of the resting threshold
+    from tutor.lab import experiments as ex
+
+    patch = ex.pulse_thresholds(ex.Membranes(probe.params, probe.params), [1.0], 5.0)[0]
+    assert probe.max_nA == pytest.approx(400.0 / patch * probe.baseline_nA, rel=1e-9)
+    peak = s["peak_ms"]
+    absolute = _first_firing_time(kernel, probe.max_nA, peak, peak + 6.0, watch, rearm)
+    relative = _first_firing_time(kernel, probe.relative_nA, absolute, peak + 14.0, watch, rearm)
+    assert s["absolute_end_ms"] == pytest.approx(absolute, abs=2 * DT_MS + 1e-9)
+    assert s["relative_end_ms"] == pytest.approx(relative, abs=2 * DT_MS + 1e-9)
+    assert absolute < relative

@@ -97,8 +97,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=diameter_um,
         help="diameter, µm (476; with --myelin the fibre diameter, 10)",
     )
+    p.add_argument(
+        "--phase-at",
+        type=phase_positions,
+        default=None,
+        metavar="LIST|none",
+        help="relative positions (0…1) where the phase machine runs: threshold, peak and "
+        "the refractory periods there (default 0.25,0.5,0.75; none: skip)",
+    )
     add_axon_options(p)
     p.set_defaults(handler=run)
+
+
+def phase_positions(text: str) -> list[float]:
+    """Relative positions in [0, 1] (a,b,c), or 'none' for no phase machine."""
+    if text.strip().lower() == "none":
+        return []
+    values = list_of(finite_float)(text)
+    for x in values:
+        if not 0.0 <= x <= 1.0:
+            raise argparse.ArgumentTypeError(f"positions are in [0, 1], got {x:g}")
+    return values
 
 
 def register_sweep(sub: argparse._SubParsersAction) -> None:
@@ -165,12 +184,13 @@ def spec_from_args(args: argparse.Namespace, diam: float | None):
 def run(args: argparse.Namespace) -> int:
     """Run one axon and print what the spike did."""
     from tutor.cli import UsageError
-    from tutor.lab.propagation import propagate
+    from tutor.lab.propagation import PHASE_AT, propagate
     from tutor.sim.params import ParameterError
 
     spec = spec_from_args(args, args.diam)
+    phase_at = PHASE_AT if args.phase_at is None else tuple(args.phase_at)
     try:
-        out = propagate(spec, engine=args.engine)
+        out = propagate(spec, engine=args.engine, phase_at=phase_at)
     except ParameterError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
@@ -217,3 +237,17 @@ def print_summary(out: dict) -> None:
     for k in sorted({round(i * (n - 1) / 10) for i in range(11)}):
         t = times[k]
         print(f"{pos[k]:12.3f}    {'—' if t is None else f'{t:.3f}'}")
+    if out.get("phases"):
+        print("phase machine   threshold   peak ms (mV)      refractory ends (ms)")
+        print("position (mm)   (ms)                          absolute   relative")
+        for rec in out["phases"]:
+            s = rec["summary"]
+
+            def ms(key: str, s: dict = s) -> str:
+                return "—" if s[key] is None else f"{s[key]:.3f}"
+
+            peak = "—" if s["peak_mV"] is None else f"{s['peak_ms']:.3f} ({s['peak_mV']:.1f})"
+            print(
+                f"{rec['position_mm']:12.3f}    {ms('threshold_ms'):<11} {peak:<17} "
+                f"{ms('absolute_end_ms'):<10} {ms('relative_end_ms')}"
+            )

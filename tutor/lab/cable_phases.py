@@ -80,8 +80,9 @@ __all__ = [
     "CompartmentPhaseMachine",
     "compartment_membrane",
     "phase_summary",
-    "position_count",
     "run_with_phases",
+    "spikes_added",
+    "watch_points",
 ]
 
 #: The quiet rule of a probe copy: every compartment below this (mV) ...
@@ -90,6 +91,9 @@ QUIET_MV = -20.0
 #: factor, and never less than MIN_QUIET_HOLD_MS.
 QUIET_HOLD_REF_MS = 8.0
 MIN_QUIET_HOLD_MS = 2.0
+#: A test copy's response has died away when the position is this close (mV) to the
+#: unprobed cable (see `CableProbe.run`).
+SETTLED_MV = 1.0
 #: Probe copies advance in chunks of this many steps between checks.
 PROBE_CHUNK_STEPS = 16
 #: Relative precision of the resting threshold (as `tutor.lab.experiments`).
@@ -198,6 +202,7 @@ class CableProbe:
         self.engine = engine
         self._batches: dict[tuple[int, str | None], CableBatch] = {}
         self._rows = cable.param_rows()
+        self.watch = watch_points(cable, site)
         self._to_density = 1e-3 / cable.area_cm2[site]  # nA -> µA/cm² at the site
         self.baseline_nA = self._resting_threshold(rest)
         self.baseline = self.baseline_nA * self._to_density
@@ -250,7 +255,7 @@ class CableProbe:
 
     def _fires_from(self, fork: CableFork, amp_nA: float) -> bool:
         spikes = self.run(fork, [amp_nA], with_base=False, stop_at_first=True)
-        return position_count(spikes[0]) > 0
+        return any(spikes[0])
 
     # -- running copies ----------------------------------------------------------------
     def _batch(self, copies: int, engine: str | None) -> CableBatch:
@@ -273,17 +278,20 @@ class CableProbe:
         decided: Any = None,
         rearm_mV: float = 0.0,
     ) -> list[list[list[float]]]:
-        """Spike times (ms after the fork) at the position of each copy (one list per
-        compartment of the position, see `position_count`): the unprobed cable
-        (when `with_base`), then one per test amplitude (1 ms pulse at the site from
-        the fork's instant). A copy stops when quiet (module docstring), at the window's
-        end, at its first spike when `stop_at_first`, or when `decided(spikes)` says the
-        answer is known.
+        """Spike times (ms after the fork) at the watch points of each copy (one list per
+        watch point, see `watch_points`): the unprobed cable (when `with_base`), then one
+        per test amplitude (1 ms pulse at the site from the fork's instant). A spike is an
+        Na⁺-carried upward 0 mV crossing (the spike rule, gates interpolated to the
+        crossing). A copy stops when its answer is known: at its first spike when
+        `stop_at_first`, when `decided(spikes, elapsed)` says so, when its response has
+        died away (a test copy: quiet and the site and watch points within SETTLED_MV of
+        the unprobed cable; the unprobed copy: quiet for `quiet_hold_ms`), or at the end of
+        the 41 ms window.
 
         A new spike needs a new upstroke: a compartment's crossing counts only once its V
         has been below `rearm_mV` (the level the position's last spike took off from,
         as in the patch machine) since the fork or since its previous counted crossing,
-        so a test pulse that pushes the falling edge of the spike back over 0 mV does not
+        so a test pulse that pushes the falling edge of a spike back over 0 mV does not
         count as a second spike."""
         tests = list(amps_nA)
         kept = [pp for pp in fork.procs if _is_state(pp, fork.t_ms)]
@@ -303,12 +311,16 @@ class CableProbe:
                 batch.view(name)[sl] = arr
         batch.stimuli = stimuli
         batch.t_ms = fork.t_ms
-        # the position: the compartment and its immediate neighbours (see `position_count`)
-        watch = [w for w in (self.site - 1, self.site, self.site + 1) if 0 <= w < n]
+        watch = self.watch  # where a launched spike is looked for (see `watch_points`)
         rows = [self._rows[w] for w in watch]
+        near = [self.site, *watch]  # where a test response must have died away
         spikes: list[list[list[float]]] = [[[] for _ in watch] for _ in range(copies)]
         done = [False] * copies
         quiet_since = [math.inf] * copies
+        last_dev = [math.inf] * copies
+        first_test = 1 if with_base else 0
+        rest_v = [float(fork.v[w]) for w in near]
+        flat_near = [[j * n + w for w in near] for j in range(copies)]
         flat = [[j * n + w for w in watch] for j in range(copies)]
         armed = [[float(fork.v[w]) < rearm_mV for w in watch] for _ in range(copies)]
         v_all, m_all, h_all = batch.view("v"), batch.view("m"), batch.view("h")
@@ -360,11 +372,22 @@ class CableProbe:
                 if done[j]:
                     continue
                 sl = slice(j * n, (j + 1) * n)
-                if elapsed >= self.width_ms - 1e-9 and float(v_all[sl].max()) < QUIET_MV:
-                    quiet_since[j] = min(quiet_since[j], batch.t_ms)
-                else:
-                    quiet_since[j] = math.inf
-                if batch.t_ms - quiet_since[j] >= self.quiet_hold_ms - 1e-9:
+                quiet = elapsed >= self.width_ms - 1e-9 and float(v_all[sl].max()) < QUIET_MV
+                if j >= first_test:
+                    # a test copy is over once its response has died away: quiet, and the
+                    # position within SETTLED_MV of the unprobed cable (of rest, without
+                    # a base copy) and still converging — no spike can come out of that
+                    ref = [float(v_all[i]) for i in flat_near[0]] if with_base else rest_v
+                    dev = max(
+                        abs(float(v_all[i]) - r) for i, r in zip(flat_near[j], ref, strict=True)
+                    )
+                    if quiet and dev < SETTLED_MV and dev <= last_dev[j]:
+                        done[j] = True
+                    last_dev[j] = dev
+                    continue
+                quiet_since[j] = min(quiet_since[j], batch.t_ms) if quiet else math.inf
+                held = batch.t_ms - quiet_since[j] >= self.quiet_hold_ms - 1e-9
+                if held and all(done[first_test:]):
                     done[j] = True
             if decided is not None and decided(spikes, elapsed):
                 break
@@ -388,17 +411,14 @@ class CableProbe:
             # fired promptly more often than the unprobed cable has its answer
             if not prompt_rule or elapsed < prompt:
                 return False
-            base = position_count(spikes[0], prompt)
-            return all(position_count(sp, prompt) > base for sp in spikes[1:])
+            return all(spikes_added(sp, spikes[0], prompt) for sp in spikes[1:])
 
         spikes = self.run(fork, amps, with_base=True, decided=decided, rearm_mV=self.rearm_mV)
-        n0 = position_count(spikes[0])
-        n0_prompt = position_count(spikes[0], prompt)
         fired = [
-            position_count(sp) > n0 or (prompt_rule and position_count(sp, prompt) > n0_prompt)
+            spikes_added(sp, spikes[0]) or (prompt_rule and spikes_added(sp, spikes[0], prompt))
             for sp in spikes[1:]
         ]
-        committed = n0_prompt > 0
+        committed = any(x <= prompt for sp in spikes[0] for x in sp)
         if len(fired) == 2 and fired[0]:
             return "excitable", committed
         if fired and fired[-1]:
@@ -406,13 +426,39 @@ class CableProbe:
         return "none", committed
 
 
-def position_count(spikes: Sequence[Sequence[float]], until_ms: float = math.inf) -> int:
-    """Spikes at a position: the most counted by any of its compartments (the probed one
-    and its immediate neighbours, at most 0.1 λ_f away by the discretisation rule) up to
-    `until_ms`. The neighbours count because a strong test pulse holds the injected
-    compartment above 0 mV by itself — a crossing the stimulus charged, which the spike
-    rule rightly refuses — while the membrane right next to it makes the spike."""
-    return max((sum(1 for x in sp if x <= until_ms) for sp in spikes), default=0)
+def spikes_added(
+    test: Sequence[Sequence[float]], base: Sequence[Sequence[float]], until_ms: float = math.inf
+) -> bool:
+    """Whether a test copy has more spikes than the unprobed cable, up to `until_ms`, at
+    one of the watch points (one list of spike times per watch point in each)."""
+    return any(
+        sum(1 for x in t if x <= until_ms) > sum(1 for x in b if x <= until_ms)
+        for t, b in zip(test, base, strict=True)
+    )
+
+
+def watch_points(cable: Cable, site: int) -> list[int]:
+    """Where a spike launched from compartment `site` is looked for: on each side, the
+    nearest compartment with voltage-gated Na⁺ channels at least half a length constant
+    away (λ from the site's resting slope conductance, its diameter and Ra; on a
+    myelinated fibre, a node), both sides where the cable allows; the site itself when
+    neither side does (a cable shorter than λ/2 either way)."""
+    from tutor.sim.cable import cable_rest, steady_current
+
+    rows = cable.param_rows()
+    v = cable_rest(cable)[site]
+    eps = 1e-4
+    g_m = (steady_current(v + eps, rows[site]) - steady_current(v - eps, rows[site])) / (2 * eps)
+    d_cm = cable.diam_um[site] * 1e-4
+    lam_um = 1e4 * math.sqrt(d_cm / (4.0 * cable.ra_ohm_cm[site] * max(g_m, 1e-9) * 1e-3))
+    x = cable.x_um
+    excitable = [rows[i][K.P_GNA] > 0.0 for i in range(len(cable))]
+    left = [i for i in range(site) if excitable[i] and x[site] - x[i] >= 0.5 * lam_um]
+    right = [
+        i for i in range(site + 1, len(cable)) if excitable[i] and x[i] - x[site] >= 0.5 * lam_um
+    ]
+    watch = ([left[-1]] if left else []) + ([right[0]] if right else [])
+    return watch or [site]
 
 
 def _na_carried_row(m: float, h: float, row: Sequence[float]) -> bool:
@@ -468,6 +514,12 @@ class CompartmentPhaseMachine(PhaseMachine):
             max_amp=max_amp,
             history=history,
         )
+
+    @property
+    def settled(self) -> bool:
+        """At rest and excitable (or inexcitable for good): nothing left to label until
+        something new happens."""
+        return self.phase == "resting" and self.excitability in ("excitable", "inexcitable")
 
     # -- hooks of PhaseMachine ---------------------------------------------------------
     def _rest_for(self, params: MembraneParams) -> RestState:

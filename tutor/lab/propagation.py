@@ -74,6 +74,9 @@ QUIET_HOLD_MS = 2.0
 MAX_TSTOP_MS = 400.0
 #: Run in chunks of this (ms) between checks of the stopping rule.
 CHUNK_MS = 0.25
+#: Relative positions where `tutor propagate` runs the phase machine by default: the
+#: velocity's measuring points and the middle (where `peak_mV` is read).
+PHASE_AT: tuple[float, ...] = (0.25, 0.5, 0.75)
 #: Budgets (see tutor.sim.limits): compartments of one batch, smallest time step (ms).
 MAX_COMPARTMENTS = 200_000
 MIN_DT_MS = 1e-4
@@ -343,11 +346,20 @@ def _interp(x_um: Sequence[float], values: Sequence[float], x: float) -> float:
     return float(values[k - 1] + (values[k] - values[k - 1]) * (x - x0) / (x1 - x0))
 
 
-def run_axons(specs: Sequence[AxonSpec], until: str = "quiet", engine: str | None = None):
+def run_axons(
+    specs: Sequence[AxonSpec],
+    until: str = "quiet",
+    engine: str | None = None,
+    phase_sites: Sequence[int] = (),
+    machines: dict[int, Any] | None = None,
+):
     """Build, stimulate and run several axons in one batch; returns (cables, batch).
 
     until='quiet' runs each to quiet (see module docstring); 'far' stops as soon as
-    every axon's far measuring point has fired (or it is quiet).
+    every axon's far measuring point has fired (or it is quiet). `phase_sites`:
+    compartments of the first axon that get a phase machine
+    (`tutor.lab.cable_phases.CompartmentPhaseMachine`), fed every step; they are put
+    into `machines` (site → machine).
     """
     from tutor.sim.cable import CableBatch, CurrentClamp
 
@@ -371,8 +383,26 @@ def run_axons(specs: Sequence[AxonSpec], until: str = "quiet", engine: str | Non
         far_sites.append([c.compartment_at(f) for f in far])
     done = [False] * len(specs)
     quiet_since = [math.inf] * len(specs)
+    watched: list[Any] = []
+    if phase_sites:
+        from tutor.lab.cable_phases import CompartmentPhaseMachine
+
+        for site in phase_sites:
+            pm = CompartmentPhaseMachine(batch, site, 0)
+            pm.observe()  # the resting state at t = 0 is the first sample
+            watched.append(pm)
+            if machines is not None:
+                machines[site] = pm
+    chunk_steps = int(round(CHUNK_MS / batch.dt_ms))
     while not all(done) and batch.t_ms < MAX_TSTOP_MS:
-        batch.advance(CHUNK_MS, active=[not d for d in done])
+        active = [not d for d in done]
+        if watched and active[0]:
+            for _ in range(chunk_steps):  # the machines read every step
+                batch.step(1, active=active)
+                for pm in watched:
+                    pm.observe()
+        else:
+            batch.step(chunk_steps, active=active)
         if batch.t_ms < stim_end:
             continue
         for k in range(len(specs)):
@@ -383,6 +413,9 @@ def run_axons(specs: Sequence[AxonSpec], until: str = "quiet", engine: str | Non
             else:
                 quiet_since[k] = math.inf
             quiet = batch.t_ms - quiet_since[k] >= QUIET_HOLD_MS - 1e-9
+            if k == 0 and watched:
+                # the watched positions have their whole story: back at rest, excitable
+                quiet = quiet and all(pm.settled for pm in watched)
             if until == "far":
                 fired = batch.values("first", k)
                 beyond = all(
@@ -445,10 +478,60 @@ def summarise(spec: AxonSpec, cable, batch, k: int) -> dict[str, Any]:
     }
 
 
-def propagate(spec: AxonSpec, engine: str | None = None) -> dict[str, Any]:
-    """`tutor propagate`: run one axon to quiet and measure it."""
-    cables, batch = run_axons([spec], until="quiet", engine=engine)
-    return summarise(spec, cables[0], batch, 0)
+def propagate(
+    spec: AxonSpec, engine: str | None = None, phase_at: Sequence[float] = ()
+) -> dict[str, Any]:
+    """`tutor propagate`: run one axon to quiet and measure it.
+
+    `phase_at`: relative positions (0 … 1) whose compartments run the phase machine
+    (`tutor.lab.cable_phases`); their events go under `phases` (see `phase_records`).
+    """
+    for f in phase_at:
+        if not (math.isfinite(f) and 0.0 <= f <= 1.0):
+            raise ParameterError(f"argument --phase-at: positions are in [0, 1], got {f:g}")
+    cable = build_axon(spec)
+    sites = sorted({phase_site(cable, f) for f in phase_at})
+    machines: dict[int, Any] = {}
+    cables, batch = run_axons(
+        [spec], until="quiet", engine=engine, phase_sites=sites, machines=machines
+    )
+    out = summarise(spec, cables[0], batch, 0)
+    if phase_at:
+        out["phases"] = phase_records(cables[0], machines)
+    return out
+
+
+def phase_site(cable, x_frac: float) -> int:
+    """The compartment watched at relative position x_frac: the one containing it on a
+    bare axon; on a myelinated fibre the nearest node of Ranvier (where the spike is
+    made)."""
+    site = cable.compartment_at(x_frac)
+    nodes = [i for i, kind in enumerate(cable.kind) if kind == "node"]
+    if not nodes or cable.kind[site] == "node":
+        return site
+    x = cable.x_um[site]
+    return min(nodes, key=lambda i: abs(cable.x_um[i] - x))
+
+
+def phase_records(cable, machines: dict[int, Any]) -> list[dict[str, Any]]:
+    """Per watched compartment: `position_mm`, `compartment`, `events` (the phase
+    machine's stream, docs/design.md) and `summary` (`phase_summary`: threshold, spike,
+    peak, end of the absolute and of the relative refractory period, ms)."""
+    from tutor.lab.cable_phases import phase_summary
+
+    out = []
+    for site in sorted(machines):
+        pm = machines[site]
+        events = [*pm.events, *pm.flush()]
+        out.append(
+            {
+                "position_mm": cable.x_um[site] * 1e-3,
+                "compartment": site,
+                "events": events,
+                "summary": phase_summary(events),
+            }
+        )
+    return out
 
 
 def velocity_sweep(
