@@ -17,30 +17,41 @@ patch. What changes is only what a sample and a probe are:
 - an excitability probe forks *the whole cable* at that step (every
   compartment's V and gates, and the point processes that are part of the
   state: holding currents and synapses already activated) and asks the
-  paired-pulse question with a 1 ms test pulse injected *at this compartment*,
-  counting the compartment's own spikes (the same rule) within 40 ms of the
-  pulse's end. The amplitudes are those of the patch definition transposed to
-  the cable: 1.05 × the compartment's resting 1 ms threshold on this cable
-  (bisected to 0.01 %, in nA), and a maximum that is the same multiple of that
-  threshold as the patch's `max_amp` is of the patch's own threshold.
+  paired-pulse question with a 1 ms test pulse injected *at this compartment*:
+  does it add a spike within 40 ms of the pulse's end? On a cable "a spike"
+  is one the pulse *launches*: an Na⁺-carried upward 0 mV crossing that is a
+  new upstroke (V below the level the position's last spike took off from
+  since the previous one) at a watch point half a length constant away on
+  either side (`watch_points`; on a myelinated fibre a node). The amplitudes
+  are the patch definition's transposed to the cable: 1.05 × the
+  compartment's resting 1 ms threshold on this cable (bisected to 0.01 %, nA),
+  and a maximum that is the same multiple of that threshold as the patch's
+  `max_amp` (400 µA/cm²) is of the patch's own threshold.
 
 Why the cable and not the compartment copied into a patch: refractoriness at a
 position of an axon is a property of the axon there. A test pulse at that
 position also has to charge the neighbours, which are themselves refractory
-(low h, high n) just behind a spike, so the cable's refractory periods are
-longer than those of an isolated copy of the same membrane state; "measured
-by test stimulation at that compartment" is what the machine must agree with
-(tests/lab/test_cable_phases.py measures it independently).
+just behind a spike, so the cable's refractory periods differ from those of
+an isolated copy of the same membrane state, and "measured by test
+stimulation at that compartment" is the truth the machine must agree with
+(tests/lab/test_cable_phases.py measures it with fresh runs of the whole
+protocol). Why watch points and not the compartment itself: a strong test
+pulse charges the injected compartment past 0 mV by itself (a crossing the
+spike rule rightly refuses, yet its neighbours fire), and near threshold the
+spike forms a little away from the electrode while the injected compartment
+peaks just below 0 mV — counted there, "fires" was not even monotonic in the
+amplitude.
 
 Why it is still cheap: the three questions of a probe (no test, 1.05 ×, max)
 run as three copies of the cable in one batch on the compiled kernel (numpy
 when synapses are present), and a copy stops as soon as its answer is known:
-at its compartment's first counted spike when that decides, or once the whole
-copy is quiet (every compartment below −20 mV, the quiet rule of
-`tutor.lab.propagation`) for `quiet_hold_ms` after the test pulse (the membrane's
-own time scale: 8 ms / Q10 factor, at least 2 ms) — instead of always running
-the full 41 ms window. Snapshots are kept only for the last `history` steps
-(what the bisection and the walk back into a spike need).
+at the prompt-response decision, or once its response has died away (a test
+copy: the whole copy below −20 mV and the site and watch points within
+`SETTLED_MV` of the unprobed copy and converging; the unprobed copy: below
+−20 mV for `quiet_hold_ms` = 8 ms / Q10 factor, at least 2 ms) — instead of
+always running the full 41 ms window. Cable snapshots are kept only for the
+last `history` steps (what the bisection and the walk back into a spike
+need). About 1 s per watched compartment of the default squid axon.
 
 This module never imports textual.
 """
