@@ -23,6 +23,31 @@ def test_propagate_json_contract() -> None:
     assert out["velocity_m_s"] == pytest.approx(5.0 / (t75 - t25), rel=1e-9)  # mm/ms = m/s
 
 
+def test_propagate_phases_at_the_recorded_positions() -> None:
+    """`phases`: one record per asked position, whose summary is its own events' and whose
+    spike is that compartment's own first crossing (`spike_ms`)."""
+    # 30 mm: both positions have watch points on both sides (λ/2 ≈ 5.3 mm here)
+    out = cli_json(["propagate", "--length", "30", "--phase-at", "0.25,0.75", "--json"])
+    recs = out["phases"]
+    assert [r["position_mm"] for r in recs] == sorted(r["position_mm"] for r in recs)
+    assert len(recs) == 2
+    for rec in recs:
+        k = rec["compartment"]
+        assert rec["position_mm"] == pytest.approx(out["positions_mm"][k])
+        s = rec["summary"]
+        assert s["spike_ms"] == pytest.approx(out["spike_ms"][k], abs=1e-6)
+        kinds = [e["kind"] for e in rec["events"]]
+        assert kinds.count("spike") == out["spike_count"][k] == 1
+        assert s["threshold_ms"] < s["spike_ms"] < s["peak_ms"] < s["absolute_end_ms"]
+        assert s["absolute_end_ms"] < s["relative_end_ms"]
+    # the spike reaches 75 % later than 25 %, and so do its threshold and refractory ends
+    a, b = (r["summary"] for r in recs)
+    for key in ("threshold_ms", "peak_ms", "absolute_end_ms", "relative_end_ms"):
+        assert a[key] < b[key], key
+    none = cli_json(["propagate", "--length", "10", "--phase-at", "none", "--json"])
+    assert "phases" not in none
+
+
 def test_propagate_text_output() -> None:
     proc = run_cli(["propagate", "--length", "10"])
     assert proc.returncode == 0 and "velocity" in proc.stdout and "m/s" in proc.stdout
@@ -68,6 +93,8 @@ def test_sweep_velocity_contract() -> None:
         (["propagate", "--length", "1e9"], "--length"),
         (["propagate", "--myelin", "--length", "1e9"], "--length"),
         (["propagate", "--dt", "1e-9"], "--dt"),
+        (["propagate", "--phase-at", "1.5"], "--phase-at"),
+        (["propagate", "--phase-at", "0.5,x"], "--phase-at"),
         (["sweep", "velocity", "--diams", "100,0"], "--diams"),
         (["sweep", "velocity", "--diams", "100", "--stim", "up"], "--stim"),
     ],
