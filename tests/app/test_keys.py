@@ -220,7 +220,7 @@ async def test_export_writes_csv_and_svg(make_app, tmp_path: Path) -> None:
         csv_path, svg_path = app.lab.last_export
         assert csv_path.parent == tmp_path and svg_path.parent == tmp_path
         lines = csv_path.read_text().splitlines()
-        assert lines[0] == "t_ms,v_mV,m,h,n,i_na,i_k,i_l,i_stim"
+        assert lines[0] == "t_ms,v_mV,m,h,n,i_na_uA_cm2,i_k_uA_cm2,i_l_uA_cm2,i_stim_uA_cm2"
         assert len(lines) == 1 + len(app.lab.session.buffer)
         assert svg_path.read_text().lstrip().startswith("<svg")
         notes = [n.message for n in app._notifications]

@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 from oracle import ours
 
-CSV_COLUMNS = ["t_ms", "v_mV", "m", "h", "n", "i_na", "i_k", "i_l", "i_stim"]
+CSV_COLUMNS = [
+    "t_ms", "v_mV", "m", "h", "n", "i_na_uA_cm2", "i_k_uA_cm2", "i_l_uA_cm2", "i_stim_uA_cm2"
+]  # fmt: skip
 
 BAD_INPUT = [
     # (arguments, the argument the message must name)

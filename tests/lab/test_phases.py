@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from tutor.lab.annotate import annotate
+from tutor.lab.events import timeline
 from tutor.lab.experiments import TEST_WIDTH_MS, membranes, pulse_thresholds
 from tutor.lab.names import EVENT_KINDS, EXCITABILITY_STATES, PHASES
 from tutor.sim import Pulse, SimResult, Train, load_preset, resting_state, run_batch, simulate
@@ -421,12 +422,50 @@ def test_simulate_timeline_prints_a_table() -> None:
     assert "t (ms)" in header and "V (mV)" in header and "why" in header
     _, events = squid_events()
     rows = lines[1:]
-    assert len(rows) == len(events)
-    for row, e in zip(rows, events, strict=True):
+    shown = timeline(events)
+    assert len(rows) == len(shown)
+    for row, e in zip(rows, shown, strict=True):
         cells = row.split()
         assert float(cells[0]) == pytest.approx(e["t_ms"], abs=5e-4)
         assert label(e) in cells[1]
         assert float(cells[2]) == pytest.approx(e["v_mV"], abs=5e-3)
+
+
+@pytest.mark.parametrize(
+    ("preset", "pulses", "blocks"),
+    [
+        ("squid", ["5,1,20"], []),
+        ("textbook", ["5,1,20", "12,1,40"], []),  # the second pulse in the refractory period
+        ("squid", ["5,0.5,6.6"], []),  # near threshold: hesitation, perhaps a failure
+        ("textbook", ["5,1,20"], ["tea"]),
+    ],
+)
+def test_timeline_has_one_row_per_moment_and_meaning(
+    preset: str, pulses: list[str], blocks: list[str]
+) -> None:
+    """No row of `--timeline` repeats another's time and name (the threshold phase and the
+    threshold instant were listed twice), and only such echoes are left out of the stream."""
+    args = ["simulate", "--preset", preset, "--tstop", "40"]
+    for p in pulses:
+        args += ["--pulse", p]
+    for b in blocks:
+        args += ["--block", b]
+    out = tutor_cli(*args, "--timeline")
+    assert out.returncode == 0, out.stderr
+    rows = [(r.split()[0], r.split()[1]) for r in out.stdout.splitlines()[1:]]
+    assert len(rows) == len(set(rows)), [r for r in rows if rows.count(r) > 1]
+    data = json.loads(tutor_cli(*args, "--json").stdout)
+    events = data["events"]
+    kept = timeline(events)
+    assert len(rows) == len(kept)
+    entered = {(e["t_ms"], e["phase"]) for e in events if e["kind"] == "phase"}
+    for e in events:
+        if e not in kept:  # dropped: an instant naming the phase entered at that very time
+            assert e["kind"] not in ("phase", "excitability")
+            assert (e["t_ms"], e["kind"]) in entered
+    # every threshold instant is still on a row: the transition into the threshold phase
+    thresholds = [e["t_ms"] for e in events if e["kind"] == "threshold"]
+    assert thresholds == [e["t_ms"] for e in kept if label(e) == "threshold"]
 
 
 def test_core_packages_never_import_textual() -> None:

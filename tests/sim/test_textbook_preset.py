@@ -18,6 +18,12 @@ import pytest
 from tutor.lab.annotate import annotate
 from tutor.lab.experiments import membranes, pulse_thresholds
 from tutor.sim import Pulse, load_preset, preset_names, resting_state, simulate
+from tutor.sim.params import (
+    TEMPERATURE_IN_TEXT,
+    ParameterError,
+    load_preset_file,
+    presets_dir,
+)
 
 #: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("kernel")
@@ -103,3 +109,26 @@ def test_preset_file_cites_its_source() -> None:
     text = (Path(__file__).resolve().parents[2] / "data" / "presets" / "textbook.toml").read_text()
     assert "Pospischil" in text or "Traub" in text
     assert "2008" in text or "1991" in text
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_preset_titles_derive_their_numbers_from_the_parameters(name: str) -> None:
+    """The textbook title said 37 °C while its celsius was 36: a title now names the
+    membrane only, and the heading shown (and printed as `params.title`) adds the
+    temperature and blocks from the fields, so they cannot disagree."""
+    p = load_preset(name)
+    assert not TEMPERATURE_IN_TEXT.search(p.title), p.title
+    assert f"{p.celsius:g} °C" in p.heading
+    warm = p.at_temperature(p.celsius + 4.5).with_block("ttx")
+    assert f"{p.celsius + 4.5:g} °C" in warm.heading and f"{p.celsius:g} °C" not in warm.heading
+    assert warm.heading.endswith("TTX")
+    assert warm.as_dict()["title"] == warm.heading
+
+
+def test_a_preset_title_stating_a_temperature_is_refused(tmp_path: Path) -> None:
+    src = (presets_dir() / "textbook.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(src.replace('title = "', 'title = "warm, 37 °C, '))
+    with pytest.raises(ParameterError, match="37 °C"):
+        load_preset_file(bad)
+    assert load_preset_file(presets_dir() / "textbook.toml") == load_preset("textbook")

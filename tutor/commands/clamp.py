@@ -24,6 +24,7 @@ from tutor.commands._common import (
     write_output,
 )
 
+#: Header of `tutor clamp --csv`: units in the names (gates are fractions, 0–1).
 CSV_COLUMNS = (
     "run",
     "pre_mV",
@@ -33,11 +34,11 @@ CSV_COLUMNS = (
     "m",
     "h",
     "n",
-    "i_na",
-    "i_k",
-    "i_l",
-    "i_pump",
-    "i_ion",
+    "i_na_uA_cm2",
+    "i_k_uA_cm2",
+    "i_l_uA_cm2",
+    "i_pump_uA_cm2",
+    "i_ion_uA_cm2",
 )
 #: Command voltages (mV) the clamp accepts; same as tutor.lab.clamp.V_RANGE_MV (kept
 #: here too so that argument parsing does not import the lab).

@@ -122,9 +122,12 @@ def end_concentrations(res: Any, p: Any) -> dict[str, Any]:
 
 
 def print_timeline(events: Sequence[Event]) -> None:
-    """Events as an aligned table: time, what, V, why."""
+    """Events as an aligned table: time, what, V, why (one row per moment and meaning:
+    `tutor.lab.events.timeline`)."""
+    from tutor.lab.events import timeline
+
     print(f"{'t (ms)':>9}  {'event':<28} {'V (mV)':>8}  why")
-    for e in events:
+    for e in timeline(list(events)):
         what = e["kind"] if e["kind"] not in ("phase", "excitability") else e["phase"]
         if e["kind"] == "excitability":
             what = f"[{what}]"

@@ -37,3 +37,21 @@ Event = TypedDict(
     },
 )
 """One event of the stream (see the module docstring for what each key means)."""
+
+
+def timeline(events: list[Event]) -> list[Event]:
+    """The stream for a table read by people: one row per moment and meaning.
+
+    The phase machine reports entering the `threshold` phase (a transition, with
+    its explanation) and the `threshold` instant at the same sample; both belong
+    in the stream (triggers and `simulate --json` match either), but a table
+    listing both shows the same row twice. An instant whose name is the phase a
+    transition at the same time entered is dropped here; the transition, which
+    carries the why, stays.
+    """
+    entered = {(e["t_ms"], e.get("phase")) for e in events if e["kind"] == "phase"}
+    return [
+        e
+        for e in events
+        if e["kind"] in ("phase", "excitability") or (e["t_ms"], e["kind"]) not in entered
+    ]

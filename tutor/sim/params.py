@@ -10,6 +10,7 @@ typo or a negative conductance fails loudly at load time.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache
@@ -27,6 +28,8 @@ _CONCENTRATIONS: dict[str, tuple[str, str]] = {
     "cl": ("cli", "clo"),
 }
 
+#: A temperature written in prose ("37 °C", "6.3°C"): preset titles may not state one.
+TEMPERATURE_IN_TEXT = re.compile(r"[−-]?\d+(?:\.\d+)?\s*°\s*C")
 #: Kinetic schemes the engine implements (index = code passed to the kernel).
 KINETICS: tuple[str, ...] = ("hh", "traub")
 
@@ -50,7 +53,13 @@ class MembraneParams:
     """
 
     name: str = field(default="custom", metadata=_doc("Preset name this membrane came from."))
-    title: str = field(default="", metadata=_doc("Human-readable description and citation."))
+    title: str = field(
+        default="",
+        metadata=_doc(
+            "What the membrane is, with its source; no numbers of its own (a temperature "
+            "here could disagree with `celsius`: `heading` adds them)."
+        ),
+    )
     kinetics: str = field(
         default="hh",
         metadata=_doc("Rates: 'hh' = NEURON hh.mod; 'traub' = Traub–Miles (Pospischil 2008)."),
@@ -304,9 +313,19 @@ class MembraneParams:
         """Return a copy at another temperature (°C)."""
         return self.with_overrides({"celsius": celsius})
 
+    @property
+    def heading(self) -> str:
+        """The title with the numbers that vary, derived from the fields themselves
+        ("…, 36 °C, TTX"), so a shown title can never contradict the parameters."""
+        parts = [self.title or self.name, f"{self.celsius:g} °C"]
+        parts += [b.upper() for b in self.blocks]
+        return ", ".join(parts)
+
     def as_dict(self) -> dict[str, object]:
-        """Plain dict for JSON output (units as in the field docs)."""
+        """Plain dict for JSON output (units as in the field docs); ``title`` is the
+        derived `heading`, so it states the temperature the run used."""
         data = asdict(self)
+        data["title"] = self.heading
         data["blocks"] = list(self.blocks)
         data["nernst"] = list(self.nernst)
         return data
@@ -332,12 +351,23 @@ def load_preset(name: str) -> MembraneParams:
     path = presets_dir() / f"{name}.toml"
     if not path.is_file():
         raise ParameterError(f"unknown preset '{name}' (known: {', '.join(preset_names())})")
+    return load_preset_file(path)
+
+
+def load_preset_file(path: Path) -> MembraneParams:
+    """Load and validate one preset file (`load_preset` finds the shipped ones by name)."""
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     known = {f.name for f in fields(MembraneParams)}
     extra = sorted(set(data) - known)
     if extra:
         raise ParameterError(f"preset {path}: unknown key '{extra[0]}'")
+    stated = TEMPERATURE_IN_TEXT.search(str(data.get("title", "")))
+    if stated:
+        raise ParameterError(
+            f"preset {path}: the title states '{stated.group(0)}'; leave temperatures to "
+            "'celsius' (the shown heading adds it)"
+        )
     try:
         return MembraneParams(**data)
     except ParameterError as exc:

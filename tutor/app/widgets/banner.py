@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tutor.app.widgets.theme import EXC_COLOURS, PHASE_COLOURS, title
-from tutor.lab.events import Event
+from tutor.lab.events import Event, timeline
 
 #: One line of plain words per phase, shown when the model gave no "why" yet.
 PHASE_BLURB: dict[str, str] = {
@@ -217,7 +217,8 @@ class EventLog(_TextView):
         t.add_column(style="bold")
         t.add_column()
         t.add_column(justify="right")
-        for ev in events[-max(rows, 1) :]:
+        # the threshold instant echoes the threshold phase entered at that sample: one row
+        for ev in timeline(list(events[-max(rows, 1) * 2 :]))[-max(rows, 1) :]:
             kind = str(ev.get("kind", ""))
             name = title(ev.get("phase")) if kind in ("phase", "excitability") else ""
             colour = PHASE_COLOURS.get(
