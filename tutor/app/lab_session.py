@@ -50,14 +50,21 @@ class StimulusSettings:
         ]
 
 
+#: Samples of history the lab keeps: 10 s of model time at the 0.025 ms default sample
+#: interval, 88 bytes a sample (9 float columns + 2 label columns) ≈ 35 MB at most.
+HISTORY_SAMPLES = 400_000
+
+
 class TraceBuffer:
     """Growable columnar history of samples with per-sample phase labels.
 
-    Appends are amortised O(chunk); when ``max_samples`` is exceeded the oldest
-    half is dropped, so a tutor left running for hours stays bounded.
+    Appends are amortised O(chunk). Memory is bounded: the arrays never grow past
+    ``max_samples`` rows, and when they are full the oldest tenth is dropped, so at
+    least 90 % of ``max_samples`` stays available to scroll back through (a tutor
+    left running for hours keeps its latest ≈ 9–10 s at the default sample interval).
     """
 
-    def __init__(self, max_samples: int = 400_000) -> None:
+    def __init__(self, max_samples: int = HISTORY_SAMPLES) -> None:
         self.max_samples = max_samples
         self._cap = 4096
         self._n = 0
@@ -76,12 +83,13 @@ class TraceBuffer:
         if k == 0:
             return
         if self._n + k > self.max_samples:
-            drop = max(self._n // 2, self._n + k - self.max_samples)
+            drop = min(max(self.max_samples // 10, self._n + k - self.max_samples), self._n)
             for a in [*self._cols.values(), self._phase, self._exc]:
                 a[: self._n - drop] = a[drop : self._n]
             self._n -= drop
         if self._n + k > self._cap:
-            new_cap = max(self._cap * 2, self._n + k)
+            # doubling, but never past the bound (a single chunk larger than it still fits)
+            new_cap = max(min(self._cap * 2, self.max_samples), self._n + k)
             for name, a in self._cols.items():
                 self._cols[name] = np.resize(a, new_cap)
             self._phase = np.resize(self._phase, new_cap)
@@ -101,6 +109,29 @@ class TraceBuffer:
         if name == "exc":
             return self._exc[: self._n]
         return self._cols[name][: self._n]
+
+    @property
+    def capacity(self) -> int:
+        """Rows allocated now (never more than ``max_samples`` for chunks up to it)."""
+        return self._cap
+
+    def span_ms(self) -> tuple[float, float] | None:
+        """(first, last) kept sample time, ms; None when empty."""
+        if self._n == 0:
+            return None
+        t = self._cols["t_ms"]
+        return float(t[0]), float(t[self._n - 1])
+
+    def between(self, t0_ms: float, t1_ms: float) -> dict[str, np.ndarray]:
+        """Views of every column for samples with t0 ≤ t ≤ t1, plus one sample either
+        side (so a plotted line enters and leaves at the window's edges)."""
+        t = self.col("t_ms")
+        i = max(int(np.searchsorted(t, t0_ms)) - 1, 0)
+        j = min(int(np.searchsorted(t, t1_ms, side="right")) + 1, self._n)
+        out = {name: self._cols[name][i:j] for name in _FLOAT_FIELDS}
+        out["phase"] = self._phase[i:j]
+        out["exc"] = self._exc[i:j]
+        return out
 
     def since(self, t0_ms: float) -> dict[str, np.ndarray]:
         """Views of every column for samples with t ≥ t0 (plus one before, for joining)."""
@@ -233,8 +264,8 @@ class LabSession:
         self.phase = self.machine.phase
         self.excitability = self.machine.excitability
         self.events.extend(new)
-        if len(self.events) > 5000:
-            del self.events[:2500]
+        if len(self.events) > 20_000:  # bounded like the trace (a 10 s train makes ~5 000)
+            del self.events[:5000]
         return new
 
     def deliver(self, lead_ms: float = 0.5) -> list[tuple[float, float, float]]:
@@ -407,9 +438,11 @@ class LabSession:
         """Samples of the last ``width_ms`` of model time."""
         return self.buffer.since(self.t_ms - width_ms)
 
-    def markers(self, t0_ms: float) -> list[Event]:
-        """Marker events (threshold, peak, AHP, stimulus) at or after ``t0_ms``."""
-        return [e for e in self.events if e.get("kind") in MARKER_KINDS and e["t_ms"] >= t0_ms]
+    def markers(self, t0_ms: float, t1_ms: float = np.inf) -> list[Event]:
+        """Marker events (threshold, peak, AHP, stimulus) with t0 ≤ t ≤ t1."""
+        return [
+            e for e in self.events if e.get("kind") in MARKER_KINDS and t0_ms <= e["t_ms"] <= t1_ms
+        ]
 
     def export_csv(self, path: Path) -> int:
         """Write the whole kept trace as CSV (`tutor.sim.tracecsv`); returns the row count."""

@@ -78,6 +78,11 @@ WIDTHS_MS: tuple[float, ...] = (
     200.0,
     500.0,
 )
+#: Time-axis widths the zoom keys step through (ms): 1-2-5 steps plus the 30 ms default.
+ZOOM_WINDOWS_MS: tuple[float, ...] = (
+    1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0,
+    1000.0, 2000.0, 5000.0, 10000.0,
+)  # fmt: skip
 _PULSE_COUNTS = (1, 2, 3, 5, 10)
 _INTERVALS = (2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
 
@@ -144,6 +149,28 @@ class LabScreen(Screen[None]):
         Binding(
             "b", "baseline", "Baseline", tooltip="keep this run as a dimmed baseline / clear it"
         ),
+        Binding(
+            "less_than_sign,pageup",
+            "scroll(-1)",
+            "History",
+            key_display="< >",
+            tooltip="scroll back through the run (> forward) by half a window; 0 back to live",
+        ),
+        Binding(
+            "greater_than_sign,pagedown",
+            "scroll(1)",
+            "Later",
+            show=False,
+            tooltip="scroll forward through the run by half a window",
+        ),
+        Binding("home", "scroll_oldest", "Oldest", show=False, tooltip="oldest kept sample"),
+        Binding(
+            "z", "zoom(-1)", "Zoom", key_display="z Z", tooltip="zoom the time axis in (Z: out)"
+        ),
+        Binding("Z", "zoom(1)", "Zoom out", show=False, tooltip="zoom the time axis out"),
+        Binding(
+            "0", "live", "Live", show=False, tooltip="back to the live trace at the 30 ms window"
+        ),
         Binding("t", "block('ttx')", "TTX", tooltip="toggle TTX: blocks Na⁺ channels (gNa = 0)"),
         Binding("e", "block('tea')", "TEA", tooltip="toggle TEA: blocks K⁺ channels (gK = 0)"),
         Binding("g", "toggle_plot", "Gates", tooltip="second plot: gates m h n / currents"),
@@ -197,6 +224,10 @@ class LabScreen(Screen[None]):
         """Model time of the cursor readout (`k`); None when it is closed."""
         self.baseline: Baseline | None = None
         """The run kept with `b`, drawn dimmed under the next runs."""
+        self.window_ms = settings.window_ms
+        """Width of the time axis, ms (zoom: `z`/`Z`)."""
+        self.view_end_ms: float | None = None
+        """Right edge of the time axis while scrolled back (`<`); None: follow the model."""
 
     @property
     def ready(self) -> bool:
@@ -393,15 +424,15 @@ class LabScreen(Screen[None]):
         """The cursor's time, kept inside the window (a live window moves under it)."""
         if self.cursor_ms is None:
             return None
-        self.cursor_ms = float(np.clip(self.cursor_ms, xr[0], max(xr[0], self.membrane.t_ms)))
+        last = min(xr[1], self.membrane.t_ms)
+        self.cursor_ms = float(np.clip(self.cursor_ms, xr[0], max(xr[0], last)))
         return self.cursor_ms
 
     def cursor_text(self) -> str:
         """The readout at the cursor, from the sample under it ("" when closed)."""
         if self.cursor_ms is None or not self.ready:
             return ""
-        w = self.membrane.buffer.since(self.x_range()[0])
-        r = readout_at(w, self.cursor_ms)
+        r = readout_at(self.window_cols(), self.cursor_ms)
         if r is None:
             return ""
         rest = float(self.membrane.live.rest.v_mV) if self.convention == "1952" else None
@@ -410,14 +441,14 @@ class LabScreen(Screen[None]):
     def _cursor_step_ms(self) -> float:
         """One braille dot-column of the trace (never less than one sample)."""
         cols = max(self.query_one("#trace", PlotView).plot_cols, 1)
-        return max(self.settings.window_ms / (2 * cols), self.membrane.dt_ms)
+        return max(self.window_ms / (2 * cols), self.membrane.dt_ms)
 
     def comparison(self) -> list[tuple[str, str]]:
         """Rows comparing the run in view with the baseline ([] without a baseline)."""
         if self.baseline is None or not self.ready:
             return []
         xr = self.x_range()
-        w = self.membrane.buffer.since(xr[0])
+        w = self.window_cols()
         events = self.membrane.events
         start = run_start_ms(events, xr[0])
         now = summarise(w["t_ms"], w["v_mV"], events, start, float(self.membrane.live.rest.v_mV))
@@ -429,8 +460,8 @@ class LabScreen(Screen[None]):
             self.action_close_cursor()
             return
         xr = self.x_range()
-        peaks = [float(e["t_ms"]) for e in self.membrane.markers(xr[0]) if e["kind"] == "peak"]
-        self.cursor_ms = peaks[-1] if peaks else self.membrane.t_ms
+        peaks = [float(e["t_ms"]) for e in self.membrane.markers(*xr) if e["kind"] == "peak"]
+        self.cursor_ms = peaks[-1] if peaks else min(self.membrane.t_ms, xr[1])
         self._note("cursor: ← → move (Shift ×10), Esc closes")
 
     def action_cursor_move(self, steps: int) -> None:
@@ -445,6 +476,46 @@ class LabScreen(Screen[None]):
         self.cursor_ms = None
         self._note("cursor closed")
 
+    # -- history: scroll and zoom the time axis ---------------------------------------
+    def _history_note(self) -> str:
+        """Where the axis is: live, or which stretch of the kept history."""
+        x0, x1 = self.x_range()
+        if self.live_view:
+            return f"live · window {self.window_ms:g} ms"
+        span = self.membrane.buffer.span_ms() or (0.0, 0.0)
+        return (
+            f"history {x0:.1f}–{x1:.1f} ms of {span[0]:.0f}–{span[1]:.0f} kept (< > scroll, 0 live)"
+        )
+
+    def action_scroll(self, direction: int) -> None:
+        """Move the time axis back (−1) or forward (+1) by half a window; reaching the
+        newest sample follows the model again."""
+        end = self.x_range()[1] + direction * self.window_ms / 2
+        t = self.membrane.t_ms
+        self.view_end_ms = None if end >= t else end
+        self._note(self._history_note())
+
+    def action_scroll_oldest(self) -> None:
+        """Jump to the oldest kept sample."""
+        span = self.membrane.buffer.span_ms()
+        if span is not None:
+            self.view_end_ms = span[0] + self.window_ms
+            if self.view_end_ms >= self.membrane.t_ms:
+                self.view_end_ms = None
+        self._note(self._history_note())
+
+    def action_zoom(self, direction: int) -> None:
+        """Narrow (−1) or widen (+1) the time axis along `ZOOM_WINDOWS_MS`, keeping its
+        right edge (the newest sample when live) where it is."""
+        self.window_ms = next_step(ZOOM_WINDOWS_MS, self.window_ms, direction)
+        self._note(self._history_note())
+
+    def action_live(self) -> None:
+        """Back to the live trace at the default window."""
+        self.view_end_ms = None
+        self.window_ms = self.settings.window_ms
+        self._note(self._history_note())
+
     def action_baseline(self) -> None:
         """Keep the run in view as a named, dimmed baseline; `b` again clears it."""
         if self.baseline is not None:
@@ -458,14 +529,35 @@ class LabScreen(Screen[None]):
         )
         xr = self.x_range()
         self.baseline = keep_baseline(
-            s.buffer.since(xr[0]), s.events, xr[0], float(s.live.rest.v_mV), name
+            self.window_cols(), s.events, xr[0], float(s.live.rest.v_mV), name
         )
         self._note(f"baseline kept: {name}")
 
     def x_range(self) -> tuple[float, float]:
-        w = self.settings.window_ms
+        """The time axis shown (ms): the latest ``window_ms`` (live), or a stretch of the
+        kept history ending at ``view_end_ms`` (scrolled back), never before the oldest
+        kept sample."""
+        w = self.window_ms
         t = self.membrane.t_ms
-        return (t - w, t) if t > w else (0.0, w)
+        if self.view_end_ms is None:
+            return (t - w, t) if t > w else (0.0, w)
+        span = self.membrane.buffer.span_ms()
+        oldest = span[0] if span else 0.0
+        end = max(self.view_end_ms, oldest + w)
+        if end >= t:  # scrolled up to the newest sample: follow the model again
+            self.view_end_ms = None
+            return (t - w, t) if t > w else (0.0, w)
+        self.view_end_ms = end
+        return (end - w, end)
+
+    @property
+    def live_view(self) -> bool:
+        """Whether the time axis follows the model (not scrolled back into history)."""
+        return self.view_end_ms is None
+
+    def window_cols(self) -> dict[str, np.ndarray]:
+        """The kept samples on the time axis shown (one either side)."""
+        return self.membrane.buffer.between(*self.x_range())
 
     def redraw(self) -> None:
         """Push the current window into every view (called at most once per tick)."""
@@ -477,7 +569,7 @@ class LabScreen(Screen[None]):
             self.query_one("#banner", PhaseBanner).update(" starting the membrane…")
             return
         xr = self.x_range()
-        w = self.membrane.buffer.since(xr[0])
+        w = self.membrane.buffer.between(*xr)
         t = w["t_ms"]
         hh1952 = self.convention == "1952"
         rest = float(self.membrane.live.rest.v_mV) if hh1952 else 0.0
@@ -493,7 +585,7 @@ class LabScreen(Screen[None]):
         up, down = ("below", "above") if hh1952 else ("above", "below")
         y_range = (-120.0, 40.0) if hh1952 else V_RANGE
         labels: list[Label] = []
-        for ev in self.membrane.markers(xr[0]):
+        for ev in self.membrane.markers(*xr):
             k, tm, v = ev["kind"], float(ev["t_ms"]), float(ev.get("v_mV", 0.0))
             dv = float(disp(v))
             if k == "peak":
@@ -517,6 +609,10 @@ class LabScreen(Screen[None]):
         cursor = self._cursor_in(xr)
         trace.set_data(PlotData(xr, y_range, series, labels, cursor_x=cursor, y_lines=[0.0]))
         base_title = f" · dim: baseline {self.baseline.name}" if self.baseline else ""
+        if not self.live_view:
+            base_title = f"HISTORY {xr[0]:.1f}–{xr[1]:.1f} ms · 0: live" + base_title
+        elif self.window_ms != self.settings.window_ms:
+            base_title = f"window {self.window_ms:g} ms · 0: default" + base_title
         if trace.border_subtitle != base_title:
             trace.border_subtitle = base_title
         self.query_one("#band", BandView).set_data(t, w["phase"], w["exc"], xr)
@@ -631,6 +727,7 @@ class LabScreen(Screen[None]):
         """
         self.threshold = None
         self._due_ms = 0.0
+        self.view_end_ms = None  # the old run's history is gone
 
     def _refused(self, exc: Exception) -> None:
         self.notify(f"The model refused that change: {exc}", severity="error", markup=False)
@@ -787,6 +884,12 @@ def next_width(width_ms: float, direction: int) -> float:
 
     A width off the ladder (set by a lesson) goes to the nearest step in that direction.
     """
+    return next_step(WIDTHS_MS, width_ms, direction)
+
+
+def next_step(ladder: tuple[float, ...], value: float, direction: int) -> float:
+    """The next value of an ascending ``ladder`` above (direction > 0) or below ``value``;
+    a value off the ladder goes to the nearest step that way; the ends stay put."""
     if direction > 0:
-        return next((w for w in WIDTHS_MS if w > width_ms + 1e-9), WIDTHS_MS[-1])
-    return next((w for w in reversed(WIDTHS_MS) if w < width_ms - 1e-9), WIDTHS_MS[0])
+        return next((w for w in ladder if w > value + 1e-9), ladder[-1])
+    return next((w for w in reversed(ladder) if w < value - 1e-9), ladder[0])
