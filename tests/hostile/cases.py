@@ -502,6 +502,52 @@ add(
          stdout_to="closed-pipe", mode="subprocess"),
 )  # fmt: skip
 
+
+# Lab setup files (`tutor lab --setup FILE`): a mistake is one path:line:col line, exit 2.
+def setup_fifo(tmp: Path) -> None:
+    (tmp / "c").mkdir()
+    os.mkfifo(tmp / "c" / "x.toml")
+
+
+def setup_huge(tmp: Path) -> None:
+    (tmp / "c").mkdir()
+    with (tmp / "c" / "x.toml").open("wb") as fh:
+        fh.truncate(50_000_000)  # sparse
+
+
+SETUP = ("lab", "--setup", "{tmp}/c/x.toml")
+add(
+    Case("setup-toml-syntax", "setup", SETUP, 2, "x.toml:1:16: error[E001]",
+         setup=write("x.toml", 'preset = "squid\n')),
+    Case("setup-unknown-key", "setup", SETUP, 2, "x.toml:2:1: error[E003]",
+         setup=write("x.toml", 'preset = "squid"\ncolour = 1\n')),
+    Case("setup-unknown-preset", "setup", SETUP, 2, "error[E016]",
+         setup=write("x.toml", 'preset = "octopus"\n')),
+    Case("setup-unknown-block", "setup", SETUP, 2, "x.toml:2:11: error[E017]",
+         setup=write("x.toml", 'preset = "squid"\nblocks = ["cocaine"]\n')),
+    Case("setup-celsius-nan", "setup", SETUP, 2, "error[E031]",
+         setup=write("x.toml", 'preset = "squid"\ncelsius = nan\n')),
+    Case("setup-width-huge", "setup", SETUP, 2, "x.toml:3:12: error[E031]",
+         setup=write("x.toml", 'preset = "squid"\n[stimulus]\nwidth_ms = 1e308\n')),
+    Case("setup-set-unknown", "setup", SETUP, 2, "error[E018]",
+         setup=write("x.toml", 'preset = "squid"\n[set]\nwarp = 9\n')),
+    Case("setup-set-negative-g", "setup", SETUP, 2, "x.toml:3:7: error[E031]",
+         setup=write("x.toml", 'preset = "squid"\n[set]\ngna = -1\n')),
+    Case("setup-escape-in-value", "setup", SETUP, 2, "error[E050]",
+         setup=write("x.toml", 'preset = "\\u001b]0;owned\\u0007"\n')),
+    Case("setup-raw-escape", "setup", SETUP, 2, "error[E050]",
+         setup=write("x.toml", 'preset = "squid" # \x1b[2J\n')),
+    Case("setup-not-utf8", "setup", SETUP, 2, "error[E032]",
+         setup=write("x.toml", b'preset = "\xff\xfe"\n')),
+    Case("setup-deep", "setup", SETUP, 2, "error[E05",
+         setup=write("x.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n")),
+    Case("setup-empty", "setup", SETUP, 2, "error[E004]", setup=write("x.toml", "")),
+    Case("setup-missing", "setup", SETUP, 2, "--setup: cannot read"),
+    Case("setup-folder", "setup", ("lab", "--setup", "{tmp}"), 2, "error[E052]"),
+    Case("setup-fifo", "setup", SETUP, 2, "error[E052]", setup=setup_fifo, mode="subprocess"),
+    Case("setup-huge", "setup", SETUP, 2, "error[E051]", setup=setup_huge),
+)  # fmt: skip
+
 # Options of the quiz, the lab and the store.
 QUIZ = ("quiz", "--plain", "--data-dir", "{tmp}/d", "--lesson", "threshold")
 for seed, code, fragment in (

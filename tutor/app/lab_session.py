@@ -20,6 +20,7 @@ from tutor.lab.names import BLOCKS, EXCITABILITY_STATES, PHASES
 from tutor.sim.tracecsv import TRACE_COLUMNS, write_trace_csv
 
 if TYPE_CHECKING:  # the engine is imported when the session is built, not with the app
+    from tutor.app.setups import LabSetup
     from tutor.sim import MembraneParams, Trace
 
 #: Stimulus queued ahead of model time at most (ms); further presses are refused.
@@ -296,12 +297,14 @@ class LabSession:
     def set_stimulus(self, **changes: Any) -> StimulusSettings:
         """Change amplitude/width/count/interval within sane bounds."""
         s = replace(self.state.stimulus, **changes)
+        from tutor.app.setups import STIMULUS_LIMITS as LIM  # a setup file obeys the same
+
         s = replace(
             s,
-            amp_uA_cm2=float(np.clip(round(s.amp_uA_cm2, 3), -200.0, 400.0)),
-            width_ms=float(np.clip(round(s.width_ms, 3), 0.05, 500.0)),
-            count=int(np.clip(s.count, 1, 50)),
-            interval_ms=float(np.clip(s.interval_ms, 0.5, 1000.0)),
+            amp_uA_cm2=float(np.clip(round(s.amp_uA_cm2, 3), *LIM["amp_uA_cm2"])),
+            width_ms=float(np.clip(round(s.width_ms, 3), *LIM["width_ms"])),
+            count=int(np.clip(s.count, *LIM["count"])),
+            interval_ms=float(np.clip(s.interval_ms, *LIM["interval_ms"])),
         )
         self.state.stimulus = s
         return s
@@ -359,6 +362,25 @@ class LabSession:
         for delay, width, amp in pulses:
             self.live.add_stimulus(Pulse(delay_ms=delay, width_ms=width, amp_uA_cm2=amp))
         self.pulses.extend(pulses)
+
+    def apply_setup(self, setup: LabSetup) -> None:
+        """Open a saved setup (`tutor.app.setups`): its knobs, from rest at t = 0."""
+        old = self._snapshot_state()
+        self.state.preset = setup.preset
+        self.state.celsius = setup.celsius
+        self.state.blocks = frozenset(setup.blocks)
+        self.state.overrides = dict(setup.overrides)
+        self.state.hold_uA_cm2 = setup.hold_uA_cm2
+        self.state.stimulus = StimulusSettings(
+            setup.amp_uA_cm2, setup.width_ms, setup.count, setup.interval_ms
+        )
+        self._rebuild(True, old)
+
+    def setup(self) -> LabSetup:
+        """The knobs now, as `S` saves them (temperature written as the number in effect)."""
+        from tutor.app.setups import LabSetup
+
+        return LabSetup.from_state(self.state, self.params().celsius)
 
     def rest_threshold(self) -> tuple[float, float | None]:
         """Threshold (µA/cm²) of the panel's pulse width on this membrane at rest.

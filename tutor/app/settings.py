@@ -13,7 +13,10 @@ import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tutor.app.setups import LabSetup
 
 #: Simulation speeds offered by `[` and `]`, in ms of model time per wall second.
 SPEEDS_MS_PER_S: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
@@ -53,6 +56,8 @@ class AppSettings:
     """Where `x` writes (None: the current working directory)."""
     confidence: bool = False
     """Certainty-based marking: ask how sure the learner is (1–3) before grading."""
+    setup: LabSetup | None = None
+    """A saved lab setup to open at start (`tutor lab --setup FILE`; checked already)."""
 
     def __post_init__(self) -> None:
         for name in ("data_dir", "content_dir", "export_dir"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import sys
 from pathlib import Path
 
 from tutor.commands._common import seed_value
@@ -56,6 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--confidence", action="store_true",
         help="certainty-based marking: say how sure you are (1-3) before each answer is graded",
     )  # fmt: skip
+    p.add_argument(
+        "--setup", type=Path, metavar="FILE",
+        help="open a lab setup saved with S (stimulus, preset, blocks, temperature)",
+    )  # fmt: skip
     p.set_defaults(handler=run)
 
 
@@ -72,6 +77,17 @@ def run(args: argparse.Namespace) -> int:
             )
     if args.lesson is not None:
         check_lesson(args.lesson, args.content_dir)
+    setup = None
+    if args.setup is not None:
+        from tutor.app.setups import SetupError, load_setup
+
+        try:
+            setup = load_setup(args.setup)
+        except SetupError as exc:  # a file mistake: `path:line:col: error[CODE]: message`
+            print(str(exc.problem), file=sys.stderr)  # (Problem prints control chars escaped)
+            return 2
+        except OSError as exc:
+            raise UsageError(f"--setup: cannot read {args.setup}: {exc.strerror or exc}") from None
     from tutor.app.app import create_app
 
     app = create_app(
@@ -85,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         questions=not args.no_questions,
         lesson=args.lesson,
         confidence=args.confidence,
+        setup=setup,
     )
     app.run()
     return int(app.return_code or 0)

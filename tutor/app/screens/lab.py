@@ -154,6 +154,7 @@ class LabScreen(Screen[None]):
             "scroll(-1)",
             "History",
             key_display="< >",
+            show=False,  # the footer is full at 120 columns: help and the palette list it
             tooltip="scroll back through the run (> forward) by half a window; 0 back to live",
         ),
         Binding(
@@ -165,7 +166,12 @@ class LabScreen(Screen[None]):
         ),
         Binding("home", "scroll_oldest", "Oldest", show=False, tooltip="oldest kept sample"),
         Binding(
-            "z", "zoom(-1)", "Zoom", key_display="z Z", tooltip="zoom the time axis in (Z: out)"
+            "z",
+            "zoom(-1)",
+            "Zoom",
+            key_display="z Z",
+            show=False,
+            tooltip="zoom the time axis in (Z: out)",
         ),
         Binding("Z", "zoom(1)", "Zoom out", show=False, tooltip="zoom the time axis out"),
         Binding(
@@ -183,6 +189,14 @@ class LabScreen(Screen[None]):
         ),
         Binding("r", "reset", "Reset", tooltip="back to the resting state at t = 0"),
         Binding("x", "export", "Export", tooltip="trace CSV + SVG screenshot to this folder"),
+        Binding(
+            "S",
+            "save_setup",
+            "Save setup",
+            show=False,
+            tooltip="save stimulus, preset, blocks, temperature (and --set values) as "
+            "neuron-setup-<time>.toml here; open it with `tutor lab --setup FILE`",
+        ),
         Binding(
             "c", "pulses", "Pulses", show=False, tooltip="pulse count: 1, 2 (paired), 3, 5, 10"
         ),
@@ -228,6 +242,7 @@ class LabScreen(Screen[None]):
         """Width of the time axis, ms (zoom: `z`/`Z`)."""
         self.view_end_ms: float | None = None
         """Right edge of the time axis while scrolled back (`<`); None: follow the model."""
+        self._open_setup()  # tests build the model at once; live, `_engine_ready` opens it
 
     @property
     def ready(self) -> bool:
@@ -301,12 +316,26 @@ class LabScreen(Screen[None]):
             )
             return
         self.session = session
+        self._open_setup()
         self.engine_ready_at = time.perf_counter()
         self._last_tick = time.monotonic()
         self._timer = self.set_interval(1 / self.settings.fps, self._tick)
         self.refresh_bindings()  # the footer and palette now list the lab keys
         self.redraw()
         self._announce_kernel()
+
+    def _open_setup(self) -> None:
+        """Open the setup given with `tutor lab --setup FILE` (once the model exists)."""
+        setup = self.settings.setup
+        if setup is None or self.session is None:
+            return
+        try:
+            self.session.apply_setup(setup)
+        except LabError as exc:  # e.g. the overrides leave no stable rest
+            self.message = "setup refused"
+            self.notify(f"The model refused the setup: {exc}", severity="error", markup=False)
+            return
+        self.message = f"setup opened: {setup.preset} {self.session.params().celsius:g} °C"
 
     def _announce_kernel(self) -> None:
         """Once per run: say that the numpy kernel stands in for a compiled one that is absent."""
@@ -823,6 +852,31 @@ class LabScreen(Screen[None]):
             markup=False,
         )
 
+    def action_save_setup(self) -> None:
+        """Write the lab's knobs to a new setup file beside the exports; the path is shown."""
+        from tutor.app.setups import SETUP_PREFIX
+
+        folder = Path(self.settings.export_dir or Path.cwd())
+        try:
+            path, _ = unique_export_path(folder, SETUP_PREFIX, ".toml")
+            path.write_text(self.membrane.setup().to_toml(), encoding="utf-8")
+        except OSError as exc:
+            self._note("setup not saved")
+            self.notify(
+                f"saving the setup to {folder} failed: {exc.strerror or exc}",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.last_setup = path
+        self._note(f"setup saved → {path.name}")  # the full path is in the notice
+        self.notify(
+            f"{path}\nopen it with: tutor lab --setup {path}",
+            title="Setup saved",
+            timeout=8,
+            markup=False,
+        )
+
     def action_measure_threshold(self) -> None:
         """Bisect the threshold of the panel's pulse in a worker; typing never waits."""
         self.threshold = "…"
@@ -859,8 +913,11 @@ class LabScreen(Screen[None]):
         self._note("try it: " + str(spec.get("label", "set up")))
 
 
-def unique_export_path(folder: Path) -> tuple[Path, str]:
-    """A new CSV path in `folder` and its stamp; never one that exists already.
+def unique_export_path(
+    folder: Path, prefix: str = "neuron-trace-", suffix: str = ".csv"
+) -> tuple[Path, str]:
+    """A new file path in `folder` (``prefix<stamp>suffix``) and its stamp; never one
+    that exists already.
 
     The stamp has millisecond resolution and the file is created exclusively
     (``x`` mode), with a counter when two exports share a millisecond, so
@@ -870,7 +927,7 @@ def unique_export_path(folder: Path) -> tuple[Path, str]:
     base = now.strftime("%Y%m%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
     for n in range(1000):
         stamp = base if n == 0 else f"{base}-{n}"
-        path = folder / f"neuron-trace-{stamp}.csv"
+        path = folder / f"{prefix}{stamp}{suffix}"
         try:
             path.open("x").close()
         except FileExistsError:
