@@ -184,7 +184,10 @@ class TutorApp(App[None]):
         """New events from the lab: open the question a trigger names, if any."""
         from tutor.app.dialogs.question import QuestionDialog
 
-        lab = self.lab
+        try:
+            lab = self.lab
+        except LookupError:  # events still queued while the app shuts down
+            return
         if isinstance(self.screen, QuestionDialog) or self.screen is not lab:
             return
         hit = self.quiz.match_triggers(message.events)

@@ -83,6 +83,11 @@ ZOOM_WINDOWS_MS: tuple[float, ...] = (
     1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0,
     1000.0, 2000.0, 5000.0, 10000.0,
 )  # fmt: skip
+#: Auto-slow: near a stimulus or a spike the model runs at most this fast that a spike takes
+#: at least this many wall seconds to cross the window (30 ms window: 10 ms/s, 3 s).
+EVENT_VIEW_S = 3.0
+#: Phases of a spike in progress (auto-slow holds while the membrane is in one).
+_SPIKE_PHASES = frozenset({"threshold", "depolarization", "repolarization"})
 _PULSE_COUNTS = (1, 2, 3, 5, 10)
 _INTERVALS = (2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
 
@@ -116,6 +121,14 @@ class LabScreen(Screen[None]):
             tooltip="Slower/faster: slow motion, one speed step down (] is faster)",
         ),
         Binding("right_square_bracket", "faster", "Faster", show=False, tooltip="run faster"),
+        Binding(
+            "A",
+            "auto_slow",
+            "Auto-slow",
+            show=False,
+            tooltip="auto-slow on/off: near a stimulus or spike, fast speeds drop so that a "
+            f"spike takes ≥ {EVENT_VIEW_S:g} s to cross the window",
+        ),
         Binding("up", "amp(1)", "Amp +", show=False, tooltip="stimulus amplitude up"),
         Binding("down", "amp(-1)", "Amp −", show=False, tooltip="stimulus amplitude down"),
         Binding(
@@ -224,6 +237,8 @@ class LabScreen(Screen[None]):
             self.session = LabSession(settings.preset, dt_ms=settings.dt_ms)
         self.running = True
         self.speed = self._nearest_speed(settings.speed_ms_per_s)
+        self.auto_slow = True
+        """Slow fast speeds near stimuli and spikes (`A`), so a spike can be seen."""
         self.plot2 = "gates"
         self.convention = "modern"
         self.message = ""
@@ -369,23 +384,56 @@ class LabScreen(Screen[None]):
         if top is not self and not top.is_modal:
             return  # lessons/progress cover the lab: model time waits, no CPU spent
         if self.running:
-            self._due_ms += wall * self.speed
-            steps = int(self._due_ms / self.membrane.dt_ms + 1e-9)
-            if steps > 0:
-                ms = steps * self.membrane.dt_ms
-                self._due_ms -= ms
-                try:
-                    self.run_sim(ms)
-                except Exception as exc:  # a learner's lab must never die with a traceback
-                    self._due_ms = 0.0
-                    self.pause("model stopped")
-                    self.notify(
-                        f"The model stopped: {exc}. Press r to reset.",
-                        severity="error",
-                        markup=False,
-                    )
+            self._advance_wall(wall)
         if self._dirty:
             self.redraw()
+
+    def _advance_wall(self, wall_s: float) -> None:
+        """Run the model time due for ``wall_s`` wall seconds at the effective speed."""
+        self._due_ms += wall_s * self.effective_speed()
+        steps = int(self._due_ms / self.membrane.dt_ms + 1e-9)
+        if steps > 0:
+            ms = steps * self.membrane.dt_ms
+            self._due_ms -= ms
+            try:
+                self.run_sim(ms)
+            except Exception as exc:  # a learner's lab must never die with a traceback
+                self._due_ms = 0.0
+                self.pause("model stopped")
+                self.notify(
+                    f"The model stopped: {exc}. Press r to reset.",
+                    severity="error",
+                    markup=False,
+                )
+
+    def effective_speed(self) -> float:
+        """The speed model time runs at now (ms/s): the chosen one, or — auto-slow, live
+        view, near a stimulus or spike — the fastest speed at which a spike takes
+        `EVENT_VIEW_S` wall seconds to cross the window, if that is slower."""
+        if not (self.auto_slow and self.live_view and self.ready):
+            return self.speed
+        cap = self.window_ms / EVENT_VIEW_S
+        if self.speed <= cap or not self._near_event():
+            return self.speed
+        return max((v for v in SPEEDS_MS_PER_S if v <= cap), default=SPEEDS_MS_PER_S[0])
+
+    def _near_event(self) -> bool:
+        """A stimulus onset in the window or due within the next tick, a spike in
+        progress, or a spike's threshold/peak still in the window."""
+        s = self.membrane
+        t = s.t_ms
+        t0 = t - self.window_ms
+        ahead = self.speed / self.settings.fps + 1.0  # the next tick at the full speed
+        if any(t0 <= onset <= t + ahead for onset, _, _ in s.pulses[-64:]):
+            return True
+        if s.phase in _SPIKE_PHASES:
+            return True
+        for e in reversed(s.events[-64:]):
+            if e["t_ms"] < t0:
+                break
+            if e["kind"] in ("threshold", "spike", "peak"):
+                return True
+        return False
 
     def run_sim(self, ms: float) -> list[Event]:
         """Advance the model by ``ms`` (whole samples), then hand events to the triggers."""
@@ -432,6 +480,8 @@ class LabScreen(Screen[None]):
             t_ms=t_ms,
             running=self.running,
             speed_ms_per_s=self.speed,
+            effective_speed_ms_per_s=self.effective_speed(),
+            auto_slow=self.auto_slow,
             preset=s.state.preset,
             celsius=params.celsius,
             blocks=s.state.blocks,
@@ -713,6 +763,12 @@ class LabScreen(Screen[None]):
     def action_faster(self) -> None:
         """More model ms per wall second."""
         self._change_speed(1)
+
+    def action_auto_slow(self) -> None:
+        """Auto-slow near stimuli and spikes on/off."""
+        self.auto_slow = not self.auto_slow
+        cap = self.window_ms / EVENT_VIEW_S
+        self._note(f"auto-slow {'on' if self.auto_slow else 'off'} (≤ {cap:g} ms/s near spikes)")
 
     def action_amp(self, direction: int) -> None:
         """Stimulus amplitude up/down (1 µA/cm² steps, 0.5 below 5)."""

@@ -38,6 +38,10 @@ class LabSnapshot:
     t_ms: float = 0.0
     running: bool = True
     speed_ms_per_s: float = 1.0
+    """The chosen speed (`[` `]`), model ms per wall second."""
+    effective_speed_ms_per_s: float | None = None
+    """The speed model time runs at now (auto-slow near spikes); None: the chosen one."""
+    auto_slow: bool = True
     preset: str = "textbook"
     celsius: float = 6.3
     blocks: frozenset[str] = frozenset()
@@ -106,11 +110,19 @@ class PhaseBanner(_TextView):
             exc = exc.replace("ABSOLUTE", "ABS").replace("RELATIVE", "REL")
         text.append(exc, style=f"bold {exc_colour}")
         run = "▶" if s.running else "⏸ paused"
+        eff = s.effective_speed_ms_per_s
+        slowed = eff is not None and eff < s.speed_ms_per_s
         if compact:
-            text.append(f"  t={s.t_ms:.2f} ms {run} {s.speed_ms_per_s:g} ms/s")
+            speed = f"{eff:g}↓" if slowed else f"{s.speed_ms_per_s:g}"
+            text.append(f"  t={s.t_ms:.2f} ms {run} {speed} ms/s")
         else:
             run = "▶ running" if s.running else "⏸ paused"
-            text.append(f"   t = {s.t_ms:8.2f} ms   {run}   speed {s.speed_ms_per_s:g} ms/s")
+            speed = (
+                f"speed {eff:g} ms/s (auto-slow, {s.speed_ms_per_s:g} set)"
+                if slowed
+                else f"speed {s.speed_ms_per_s:g} ms/s"
+            )
+            text.append(f"   t = {s.t_ms:8.2f} ms   {run}   {speed}")
         if s.message:
             text.append(f"  {s.message}", style="bold")
         why = s.why or PHASE_BLURB.get(s.phase, "")
@@ -144,7 +156,7 @@ class ParamPanel(_TextView):
         """Rebuild only when something shown changed: a rich Table is costly to
         re-render at 40 fps, and the panel changes only on keys and spikes."""
         key = (s.amp_uA_cm2, s.width_ms, s.count, s.interval_ms, s.preset, s.celsius,
-               s.blocks, s.speed_ms_per_s, s.running, s.plot2, tuple(sorted(s.last.items())),
+               s.blocks, s.speed_ms_per_s, s.auto_slow, s.running, s.plot2, tuple(sorted(s.last.items())),
                s.threshold, s.baseline, tuple(s.compare))  # fmt: skip
         if key == self._shown:
             return
