@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from tutor.lab.experiments import TEST_WIDTH_MS, membranes, pulse_thresholds
-from tutor.lab.explain import H_LOW_FRACTION
+from tutor.lab.explain import H_LOW_FRACTION, Notation
 from tutor.lab.phases import PhaseMachine
 from tutor.sim import LiveSim, Pulse, Train
 from tutor.sim import kernel as K
@@ -259,3 +259,80 @@ def test_the_checker_catches_false_claims(false_text: str) -> None:
     with pytest.raises(AssertionError):
         check(Shown(false_text, at_rest.s, "resting", "excitable", "mutated"), machine,
               "squid", blocks)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- 1952 notation
+@cache
+def shown_both(preset: str, name: str) -> tuple[list[tuple[str, str, dict]], PhaseMachine]:
+    """Every banner text of a protocol in both notations, with its state."""
+    stims, blocks, tstop = PROTOCOLS[name]
+    m = membranes(preset, blocks=list(blocks))
+    live = LiveSim(m.run, base=m.base)
+    for st in stims:
+        live.add_stimulus(st)
+    machine = PhaseMachine(m.run, base=m.base)
+    nt = Notation(machine.rest.v_mV)
+    out = []
+    while live.t_ms < tstop:
+        chunk = live.advance(0.5)
+        machine.feed(chunk, live.pieces)
+        last = sample(chunk, len(chunk) - 1, m.run)
+        out.append((machine.explain_now(), machine.explain_now(nt), last))
+    return out, machine
+
+
+def check_1952(text: str, s: dict[str, float], machine: PhaseMachine) -> None:
+    """Every number of a 1952-notation text is the model's, written as Hodgkin and Huxley
+    did: V = −(V − rest), reversal potentials likewise, ionic currents inward positive
+    (the stimulus, inward, positive in both)."""
+    rest, p = machine.rest.v_mV, machine.params
+    hh = {k: -x for k, x in s.items() if k in ("I_Na", "I_K", "I_L", "iion")}
+    hh["I_stim"] = s["I_stim"]
+    ctx = f"t={s['t']:.3f}: {text}"
+    assert "E_Na" not in text and "E_K" not in text, ctx
+    assert not re.search(r"mV (above|below) rest", text), ctx
+    for val in re.findall(r"V = " + NUM + " mV", text):
+        assert abs(float(val) - -(s["v"] - rest)) <= tol(val), ctx
+    for names, val in re.findall(CURRENT, text):
+        total = sum(hh[x] for x in names.split(" + "))
+        assert abs(float(val) - total) <= tol(val) * len(names.split(" + ")), (names, ctx)
+    for _name, val, direction in re.findall(
+        r"(I_Na|I_K|I_L) " + NUM + r" µA/cm² (inward|outward)", text
+    ):
+        assert (float(val) > 0) == (direction == "inward") or float(val) == 0.0, ctx
+    for val in re.findall(r"net ionic current (?:turned inward \()?" + NUM, text):
+        assert abs(float(val) - hh["iion"]) <= tol(val), ctx
+    for dv, side in re.findall(r"(\d+\.\d) mV (depolarised|hyperpolarised) from rest", text):
+        assert abs(abs(s["v"] - rest) - float(dv)) <= tol(dv), ctx
+        assert (s["v"] > rest) == (side == "depolarised"), ctx
+    for name, val in re.findall(r"towards (V_Na|V_K) \(([+-]?\d+) mV\)", text):
+        e = p.ena if name == "V_Na" else p.ek
+        assert abs(float(val) - -(e - rest)) <= 0.5 + 1e-9, ctx
+    for name, val in re.findall(r"largest current (I_\w+) " + NUM, text):
+        assert abs(float(val) - hh[name]) <= tol(val), ctx
+
+
+@pytest.mark.parametrize(("preset", "name"), CASES)
+def test_1952_explanations_are_the_models_numbers_in_its_convention(preset: str, name: str) -> None:
+    """The lab's 1952 display explains in the convention its plot is drawn in; the
+    modern text (the default) is what every other check above reads."""
+    items, machine = shown_both(preset, name)
+    n_volts = 0
+    for modern, old, s in items:
+        check_1952(old, s, machine)
+        n_volts += len(re.findall(r"V = " + NUM, old))
+        # the same sentence: only numbers and the convention's words differ
+        assert len(re.findall(NUM, modern)) == len(re.findall(NUM, old)), (modern, old)
+    assert n_volts > 0 or name in ("tea", "ttx_150")
+
+
+def test_1952_checker_catches_modern_numbers() -> None:
+    """A modern-convention text read as 1952 is refused (so the check is not vacuous)."""
+    items, machine = shown_both("squid", "pulse")
+    caught = 0
+    for modern, _old, s in items:
+        if "V = " in modern or "µA/cm² inward" in modern:
+            with pytest.raises(AssertionError):
+                check_1952(modern, s, machine)
+            caught += 1
+    assert caught > 5

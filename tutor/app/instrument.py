@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.lab.events import Event
+from tutor.lab.explain import MODERN, Notation
 from tutor.lab.measures import spike_width_ms
 from tutor.lab.names import EXCITABILITY_STATES, PHASES
 
@@ -39,27 +40,28 @@ class Readout:
     phase: str
     excitability: str
 
-    def text(self, hh1952_rest_mV: float | None = None, compact: bool = False) -> str:
-        """One line (wraps on narrow screens): every value the cursor reads.
-
-        With ``hh1952_rest_mV`` the voltage is also given in the 1952 convention
-        (rest = 0, depolarization negative), so the readout matches the plot.
+    def text(self, nt: Notation = MODERN, compact: bool = False) -> str:
+        """One line (wraps on narrow screens): every value the cursor reads, written in
+        the convention the plots are drawn in (`nt`): in the 1952 one V is the
+        displacement from rest with depolarisation negative (dV/dt likewise) and ionic
+        currents are inward positive; the stimulus is inward, so positive in both.
         """
+        v, dvdt = nt.v(self.v_mV), -self.dvdt_mV_ms if nt.hh1952 else self.dvdt_mV_ms
+        ina, ik, il = nt.i(self.i_na), nt.i(self.i_k), nt.i(self.i_l)
         if compact:  # 80 columns: two lines
+            tag = "₁₉₅₂" if nt.hh1952 else ""
             return (
-                f"⊢ t {self.t_ms:.3f} V {self.v_mV:+.1f} dV/dt {self.dvdt_mV_ms:+.0f} "
-                f"m {self.m:.2f} h {self.h:.2f} n {self.n:.2f} INa {self.i_na:+.0f} "
-                f"IK {self.i_k:+.0f} IL {self.i_l:+.1f} Istim {self.i_stim:+.0f} · "
+                f"⊢ t {self.t_ms:.3f} V{tag} {v:+.1f} dV/dt {dvdt:+.0f} "
+                f"m {self.m:.2f} h {self.h:.2f} n {self.n:.2f} INa {ina:+.0f} "
+                f"IK {ik:+.0f} IL {il:+.1f} Istim {self.i_stim:+.0f} · "
                 f"{self.phase.replace('_', ' ')} · {self.excitability.replace('_', ' ')}"
             )
-        v = f"V {self.v_mV:+.2f} mV"
-        if hh1952_rest_mV is not None:
-            v += f" (1952: {-(self.v_mV - hh1952_rest_mV):+.2f})"
+        conv = " (1952: rest 0, depol. −; inward +)" if nt.hh1952 else ""
         return (
-            f"cursor t {self.t_ms:.3f} ms · {v} · dV/dt {self.dvdt_mV_ms:+.1f} mV/ms · "
+            f"cursor t {self.t_ms:.3f} ms · V {v:+.2f} mV · dV/dt {dvdt:+.1f} mV/ms · "
             f"m {self.m:.3f} h {self.h:.3f} n {self.n:.3f} · "
-            f"I_Na {self.i_na:+.1f} I_K {self.i_k:+.1f} I_L {self.i_l:+.2f} "
-            f"I_stim {self.i_stim:+.1f} µA/cm² · {self.phase.replace('_', ' ')} · "
+            f"I_Na {ina:+.1f} I_K {ik:+.1f} I_L {il:+.2f} "
+            f"I_stim {self.i_stim:+.1f} µA/cm²{conv} · {self.phase.replace('_', ' ')} · "
             f"{self.excitability.replace('_', ' ')}"
         )
 
@@ -171,14 +173,19 @@ def keep_baseline(
     )
 
 
-def differences(now: RunSummary, base: RunSummary) -> list[tuple[str, str]]:
-    """Rows ``(what, "now (base) Δ")`` for peak, threshold, width and AHP."""
+def differences(now: RunSummary, base: RunSummary, nt: Notation = MODERN) -> list[tuple[str, str]]:
+    """Rows ``(what, "now (base) Δ")`` for peak, threshold, width and AHP; voltages
+    written in the convention `nt` the plot is drawn in."""
+
+    def v(x: float | None) -> float | None:
+        return None if x is None else nt.v(x)
+
     rows: list[tuple[str, str]] = []
     for label, a, b, unit in (
-        ("peak", now.peak_mV, base.peak_mV, "mV"),
-        ("thresh", now.threshold_mV, base.threshold_mV, "mV"),
+        ("peak", v(now.peak_mV), v(base.peak_mV), "mV"),
+        ("thresh", v(now.threshold_mV), v(base.threshold_mV), "mV"),
         ("width", now.width_ms, base.width_ms, "ms"),
-        ("AHP", now.ahp_mV, base.ahp_mV, "mV"),
+        ("AHP", v(now.ahp_mV), v(base.ahp_mV), "mV"),
     ):
         fmt = "{:+.1f}" if unit == "mV" else "{:.2f}"
         sa = fmt.format(a) if a is not None else "—"

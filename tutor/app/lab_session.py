@@ -21,6 +21,7 @@ from tutor.sim.tracecsv import TRACE_COLUMNS, write_trace_csv
 
 if TYPE_CHECKING:  # the engine is imported when the session is built, not with the app
     from tutor.app.setups import LabSetup
+    from tutor.lab.explain import Notation
     from tutor.sim import MembraneParams, Trace
 
 #: Stimulus queued ahead of model time at most (ms); further presses are refused.
@@ -407,20 +408,23 @@ class LabSession:
         """Back to the live view."""
         self.frozen = None
 
-    def view(self) -> tuple[str, str, str, float]:
-        """(phase, excitability, why, t_ms) the banner shows: live, or frozen at an event."""
+    def view(self, nt: Notation | None = None) -> tuple[str, str, str, float]:
+        """(phase, excitability, why, t_ms) the banner shows: live, or frozen at an event;
+        the why written in notation `nt` (None: modern)."""
         ev = getattr(self, "frozen", None)
         if ev is None:
-            return self.phase, self.excitability, self.current_why(), self.t_ms
-        return self._view_at(ev)
+            return self.phase, self.excitability, self.current_why(nt), self.t_ms
+        return self._view_at(ev, nt)
 
-    def _view_at(self, ev: Mapping[str, Any]) -> tuple[str, str, str, float]:
+    def _view_at(
+        self, ev: Mapping[str, Any], nt: Notation | None = None
+    ) -> tuple[str, str, str, float]:
         """The banner's state at an event: the state it enters (or the per-sample labels
         for an instant), the explanation from the model state at that sample."""
         t = self.buffer.col("t_ms")
         t_ev = float(ev["t_ms"])
         if len(t) == 0:
-            return self.phase, self.excitability, self.current_why(), self.t_ms
+            return self.phase, self.excitability, self.current_why(nt), self.t_ms
         k = min(int(np.searchsorted(t, t_ev - 1e-9)), len(t) - 1)
         phase: str = PHASES[int(self.buffer.col("phase")[k])]
         exc: str = EXCITABILITY_STATES[int(self.buffer.col("exc")[k])]
@@ -440,21 +444,24 @@ class LabSession:
                 col["t_ms"], col["v_mV"], (col["i_stim"] - iion) / ctx.params.cm,
                 col["m"], col["h"], col["n"], col["i_na"], col["i_k"], col["i_l"], col["i_stim"],
             )  # fmt: skip
+            notation = nt or X.MODERN
             why = (
-                str(ev["why"])
-                if kind == "phase" and ev.get("why")
-                else (X.explain_phase(phase, state, ctx))
+                str(ev["why"])  # the event's own words (stamped in the modern convention)
+                if kind == "phase" and ev.get("why") and not notation.hh1952
+                else (X.explain_phase(phase, state, ctx, nt=notation))
             )
             if exc != "excitable":
                 at_thr = phase in ("threshold", "depolarization")
-                why += " · " + X.explain_excitability(exc, state, ctx, at_threshold=at_thr)
+                why += " · " + X.explain_excitability(
+                    exc, state, ctx, at_threshold=at_thr, nt=notation
+                )
         return phase, exc, why, t_ev
 
-    def current_why(self) -> str:
+    def current_why(self, nt: Notation | None = None) -> str:
         """The model's explanation of the current phase and excitability state, computed
         now from the latest sample (gates, currents, stimulus, blocks), so it never
-        outlives the state it describes; "" before any sample."""
-        return self.machine.explain_now()
+        outlives the state it describes; "" before any sample. Written in `nt`."""
+        return self.machine.explain_now(nt) if nt is not None else self.machine.explain_now()
 
     def window(self, width_ms: float) -> dict[str, np.ndarray]:
         """Samples of the last ``width_ms`` of model time."""

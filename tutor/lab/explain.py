@@ -10,7 +10,11 @@ the text never outlives the state it describes (tests/lab/test_explain.py
 checks every template against the state at the moment it is shown).
 
 Units: mV, ms, µA/cm² (ionic currents outward positive, the stimulus
-depolarising positive), gates dimensionless.
+depolarising positive), gates dimensionless. The model always computes in the
+modern convention; a `Notation` only changes how numbers are *written*: the
+lab's 1952 display (docs/design.md: rest = 0, depolarisation negative, and, as
+in Hodgkin & Huxley's eq. 1, inward current positive) passes `Notation(rest)`
+so that its banner speaks the convention its plot is drawn in.
 """
 
 from __future__ import annotations
@@ -95,6 +99,56 @@ class Context:
         return h < H_LOW_FRACTION * self.rest.h
 
 
+@dataclass(frozen=True)
+class Notation:
+    """How an explanation writes voltages and currents.
+
+    ``rest_mV`` None: the modern convention (V inside minus outside, ionic current
+    outward positive). A number: Hodgkin & Huxley's 1952 convention with rest at that
+    potential — V is the displacement from rest with depolarisation negative
+    (V₁₉₅₂ = −(V − rest)), reversal potentials likewise (V_Na, V_K), and ionic
+    currents inward positive (I₁₉₅₂ = −I). The stimulus, depolarising positive in
+    the lab, is inward and so keeps its sign in both. Words (inward, outward,
+    depolarised, hyperpolarised) describe the physics and never change.
+    """
+
+    rest_mV: float | None = None
+
+    @property
+    def hh1952(self) -> bool:
+        return self.rest_mV is not None
+
+    def v(self, v_mV: float) -> float:
+        """A membrane or reversal potential in this convention (mV)."""
+        if self.rest_mV is None:
+            return v_mV
+        return -(v_mV - self.rest_mV) + 0.0  # + 0.0: rest is written 0.0, never −0.0
+
+    def i(self, i_uA_cm2: float) -> float:
+        """An ionic current in this convention (µA/cm²)."""
+        return -i_uA_cm2 + 0.0 if self.rest_mV is not None else i_uA_cm2
+
+    def from_rest(self, dv_mV: float) -> str:
+        """'3.2 mV below rest' (modern) / '3.2 mV hyperpolarised from rest' (1952, where
+        'below' would point the wrong way on its axis)."""
+        if self.rest_mV is None:
+            return f"{abs(dv_mV):.1f} mV {'above' if dv_mV > 0 else 'below'} rest"
+        word = "depolarised" if dv_mV > 0 else "hyperpolarised"
+        return f"{abs(dv_mV):.1f} mV {word} from rest"
+
+    @property
+    def e_na(self) -> str:
+        return "V_Na" if self.hh1952 else "E_Na"
+
+    @property
+    def e_k(self) -> str:
+        return "V_K" if self.hh1952 else "E_K"
+
+
+#: The modern convention (the default of every explanation).
+MODERN = Notation()
+
+
 def dominant_current(s: ModelState) -> tuple[str, float]:
     """The largest current at a sample (by magnitude): its name and value (µA/cm²)."""
     currents = {"I_Na": s.ina, "I_K": s.ik, "I_L": s.il, "I_stim": s.istim}
@@ -102,16 +156,16 @@ def dominant_current(s: ModelState) -> tuple[str, float]:
     return name, currents[name]
 
 
-def _cur(name: str, x: float) -> str:
-    """'I_Na −300.2 µA/cm² inward' (ionic: outward positive)."""
+def _cur(name: str, x: float, nt: Notation = MODERN) -> str:
+    """'I_Na −300.2 µA/cm² inward' (ionic: outward positive; 1952: inward positive)."""
     direction = "outward" if x > 0 else "inward" if x < 0 else "zero"
-    return f"{name} {x:+.1f} µA/cm² {direction}"
+    return f"{name} {nt.i(x):+.1f} µA/cm² {direction}"
 
 
-def _sum_cur(names: list[tuple[str, float]]) -> str:
+def _sum_cur(names: list[tuple[str, float]], nt: Notation = MODERN) -> str:
     """'I_K + I_L +52.3 µA/cm²' for the sum of the listed currents."""
     total = sum(x for _, x in names)
-    return f"{' + '.join(n for n, _ in names)} {total:+.1f} µA/cm²"
+    return f"{' + '.join(n for n, _ in names)} {nt.i(total):+.1f} µA/cm²"
 
 
 def _outward_ionic(s: ModelState, ctx: Context) -> list[tuple[str, float]]:
@@ -127,81 +181,92 @@ def _trend(rate: float) -> str:
     return " rising" if rate > 0 else " falling"
 
 
-def _largest(s: ModelState) -> str:
+def _largest(s: ModelState, nt: Notation = MODERN) -> str:
     name, value = dominant_current(s)
-    return f"largest current {name} {value:+.1f} µA/cm²"
+    shown = value if name == "I_stim" else nt.i(value)  # the stimulus is inward in both
+    return f"largest current {name} {shown:+.1f} µA/cm²"
 
 
 def _gates(s: ModelState) -> str:
     return f"m = {s.m:.2f}, h = {s.h:.2f}, n = {s.n:.2f}"
 
 
-def explain_phase(phase: str, s: ModelState, ctx: Context, carried: bool = False) -> str:
-    """Why the membrane is in voltage `phase` at state `s`.
+def explain_phase(
+    phase: str, s: ModelState, ctx: Context, carried: bool = False, nt: Notation = MODERN
+) -> str:
+    """Why the membrane is in voltage `phase` at state `s`, written in notation `nt`.
 
     `carried`: the threshold was marked at a 0-mV crossing the stimulus carried
     there before the net ionic current turned inward (see the spike rule).
     """
     rest = ctx.rest.v_mV
     dv = s.v_mV - rest
-    tail = f" ({_gates(s)}; {_largest(s)})"
+    v = nt.v(s.v_mV)
+    iion = nt.i(s.iion)
+    tail = f" ({_gates(s)}; {_largest(s, nt)})"
     if phase == "resting":
         inward = [(n, x) for n, x in (("I_Na", s.ina), ("I_K", s.ik), ("I_L", s.il)) if x < 0]
         outward = [(n, x) for n, x in (("I_Na", s.ina), ("I_K", s.ik), ("I_L", s.il)) if x > 0]
-        balance = f"net ionic current {s.iion:+.2f} µA/cm²"
+        balance = f"net ionic current {iion:+.2f} µA/cm²"
         if inward and outward:
             balance = (
-                f"inward {_sum_cur(inward)} and outward {_sum_cur(outward)} nearly cancel "
-                f"({balance})"
+                f"inward {_sum_cur(inward, nt)} and outward {_sum_cur(outward, nt)} nearly "
+                f"cancel ({balance})"
             )
-        return f"at rest (V = {s.v_mV:.1f} mV, within 1 mV of {rest:.1f}): {balance}" + tail
+        return f"at rest (V = {v:.1f} mV, within 1 mV of {nt.v(rest):.1f}): {balance}" + tail
     if phase == "subthreshold":
         if s.istim > 0:
             return (
                 f"the stimulus ({s.istim:+.1f} µA/cm²) charges the membrane against "
-                f"{_sum_cur(_outward_ionic(s, ctx))}; net ionic current {s.iion:+.1f} µA/cm² "
+                f"{_sum_cur(_outward_ionic(s, ctx), nt)}; net ionic current {iion:+.1f} µA/cm² "
                 f"is {'outward: not regenerative' if s.iion > 0 else 'inward but not yet growing'}"
             ) + tail
         if s.istim < 0:
             return (
                 f"a hyperpolarising current ({s.istim:+.1f} µA/cm²) holds V at "
-                f"{s.v_mV:.1f} mV, {abs(dv):.1f} mV below rest"
+                f"{v:.1f} mV, {nt.from_rest(dv)}"
             ) + tail
         if ctx.k_blocked and dv > 10.0:
             why = (
-                f"V stays at {s.v_mV:.1f} mV, {dv:.1f} mV above rest: K⁺ channels are "
+                f"V stays at {v:.1f} mV, {nt.from_rest(dv)}: K⁺ channels are "
                 "blocked (TEA), so no outward K⁺ current brings it back"
             )
             if ctx.h_low(s.h):
                 why += f"; Na⁺ channels inactivated (h = {s.h:.2f})"
             return why + tail
         moving = "rising" if s.dvdt > 0 else "falling" if s.dvdt < 0 else "steady"
-        side = "above" if dv > 0 else "below"
+        if nt.hh1952:  # its V falls as the membrane depolarises: name the physics
+            moving = {"rising": "depolarising", "falling": "repolarising"}.get(moving, moving)
         return (
-            f"V = {s.v_mV:.1f} mV, {abs(dv):.1f} mV {side} rest and {moving}: net ionic "
-            f"current {s.iion:+.1f} µA/cm² is not regenerative"
+            f"V = {v:.1f} mV, {nt.from_rest(dv)} and {moving}: net ionic "
+            f"current {iion:+.1f} µA/cm² is not regenerative"
         ) + tail
     if phase == "threshold":
         if carried:
             return (
-                f"the stimulus ({s.istim:+.1f} µA/cm²) carried V to 0 mV before the net "
-                f"ionic current turned inward, but the Na⁺ channels are open: "
-                f"{_cur('I_Na', s.ina)}, more than the leak — an active response"
+                f"the stimulus ({s.istim:+.1f} µA/cm²) carried V to {nt.v(0.0):.0f} mV before "
+                f"the net ionic current turned inward, but the Na⁺ channels are open: "
+                f"{_cur('I_Na', s.ina, nt)}, more than the leak — an active response"
             ) + tail
         return (
-            f"net ionic current turned inward ({s.iion:+.2f} µA/cm²): Na⁺ influx "
+            f"net ionic current turned inward ({iion:+.2f} µA/cm²): Na⁺ influx "
+            f"({nt.i(s.ina):+.1f}) now outweighs {_sum_cur(_outward_ionic(s, ctx), nt)} and "
+            f"grows as the membrane depolarises — positive feedback"
+            if nt.hh1952
+            else f"net ionic current turned inward ({iion:+.2f} µA/cm²): Na⁺ influx "
             f"({s.ina:+.1f}) now outweighs {_sum_cur(_outward_ionic(s, ctx))} and grows as "
             "V rises — positive feedback"
         ) + tail
     if phase == "depolarization":
-        out = _sum_cur(_outward_ionic(s, ctx))
+        out = _sum_cur(_outward_ionic(s, ctx), nt)
         if s.iion < 0:
             return (
-                f"Na⁺ channels open (m = {s.m:.2f}): {_cur('I_Na', s.ina)} outweighs {out} "
-                f"and drives V towards E_Na ({ctx.params.ena:+.0f} mV)"
+                f"Na⁺ channels open (m = {s.m:.2f}): {_cur('I_Na', s.ina, nt)} outweighs {out} "
+                f"and drives V towards {nt.e_na} ({nt.v(ctx.params.ena):+.0f} mV)"
             ) + tail
+        up = "depolarises the membrane" if nt.hh1952 else "drives V up"
         return (
-            f"the stimulus ({s.istim:+.1f} µA/cm²) still drives V up: {_cur('I_Na', s.ina)} "
+            f"the stimulus ({s.istim:+.1f} µA/cm²) still {up}: {_cur('I_Na', s.ina, nt)} "
             f"no longer outweighs {out}"
         ) + tail
     if phase == "repolarization":
@@ -212,11 +277,12 @@ def explain_phase(phase: str, s: ModelState, ctx: Context, carried: bool = False
         else:
             lead = f"h = {s.h:.2f}{_trend(s.dh)} and n = {s.n:.2f}{_trend(s.dn)}"
         return (
-            f"{lead}: {_sum_cur(_outward_ionic(s, ctx))} against I_Na {s.ina:+.1f} µA/cm², "
-            f"net ionic current {s.iion:+.1f} µA/cm² {'outward' if s.iion > 0 else 'inward'}"
+            f"{lead}: {_sum_cur(_outward_ionic(s, ctx), nt)} against I_Na {nt.i(s.ina):+.1f} "
+            f"µA/cm², net ionic current {iion:+.1f} µA/cm² "
+            f"{'outward' if s.iion > 0 else 'inward'}"
         ) + tail
     if phase == "hyperpolarization":
-        below = f"V = {s.v_mV:.1f} mV, {abs(dv):.1f} mV below rest"
+        below = f"V = {v:.1f} mV, {nt.from_rest(dv)}"
         if s.istim < 0:
             return (
                 f"{below}: held there by a hyperpolarising current ({s.istim:+.1f} µA/cm²)" + tail
@@ -224,16 +290,16 @@ def explain_phase(phase: str, s: ModelState, ctx: Context, carried: bool = False
         if not ctx.k_blocked and s.n > ctx.rest.n + GATE_MARGIN:
             return (
                 f"{below}: K⁺ channels still open (n = {s.n:.2f}, {ctx.rest.n:.2f} at rest), "
-                f"{_cur('I_K', s.ik)} pulls V towards E_K ({ctx.params.ek:.0f} mV)"
+                f"{_cur('I_K', s.ik, nt)} pulls V towards {nt.e_k} ({nt.v(ctx.params.ek):.0f} mV)"
             ) + tail
         return (
-            f"{below}, returning: net ionic current {s.iion:+.1f} µA/cm² "
+            f"{below}, returning: net ionic current {iion:+.1f} µA/cm² "
             f"(n = {s.n:.2f} is back near its resting {ctx.rest.n:.2f})"
         ) + tail
     return _gates(s)
 
 
-def _recovery_reasons(s: ModelState, ctx: Context) -> list[str]:
+def _recovery_reasons(s: ModelState, ctx: Context, nt: Notation = MODERN) -> list[str]:
     """What the state shows that raises the threshold above rest (h, n, V)."""
     reasons = []
     if s.h < ctx.rest.h - GATE_MARGIN:
@@ -243,16 +309,14 @@ def _recovery_reasons(s: ModelState, ctx: Context) -> list[str]:
         reasons.append(f"K⁺ channels still open (n = {s.n:.2f}, {ctx.rest.n:.2f} at rest)")
     dv = s.v_mV - ctx.rest.v_mV
     if dv < -V_MARGIN_MV:
-        reasons.append(
-            f"V = {s.v_mV:.1f} mV is {abs(dv):.1f} mV below rest, further from threshold"
-        )
+        reasons.append(f"V = {nt.v(s.v_mV):.1f} mV is {nt.from_rest(dv)}, further from threshold")
     return reasons
 
 
 def explain_excitability(
-    state: str, s: ModelState, ctx: Context, at_threshold: bool = False
+    state: str, s: ModelState, ctx: Context, at_threshold: bool = False, nt: Notation = MODERN
 ) -> str:
-    """Why the membrane is in excitability `state` at `s` (see module docstring)."""
+    """Why the membrane is in excitability `state` at `s` (see module docstring), in `nt`."""
     if state == "excitable":
         return (
             f"excitable: a test pulse of {ctx.relative_amp:.1f} µA/cm² (1.05 × the resting "
@@ -263,7 +327,7 @@ def explain_excitability(
             return "inexcitable: Na⁺ channels blocked (TTX), no stimulus can fire a spike"
         why = f"inexcitable: no test pulse up to {ctx.max_amp:g} µA/cm² fires"
         if ctx.h_low(s.h):
-            why += f" — Na⁺ channels inactivated (h = {s.h:.2f}) at V = {s.v_mV:.1f} mV"
+            why += f" — Na⁺ channels inactivated (h = {s.h:.2f}) at V = {nt.v(s.v_mV):.1f} mV"
         return why
     if state == "absolute_refractory":
         if at_threshold:
@@ -272,13 +336,13 @@ def explain_excitability(
                 f"{ctx.max_amp:g} µA/cm² can add a second one"
             )
         why = f"absolute refractory: no test pulse up to {ctx.max_amp:g} µA/cm² adds a spike"
-        reasons = _recovery_reasons(s, ctx)
+        reasons = _recovery_reasons(s, ctx, nt)
         return why + (" — " + "; ".join(reasons) if reasons else "")
     if state == "relative_refractory":
         why = (
             f"relative refractory: a spike needs more than {ctx.relative_amp:.1f} µA/cm² "
             "(1.05 × the resting threshold)"
         )
-        reasons = _recovery_reasons(s, ctx)
+        reasons = _recovery_reasons(s, ctx, nt)
         return why + (" — " + "; ".join(reasons) if reasons else "")
     return state.replace("_", " ")

@@ -315,20 +315,21 @@ class PhaseMachine:
             self._gate_rates(s)
         return X.ModelState.from_mapping(s)
 
-    def explain_now(self) -> str:
+    def explain_now(self, nt: X.Notation = X.MODERN) -> str:
         """The live explanation of the current phase and excitability state, computed
-        from the latest sample fed (what the banner shows; empty before any sample)."""
+        from the latest sample fed (what the banner shows; empty before any sample),
+        written in notation `nt` (the lab's 1952 display passes its own)."""
         state = self.last_state
         if state is None:
             return ""
-        why = X.explain_phase(self.phase, state, self.context, carried=self._carried)
+        why = X.explain_phase(self.phase, state, self.context, carried=self._carried, nt=nt)
         if self.excitability != "excitable":
             at_thr = self.excitability == "absolute_refractory" and self.phase in (
                 "threshold",
                 "depolarization",
             )
             exc = X.explain_excitability(
-                self.excitability, state, self.context, at_threshold=at_thr
+                self.excitability, state, self.context, at_threshold=at_thr, nt=nt
             )
             why = f"{why} · {exc}"
         return why

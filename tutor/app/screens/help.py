@@ -30,6 +30,11 @@ _KEY_NAMES = {
     "equals_sign": "=",
     "minus": "-",
     "escape": "esc",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
     "enter": "enter",
 }
 

@@ -54,6 +54,7 @@ from tutor.app.widgets.theme import (
     legend,
 )
 from tutor.lab.events import Event
+from tutor.lab.explain import MODERN, Notation
 from tutor.quiz.safety import printable
 
 #: Voltage axis (mV): covers both presets' AHP and overshoot.
@@ -258,6 +259,13 @@ class LabScreen(Screen[None]):
         self.view_end_ms: float | None = None
         """Right edge of the time axis while scrolled back (`<`); None: follow the model."""
         self._open_setup()  # tests build the model at once; live, `_engine_ready` opens it
+
+    def notation(self) -> Notation:
+        """How every view writes voltages and currents now: modern, or Hodgkin & Huxley
+        1952 about this model's resting potential (`v`; docs/design.md)."""
+        if self.convention == "1952" and self.session is not None:
+            return Notation(float(self.session.live.rest.v_mV))
+        return MODERN
 
     @property
     def ready(self) -> bool:
@@ -464,15 +472,16 @@ class LabScreen(Screen[None]):
     # -- drawing -----------------------------------------------------------------------
     def snapshot(self) -> LabSnapshot:
         s = self.membrane
+        nt = self.notation()
         last: dict[str, tuple[float, float]] = {}
         for ev in reversed(s.events):
             k = ev.get("kind")
             if k in ("threshold", "peak", "ahp_min") and k not in last:
-                last[k] = (float(ev["t_ms"]), float(ev.get("v_mV", np.nan)))
+                last[k] = (float(ev["t_ms"]), nt.v(float(ev.get("v_mV", np.nan))))
             if len(last) == 3:
                 break
         params = s.params()
-        phase, excitability, why, t_ms = s.view()
+        phase, excitability, why, t_ms = s.view(nt if nt.hh1952 else None)
         return LabSnapshot(
             phase=phase,
             excitability=excitability,
@@ -496,6 +505,7 @@ class LabScreen(Screen[None]):
             readout=self.cursor_text(),
             baseline=self.baseline.name if self.baseline is not None else "",
             compare=self.comparison(),
+            convention=self.convention,
         )
 
     # -- instrument: cursor readout and baseline ---------------------------------------
@@ -514,8 +524,7 @@ class LabScreen(Screen[None]):
         r = readout_at(self.window_cols(), self.cursor_ms)
         if r is None:
             return ""
-        rest = float(self.membrane.live.rest.v_mV) if self.convention == "1952" else None
-        return r.text(rest, compact=self.has_class("-narrow"))
+        return r.text(self.notation(), compact=self.has_class("-narrow"))
 
     def _cursor_step_ms(self) -> float:
         """One braille dot-column of the trace (never less than one sample)."""
@@ -531,7 +540,7 @@ class LabScreen(Screen[None]):
         events = self.membrane.events
         start = run_start_ms(events, xr[0])
         now = summarise(w["t_ms"], w["v_mV"], events, start, float(self.membrane.live.rest.v_mV))
-        return differences(now, self.baseline.summary)
+        return differences(now, self.baseline.summary, self.notation())
 
     def action_cursor(self) -> None:
         """Open the cursor at the latest peak in view (else the newest sample), or close it."""
@@ -650,15 +659,13 @@ class LabScreen(Screen[None]):
         xr = self.x_range()
         w = self.membrane.buffer.between(*xr)
         t = w["t_ms"]
-        hh1952 = self.convention == "1952"
-        rest = float(self.membrane.live.rest.v_mV) if hh1952 else 0.0
-
-        def disp(v: float) -> float:
-            """Displayed voltage: modern, or HH 1952 (rest = 0, depolarization negative)."""
-            return -(v - rest) if hh1952 else v
+        nt = self.notation()
+        hh1952 = nt.hh1952
+        rest = nt.rest_mV if nt.rest_mV is not None else 0.0
+        disp = nt.v
 
         def disp_trace(v: np.ndarray) -> np.ndarray:
-            """`disp` over a whole trace."""
+            """`disp` over a whole trace (one convention for plot, panel, banner, cursor)."""
             return -(v - rest) if hh1952 else v
 
         up, down = ("below", "above") if hh1952 else ("above", "below")
@@ -701,7 +708,8 @@ class LabScreen(Screen[None]):
             plot2.set_data(PlotData(xr, (0.0, 1.0), gates, cursor_x=cursor))
         else:
             names = list(CURRENT_COLOURS)
-            currents = [(t, w[c], i) for i, c in enumerate(names)]
+            sign = -1.0 if hh1952 else 1.0  # 1952: inward current positive (HH eq. 1)
+            currents = [(t, sign * w[c], i) for i, c in enumerate(names)]
             peak = max((float(np.abs(w[c]).max()) for c in names if len(w[c])), default=0.0)
             lim = float(max(10.0, np.ceil(peak * 1.1 / 10) * 10))
             plot2.set_data(PlotData(xr, (-lim, lim), currents, cursor_x=cursor, y_lines=[0.0]))
@@ -710,7 +718,7 @@ class LabScreen(Screen[None]):
         self.query_one("#panel", ParamPanel).show(snap)
         if self.has_class("-wide"):
             log = self.query_one("#events", EventLog)
-            log.show_events(self.membrane.events, log.size.height)
+            log.show_events(self.membrane.events, log.size.height, nt.v)
 
     def _set_plot2_title(self) -> None:
         plot2 = self.query_one("#plot2", PlotView)
@@ -719,7 +727,8 @@ class LabScreen(Screen[None]):
             plot2.border_title = "gates  " + legend(GATE_COLOURS, GATE_NAMES, with_key=True)
         else:
             legend_text = legend(CURRENT_COLOURS, CURRENT_NAMES)
-            plot2.border_title = "currents µA/cm² (outward +)  " + legend_text
+            sign = "inward + (1952)" if self.convention == "1952" else "outward +"
+            plot2.border_title = f"currents µA/cm² ({sign})  " + legend_text
         plot2.palette = self._plot2_palette()
         plot2.y_format = "{:.1f}" if self.plot2 == "gates" else "{:+.0f}"
 
@@ -842,6 +851,7 @@ class LabScreen(Screen[None]):
             if self.convention == "modern"
             else "V as in Hodgkin & Huxley 1952: rest = 0, depolarization NEGATIVE — coloured by phase"
         )
+        self._set_plot2_title()  # currents change sign with the convention
         self._note(f"{self.convention} voltage convention")
 
     def action_reset(self) -> None:

@@ -6,7 +6,7 @@ to update every frame and their text is what NO_COLOR users read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,8 @@ class LabSnapshot:
     """Name of the kept baseline run (`b`); "" without one."""
     compare: list[tuple[str, str]] = field(default_factory=list)
     """Rows comparing the run in view with the baseline: (what, "now (base) Δ unit")."""
+    convention: str = "modern"
+    """Voltage convention every number here is written in: "modern" or "1952"."""
 
 
 def stimulus_line(s: LabSnapshot) -> str:
@@ -109,6 +111,8 @@ class PhaseBanner(_TextView):
         if compact:
             exc = exc.replace("ABSOLUTE", "ABS").replace("RELATIVE", "REL")
         text.append(exc, style=f"bold {exc_colour}")
+        if s.convention == "1952":  # every number below is in the 1952 convention
+            text.append("  HH1952" if compact else "  [HH 1952: rest 0, depol −, inward I +]")
         run = "▶" if s.running else "⏸ paused"
         eff = s.effective_speed_ms_per_s
         slowed = eff is not None and eff < s.speed_ms_per_s
@@ -157,7 +161,7 @@ class ParamPanel(_TextView):
         re-render at 40 fps, and the panel changes only on keys and spikes."""
         key = (s.amp_uA_cm2, s.width_ms, s.count, s.interval_ms, s.preset, s.celsius,
                s.blocks, s.speed_ms_per_s, s.auto_slow, s.running, s.plot2, tuple(sorted(s.last.items())),
-               s.threshold, s.baseline, tuple(s.compare))  # fmt: skip
+               s.threshold, s.baseline, tuple(s.compare), s.convention)  # fmt: skip
         if key == self._shown:
             return
         self._shown = key
@@ -195,7 +199,7 @@ class ParamPanel(_TextView):
         t.add_row("state", "running" if s.running else "paused", "p .")
         t.add_row("plot 2", s.plot2, "g")
         t.add_row("", "", "")
-        section("Last spike")
+        section("Last spike" + (" (HH 1952)" if s.convention == "1952" else ""))
         names = {"threshold": "threshold", "peak": "peak", "ahp_min": "AHP min"}
         for kind, label in names.items():
             if kind in s.last:
@@ -217,13 +221,19 @@ class EventLog(_TextView):
 
     _shown_count: int = -1
     _rows: int = -1
+    _probe: float = 0.0
 
-    def show_events(self, events: Sequence[Event], rows: int) -> None:
-        """Rebuild only when new events arrived."""
-        if len(events) == self._shown_count and rows == self._rows:
+    def show_events(
+        self, events: Sequence[Event], rows: int, v_shown: Callable[[float], float] = float
+    ) -> None:
+        """Rebuild only when new events arrived (or the voltage convention changed);
+        ``v_shown`` writes a voltage in the convention the plot is drawn in."""
+        probe = v_shown(0.0)
+        if len(events) == self._shown_count and rows == self._rows and probe == self._probe:
             return
         self._shown_count = len(events)
         self._rows = rows
+        self._probe = probe
         t = Table.grid(padding=(0, 1))
         t.add_column(justify="right", style="dim")
         t.add_column(style="bold")
@@ -241,6 +251,6 @@ class EventLog(_TextView):
                 f"{float(ev['t_ms']):8.2f}",
                 kind.replace("_", " "),
                 Text(name, style=colour),
-                f"{float(v):+6.1f} mV" if v is not None else "",
+                f"{v_shown(float(v)):+6.1f} mV" if v is not None else "",
             )
         self.update(t)
