@@ -675,11 +675,13 @@ class LabScreen(Screen[None]):
             k, tm, v = ev["kind"], float(ev["t_ms"]), float(ev.get("v_mV", 0.0))
             dv = float(disp(v))
             if k == "peak":
-                labels.append(Label(tm, dv, f"▼peak {dv:+.1f} mV", _MARKER, up))
+                arrow = "▲" if hh1952 else "▼"  # pointing at the peak, drawn below in 1952
+                labels.append(Label(tm, dv, f"{arrow}peak {dv:+.1f} mV", _MARKER, up))
             elif k == "threshold":
                 labels.append(Label(tm, dv, f"thr {dv:+.1f} mV◆", _MARKER, "left"))
             elif k == "ahp_min":
-                labels.append(Label(tm, dv, f"▲AHP {dv:+.1f} mV", _MARKER, down))
+                arrow = "▼" if hh1952 else "▲"
+                labels.append(Label(tm, dv, f"{arrow}AHP {dv:+.1f} mV", _MARKER, down))
             elif k == "threshold_failed":
                 labels.append(Label(tm, dv, "✗ no spike", _FAILED, up))
             elif k == "stimulus_on":
@@ -727,7 +729,7 @@ class LabScreen(Screen[None]):
             plot2.border_title = "gates  " + legend(GATE_COLOURS, GATE_NAMES, with_key=True)
         else:
             legend_text = legend(CURRENT_COLOURS, CURRENT_NAMES)
-            sign = "inward + (1952)" if self.convention == "1952" else "outward +"
+            sign = "1952: inward +" if self.convention == "1952" else "outward +"
             plot2.border_title = f"currents µA/cm² ({sign})  " + legend_text
         plot2.palette = self._plot2_palette()
         plot2.y_format = "{:.1f}" if self.plot2 == "gates" else "{:+.0f}"

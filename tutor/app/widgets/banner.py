@@ -198,8 +198,10 @@ class ParamPanel(_TextView):
         t.add_row("speed", f"{s.speed_ms_per_s:g} ms/s", "[ ]")
         t.add_row("state", "running" if s.running else "paused", "p .")
         t.add_row("plot 2", s.plot2, "g")
+        if s.convention == "1952":  # every voltage and current here is written that way
+            t.add_row("volts", "HH 1952", "v")
         t.add_row("", "", "")
-        section("Last spike" + (" (HH 1952)" if s.convention == "1952" else ""))
+        section("Last spike")
         names = {"threshold": "threshold", "peak": "peak", "ahp_min": "AHP min"}
         for kind, label in names.items():
             if kind in s.last:
