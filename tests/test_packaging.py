@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from optional import missing
 
 from tutor.sim import kernel
 
@@ -63,7 +64,7 @@ def wheel_names(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 def test_wheel_carries_the_compiled_kernel(wheel_names: list[str]) -> None:
     if kernel.compiled_path() is None:
-        pytest.skip("no C compiler here: the wheel is built without the kernel (optional)")
+        missing("no C compiler here: the wheel is built without the kernel (optional)")
     kernels = [
         n for n in wheel_names if n.startswith("tutor/sim/_kernel") and n.endswith((".so", ".pyd"))
     ]
@@ -88,7 +89,7 @@ def test_wheel_ships_content_data_and_styles(wheel_names: list[str]) -> None:
 def test_editable_install_loads_the_compiled_kernel_without_compiling(tmp_path: Path) -> None:
     """`uv sync` built the extension: a run with no compiler and no writable cache uses it."""
     if kernel.compiled_path() is None:
-        pytest.skip("this install was built without a C compiler (the numpy kernel runs)")
+        missing("this install was built without a C compiler (the numpy kernel runs)")
     env = dict(
         os.environ,
         PATH=str(tmp_path),  # no cc, gcc or clang

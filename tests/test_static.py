@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from optional import missing, require
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -23,7 +23,7 @@ def _tool(name: str) -> str:
     path = BIN / name
     found = str(path) if path.exists() else shutil.which(name)
     if found is None:
-        pytest.fail(f"{name} is not installed in this environment (it is a dev dependency)")
+        missing(f"{name} is not installed (dependency group 'lint': uv sync --group lint)")
     return found
 
 
@@ -42,6 +42,7 @@ def test_import_layers_contract_is_kept() -> None:
 
 
 def test_mypy_is_clean_on_the_package() -> None:
+    require("mypy", "lint", "type-checking tutor/")
     out = _run(sys.executable, "-m", "mypy", "tutor")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Success: no issues found" in out.stdout

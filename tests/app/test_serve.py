@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from optional import missing, require
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: textual-serve's script creates one terminal per `.textual-terminal`; keep a handle on it.
@@ -116,8 +117,17 @@ def _wait_for_screen(page, predicate, timeout_s: float) -> str:  # type: ignore[
     raise AssertionError(f"the browser screen never matched; last screen:\n{screen}")
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
-def test_lab_in_a_headless_browser_draws_a_labelled_spike(server: str) -> None:
+@pytest.fixture
+def browser_tools() -> str:
+    """Chromium's path, once Playwright and Chromium are known to be here (checked before
+    the server starts): a clear skip where they are not, a failure in CI."""
+    require("playwright", "browser", "driving Chromium")
+    if not Path(CHROMIUM).exists():
+        missing("Chromium is not installed (apt-get install chromium; .ci/run installs it)")
+    return CHROMIUM
+
+
+def test_lab_in_a_headless_browser_draws_a_labelled_spike(browser_tools: str, server: str) -> None:
     from playwright.sync_api import Route, sync_playwright
 
     def expose_terminal(route: Route) -> None:
@@ -128,7 +138,7 @@ def test_lab_in_a_headless_browser_draws_a_labelled_spike(server: str) -> None:
 
     args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        browser = pw.chromium.launch(executable_path=browser_tools, headless=True, args=args)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.route("**/static/js/textual.js", expose_terminal)

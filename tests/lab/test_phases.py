@@ -18,6 +18,7 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from optional import require
 
 from tutor.lab.annotate import annotate
 from tutor.lab.events import timeline
@@ -102,6 +103,7 @@ def neuron_trace(
     µA/cm²; initialised at the project's own computed rest, so both programs
     start from the same state.
     """
+    require("neuron", "oracle", "NEURON's trace of the same pulse")
     os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
     from neuron import h
 

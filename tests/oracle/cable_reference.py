@@ -11,13 +11,12 @@ from the same cases, oracle code and NEURON version, and recomputes otherwise.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import functools
 import math
-import warnings
-from functools import cache
 from pathlib import Path
 from typing import Any
+
+from oracle import cache
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cable_reference.json"
@@ -61,15 +60,13 @@ def fine_nseg(diam_um: float, length_um: float, ra_ohm_cm: float, celsius: float
     return n + 1 if n % 2 == 0 else n
 
 
-def _fingerprint() -> str:
-    from neuron import __version__ as nrn_version
+#: The oracle files whose code makes these numbers (hashed into the cache's fingerprint).
+SOURCES = ("cable_nrn.py", "cable_reference.py", "nrn.py")
 
-    digest = hashlib.sha256()
-    digest.update(json.dumps(CASES, sort_keys=True).encode())
-    for name in ("cable_nrn.py", "cable_reference.py", "nrn.py"):
-        digest.update((HERE / name).read_bytes())
-    digest.update(nrn_version.encode())
-    return digest.hexdigest()[:16]
+
+def _fingerprint() -> str:
+    """Hash of the cases, the SOURCES' code and the installed NEURON's version."""
+    return cache.fingerprint(CASES, SOURCES)
 
 
 def _one(diam: float, length: float, ra: float, celsius: float, tstop: float) -> dict[str, Any]:
@@ -119,22 +116,11 @@ def compute() -> dict[str, Any]:
 
 
 def write(path: Path = CACHE) -> dict[str, Any]:
-    """Compute the reference and write it as JSON; returns it."""
-    data = compute()
-    path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
-    return data
+    """Compute the reference in NEURON and write it as JSON; returns it."""
+    return cache.write(path, compute)
 
 
-@cache
+@functools.cache
 def load() -> dict[str, Any]:
-    """The reference numbers: the cache if it is current, else a fresh computation."""
-    if CACHE.is_file():
-        data = json.loads(CACHE.read_text())
-        if data.get("meta", {}).get("fingerprint") == _fingerprint():
-            return data
-        warnings.warn(
-            "tests/oracle/cable_reference.json is stale (run scripts/make_reference.py); "
-            "recomputing the NEURON cable reference in this session",
-            stacklevel=2,
-        )
-    return compute()
+    """The reference numbers: the cache if current, else recomputed (see `oracle.cache`)."""
+    return cache.load(CACHE, CASES, SOURCES, compute)

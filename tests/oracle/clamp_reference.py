@@ -11,12 +11,11 @@ other.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import warnings
-from functools import cache
+import functools
 from pathlib import Path
 from typing import Any
+
+from oracle import cache
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "clamp_reference.json"
@@ -53,16 +52,13 @@ CASES: dict[str, Any] = {
 }
 
 
-def _fingerprint() -> str:
-    """Hash of the cases, the clamp oracle's and this module's code, and NEURON's version."""
-    from neuron import __version__ as nrn_version
+#: The oracle files whose code makes these numbers (hashed into the cache's fingerprint).
+SOURCES = ("nrn_clamp.py", "clamp_reference.py")
 
-    h = hashlib.sha256()
-    h.update(json.dumps(CASES, sort_keys=True).encode())
-    for name in ("nrn_clamp.py", "clamp_reference.py"):
-        h.update((HERE / name).read_bytes())
-    h.update(nrn_version.encode())
-    return h.hexdigest()[:16]
+
+def _fingerprint() -> str:
+    """Hash of the cases, the SOURCES' code and the installed NEURON's version."""
+    return cache.fingerprint(CASES, SOURCES)
 
 
 def compute() -> dict[str, Any]:
@@ -113,22 +109,11 @@ def compute() -> dict[str, Any]:
 
 
 def write(path: Path = CACHE) -> dict[str, Any]:
-    """Compute the clamp reference and write it as JSON; returns it."""
-    data = compute()
-    path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
-    return data
+    """Compute the reference in NEURON and write it as JSON; returns it."""
+    return cache.write(path, compute)
 
 
-@cache
+@functools.cache
 def load() -> dict[str, Any]:
-    """The clamp reference: the cache if it is current, else a fresh computation."""
-    if CACHE.is_file():
-        data = json.loads(CACHE.read_text())
-        if data.get("meta", {}).get("fingerprint") == _fingerprint():
-            return data
-        warnings.warn(
-            "tests/oracle/clamp_reference.json is stale (run scripts/make_reference.py); "
-            "recomputing the NEURON clamp reference in this session",
-            stacklevel=2,
-        )
-    return compute()
+    """The reference numbers: the cache if current, else recomputed (see `oracle.cache`)."""
+    return cache.load(CACHE, CASES, SOURCES, compute)

@@ -10,13 +10,12 @@ and no reference number is ever typed in by hand.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import itertools
-import json
-import warnings
-from functools import cache
 from pathlib import Path
 from typing import Any
+
+from oracle import cache
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "reference.json"
@@ -112,16 +111,13 @@ def v_grid(tstop_ms: float) -> list[float]:
     return [k * V_GRID_MS for k in range(n)]
 
 
-def _fingerprint() -> str:
-    """Hash of the cases, the oracle's and this module's code, and NEURON's version."""
-    from neuron import __version__ as nrn_version
+#: The oracle files whose code makes these numbers (hashed into the cache's fingerprint).
+SOURCES = ("nrn.py", "reference.py")
 
-    h = hashlib.sha256()
-    h.update(json.dumps(CASES, sort_keys=True).encode())
-    h.update((HERE / "nrn.py").read_bytes())
-    h.update((HERE / "reference.py").read_bytes())
-    h.update(nrn_version.encode())
-    return h.hexdigest()[:16]
+
+def _fingerprint() -> str:
+    """Hash of the cases, the SOURCES' code and the installed NEURON's version."""
+    return cache.fingerprint(CASES, SOURCES)
 
 
 def compute() -> dict[str, Any]:
@@ -197,22 +193,11 @@ def compute() -> dict[str, Any]:
 
 
 def write(path: Path = CACHE) -> dict[str, Any]:
-    """Compute the reference and write it as JSON; returns it."""
-    data = compute()
-    path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
-    return data
+    """Compute the reference in NEURON and write it as JSON; returns it."""
+    return cache.write(path, compute)
 
 
-@cache
+@functools.cache
 def load() -> dict[str, Any]:
-    """The reference numbers: the cache if it is current, else a fresh computation."""
-    if CACHE.is_file():
-        data = json.loads(CACHE.read_text())
-        if data.get("meta", {}).get("fingerprint") == _fingerprint():
-            return data
-        warnings.warn(
-            "tests/oracle/reference.json is stale (run scripts/make_reference.py); "
-            "recomputing the NEURON reference in this session",
-            stacklevel=2,
-        )
-    return compute()
+    """The reference numbers: the cache if current, else recomputed (see `oracle.cache`)."""
+    return cache.load(CACHE, CASES, SOURCES, compute)

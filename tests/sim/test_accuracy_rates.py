@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from oracle.nrn import h
+from optional import require
 
 from tutor.sim import load_preset
 from tutor.sim.engine import params_row
 from tutor.sim.kernel import gate_rates_array
+
+require("neuron", "oracle", "comparing the rates with NEURON's own hh.mod")
+from oracle.nrn import h  # noqa: E402  (only once NEURON is known to be installed)
 
 #: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("kernel")

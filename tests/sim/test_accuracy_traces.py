@@ -9,6 +9,7 @@ overrides and anode-break (rebound) spikes. Tolerances are issue 3's (see
 from __future__ import annotations
 
 import pytest
+from optional import require
 from oracle import compare, ours, reference
 
 #: Every test here runs on both kernels (compiled and numpy; see tests/conftest.py).
@@ -72,6 +73,7 @@ def test_protocols_exercise_what_they_claim() -> None:
 
 def test_reference_cache_is_neurons() -> None:
     """The cached reference equals a fresh NEURON run of a few cases (no hand-typed numbers)."""
+    require("neuron", "oracle", "re-running NEURON to check its cached numbers")
     from oracle.nrn import Oracle
 
     o = Oracle()
