@@ -58,7 +58,7 @@ def test_without_neuron_a_changed_case_is_skipped_with_the_reason(
     monkeypatch.delenv("TUTOR_TEST_REQUIRE_ALL", raising=False)
     path = _copy(tmp_path, clamp_reference, spoil=False)
     changed = dict(clamp_reference.CASES, extra=[1])
-    with pytest.raises(pytest.skip.Exception, match="stale.*NEURON is not installed.*oracle"):
+    with pytest.raises(pytest.skip.Exception, match=r"stale.*NEURON is not installed.*oracle"):
         cache.load(path, changed, clamp_reference.SOURCES, _never)
     with pytest.raises(pytest.skip.Exception, match="missing"):
         cache.load(tmp_path / "absent.json", changed, clamp_reference.SOURCES, _never)
