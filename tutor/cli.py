@@ -31,6 +31,11 @@ class OutputError(Exception):
     """Output could not be written (full disk, read-only file, a folder): one line, exit 1."""
 
 
+class EnvironmentProblem(Exception):
+    """The environment cannot serve the command (no terminal for the TUI, an unusable
+    folder): one line, exit 1."""
+
+
 def _silence_stdout() -> None:
     """Point fd 1 at /dev/null so the interpreter's final flush cannot fail a second time."""
     import os
@@ -41,6 +46,24 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def _tolerant_streams() -> None:
+    """Let stdout and stderr write what their encoding cannot hold as an escape (\\xb5).
+
+    Output is UTF-8 (µA/cm², −65 mV, box drawing); a stream with another encoding
+    (PYTHONIOENCODING=ascii, a Latin-1 terminal) would otherwise raise
+    UnicodeEncodeError in the middle of the output, with a traceback.
+    """
+    import codecs
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        with contextlib.suppress(LookupError, ValueError, OSError, TypeError):
+            if reconfigure is not None and codecs.lookup(encoding).name != "utf-8":
+                reconfigure(errors="backslashreplace")
 
 
 def _error(message: str) -> None:
@@ -81,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     Ctrl-C at any moment — while modules load, while the kernel runs — ends
     with status 130 and no traceback.
     """
+    _tolerant_streams()
     try:
         return _main(argv)
     except KeyboardInterrupt:
@@ -111,7 +135,7 @@ def _main(argv: list[str] | None) -> int:
     except UsageError as exc:
         _error(str(exc))
         return 2
-    except OutputError as exc:
+    except (OutputError, EnvironmentProblem) as exc:
         _error(str(exc))
         return 1
     except KeyboardInterrupt:

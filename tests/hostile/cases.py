@@ -38,6 +38,10 @@ class Case:
     stdout_to: str | None = None
     """A path for stdout ("/dev/full"); None: captured."""
     mode: str = "inproc"
+    """"inproc", "subprocess", or "pty": a subprocess whose stdin, stdout and stderr are
+    one pseudo-terminal (a real terminal as the TUI sees it; the output is read from it)."""
+    unset: tuple[str, ...] = ()
+    """Environment variables removed for the run (subprocess and pty rows)."""
     message_in: str = "any"
     sigint_after_s: float | None = None
     one_line: bool = True
@@ -610,4 +614,72 @@ add(
          "50", "--json"), 130, mode="subprocess", sigint_after_s=1.0, one_line=False),
     Case("sigint-threshold", "signals", ("sweep", "strength-duration", "--widths",
          "0.01:1000:5000"), 130, mode="subprocess", sigint_after_s=1.5, one_line=False),
+)  # fmt: skip
+
+# A bad environment: unusable data or cache folders, a home that cannot be written, a
+# terminal that cannot show the TUI, an output encoding without µ. Each is either one
+# line and a non-zero exit, or the command's plain fallback; never a traceback.
+SIM_SMALL = ("simulate", "--preset", "squid", "--pulse", "5,1,20", "--tstop", "20", "--json")
+QUIZ_ENV = ("quiz", "--plain", "--lesson", "threshold", "--seed", "1")
+NO_HOME = {"HOME": "/proc/nope", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": "",
+           "XDG_CONFIG_HOME": "", "TUTOR_DATA_DIR": ""}  # fmt: skip
+
+
+def a_file(tmp: Path) -> None:
+    (tmp / "file").write_text("not a folder\n")
+
+
+add(
+    # progress has to be written: the folder cannot be made, or is a file
+    Case("env-data-dir-proc-quiz", "environment", QUIZ_ENV, 1, "cannot create data dir /proc/nope",
+         env={"TUTOR_DATA_DIR": "/proc/nope"}, stdin="a\n", mode="subprocess"),
+    Case("env-data-dir-file-quiz", "environment", QUIZ_ENV, 1, "is not a folder", setup=a_file,
+         env={"TUTOR_DATA_DIR": "{tmp}/file"}, stdin="a\n", mode="subprocess"),
+    Case("env-data-dir-file-progress", "environment", ("progress",), 1, "is not a folder",
+         setup=a_file, env={"TUTOR_DATA_DIR": "{tmp}/file"}, mode="subprocess"),
+    Case("env-xdg-data-proc-quiz", "environment", QUIZ_ENV, 1, "/proc/nope/neuron-tutor",
+         env={"TUTOR_DATA_DIR": "", "XDG_DATA_HOME": "/proc/nope"}, stdin="a\n",
+         mode="subprocess"),
+    Case("env-xdg-data-file-quiz", "environment", QUIZ_ENV, 1, "--data-dir or TUTOR_DATA_DIR",
+         setup=a_file, env={"TUTOR_DATA_DIR": "", "XDG_DATA_HOME": "{tmp}/file"}, stdin="a\n",
+         mode="subprocess"),
+    # a home that cannot be written: what needs no folder still works
+    Case("env-home-proc-quiz", "environment", QUIZ_ENV, 1, "/proc/nope/.local/share/neuron-tutor",
+         env=NO_HOME, stdin="a\n", mode="subprocess"),
+    Case("env-home-proc-simulate", "environment", SIM_SMALL, 0, '"spikes_ms"', env=NO_HOME,
+         message_in="stdout", mode="subprocess"),
+    Case("env-home-proc-progress", "environment", ("progress",), 0, "0 attempt(s)", env=NO_HOME,
+         message_in="stdout", mode="subprocess"),
+    # nothing is cached any more: unusable cache folders change nothing
+    Case("env-cache-dirs-proc-simulate", "environment", SIM_SMALL, 0, '"spikes_ms"',
+         env={"TUTOR_CACHE_DIR": "/proc/nope", "XDG_CACHE_HOME": "/proc/nope"},
+         message_in="stdout", mode="subprocess"),
+    Case("env-cache-dir-file-simulate", "environment", SIM_SMALL, 0, '"spikes_ms"', setup=a_file,
+         env={"TUTOR_CACHE_DIR": "{tmp}/file", "XDG_CACHE_HOME": "{tmp}/file"},
+         message_in="stdout", mode="subprocess"),
+    # the TUI without a terminal that can show it: one line naming what is missing
+    Case("env-lab-no-tty", "environment", ("lab",), 1, "stdin is not a terminal",
+         mode="subprocess"),
+    Case("env-bare-tutor-no-tty", "environment", (), 1, "tutor quiz --plain", mode="subprocess"),
+    Case("env-lab-term-dumb", "environment", ("lab",), 1, "TERM=dumb cannot move the cursor",
+         env={"TERM": "dumb"}, mode="pty"),
+    Case("env-lab-term-unset", "environment", ("lab",), 1, "TERM is not set", unset=("TERM",),
+         mode="pty"),
+    Case("env-lab-term-empty", "environment", ("lab",), 1, "TERM is not set", env={"TERM": ""},
+         mode="pty"),
+    # the quiz falls back to its plain mode where the dialogs cannot be drawn
+    Case("env-quiz-term-dumb-plain", "environment", ("quiz", "--lesson", "threshold", "--seed",
+         "1"), 0, "Answer: one letter", env={"TERM": "dumb"}, stdin="\x04", mode="pty"),
+    Case("env-quiz-no-tty-plain", "environment", ("quiz", "--lesson", "threshold", "--seed", "1"),
+         0, "Answer: one letter", stdin="", message_in="stdout", mode="subprocess"),
+    # an output encoding that cannot hold µ, − or box drawing: escapes, not UnicodeEncodeError
+    Case("env-ascii-stdout-timeline", "environment", ("simulate", "--pulse", "5,1,20", "--tstop",
+         "20", "--timeline"), 0, "\\xb5A/cm", env={"PYTHONIOENCODING": "ascii"},
+         message_in="stdout", mode="subprocess"),
+    Case("env-ascii-help", "environment", ("--help",), 0, "tutor", message_in="stdout",
+         env={"PYTHONIOENCODING": "ascii"}, mode="subprocess"),
+    Case("env-latin1-plain-quiz", "environment", QUIZ_ENV, 0, "Answer: one letter",
+         env={"PYTHONIOENCODING": "latin-1"}, stdin="", message_in="stdout", mode="subprocess"),
+    Case("env-ascii-error-line", "environment", ("simulate", "--preset", "µ"), 2, "--preset",
+         env={"PYTHONIOENCODING": "ascii"}, mode="subprocess"),
 )  # fmt: skip

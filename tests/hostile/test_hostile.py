@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -39,7 +40,9 @@ def run_inproc(case: Case, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
 
     monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp / "envdata"))
     for key, value in case.env.items():
-        monkeypatch.setenv(key, value)
+        monkeypatch.setenv(key, fill(value, tmp))
+    for key in case.unset:
+        monkeypatch.delenv(key, raising=False)
     stdin_text = (
         case.stdin if isinstance(case.stdin, str) else case.stdin.decode("utf-8", "replace")
     )
@@ -69,9 +72,63 @@ def run_inproc(case: Case, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
     )
 
 
+def case_env(case: Case, tmp: Path) -> dict[str, str]:
+    """The environment of a subprocess row: ours, a fresh data dir, the row's changes."""
+    env = {**os.environ, "TUTOR_DATA_DIR": str(tmp / "envdata")}
+    env.update({key: fill(value, tmp) for key, value in case.env.items()})
+    for key in case.unset:
+        env.pop(key, None)
+    return env
+
+
+def run_pty(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
+    """Run `python -m tutor` on a pseudo-terminal (stdin, stdout and stderr); returns
+    (exit, b"", what the terminal showed with CR LF as LF, peak RSS in bytes)."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tutor", *[fill(a, tmp) for a in case.args]],
+        stdin=slave, stdout=slave, stderr=slave, env=case_env(case, tmp), cwd=REPO,
+        start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    stdin = case.stdin.encode() if isinstance(case.stdin, str) else case.stdin
+    if stdin:
+        os.write(master, stdin)
+    shown = bytearray()
+    deadline = time.monotonic() + TIME_LIMIT_S
+    rss = 0
+    while True:
+        ready = select.select([master], [], [], 0.05)[0]
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: every process holding the terminal has gone
+                chunk = b""
+            shown += chunk
+            if chunk:
+                continue
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"{case.id}: still running after {TIME_LIMIT_S} s (hang)")
+    with contextlib.suppress(OSError):
+        while chunk := os.read(master, 65536):
+            shown += chunk
+    os.close(master)
+    if proc.returncode < 0:
+        pytest.fail(f"{case.id}: killed by signal {-proc.returncode}")
+    return proc.returncode, b"", bytes(shown).replace(b"\r\n", b"\n"), rss
+
+
 def run_subprocess(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
     """Run `python -m tutor`; returns (exit, stdout, stderr, peak RSS in bytes)."""
-    env = {**os.environ, "TUTOR_DATA_DIR": str(tmp / "envdata"), **case.env}
+    env = case_env(case, tmp)
     stdin = case.stdin.encode() if isinstance(case.stdin, str) else case.stdin
     out_path = tmp / "stdout.bin"
     if case.stdout_to in (None, "closed-pipe"):
@@ -138,8 +195,9 @@ def test_hostile_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     if case.setup is not None:
         case.setup(tmp_path)
     start = time.monotonic()
-    if case.mode == "subprocess":
-        code, out, err, rss = run_subprocess(case, tmp_path)
+    if case.mode in ("subprocess", "pty"):
+        run = run_pty if case.mode == "pty" else run_subprocess
+        code, out, err, rss = run(case, tmp_path)
         assert rss < MEMORY_LIMIT_BYTES, f"peak memory {rss / 2**20:.0f} MiB"
     else:
         code, out, err = run_inproc(case, tmp_path, monkeypatch)
@@ -162,7 +220,7 @@ def test_the_table_covers_every_kind_of_hostile_input() -> None:
     assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
     assert len(CASES) >= 150
     by_category = Counter(c.category for c in CASES)
-    for category in ("content", "budget", "output", "options", "store", "signals"):
+    for category in ("content", "budget", "output", "options", "store", "signals", "environment"):
         assert by_category[category] >= 3, by_category
 
 

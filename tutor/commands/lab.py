@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tutor.commands._common import seed_value
+from tutor.commands._terminal import ALTERNATIVES, tui_unavailable
 
 #: Speeds accepted by --speed (model ms per wall second): the range `[` and `]` offer.
 SPEED_RANGE = (0.1, 100.0)
@@ -88,6 +89,13 @@ def run(args: argparse.Namespace) -> int:
             return 2
         except OSError as exc:
             raise UsageError(f"--setup: cannot read {args.setup}: {exc.strerror or exc}") from None
+    why = tui_unavailable()
+    if why is not None:
+        from tutor.cli import EnvironmentProblem
+
+        raise EnvironmentProblem(
+            f"the full-screen tutor needs a terminal: {why} (try {ALTERNATIVES})"
+        )
     from tutor.app.app import create_app
 
     app = create_app(

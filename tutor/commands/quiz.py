@@ -13,6 +13,7 @@ import sys
 
 from tutor.cli import UsageError
 from tutor.commands._common import seed_value
+from tutor.commands._terminal import tui_unavailable
 
 
 def add_store_args(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
     if args.lesson is not None and args.lesson not in {lesson.id for lesson in lessons}:
         known = ", ".join(lesson.id for lesson in lessons) or "none"
         raise UsageError(f"--lesson: unknown lesson '{args.lesson}' (known: {known})")
-    if not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
+    # the dialogs over the live lab need a real terminal; elsewhere (a pipe, TERM=dumb):
+    # the plain mode, which needs none
+    if not args.plain and sys.stdout.isatty() and tui_unavailable() is None:
         from tutor.app import run_quiz
 
         return run_quiz(args)

@@ -88,6 +88,10 @@ MIGRATIONS: dict[int, str] = {
 }
 
 
+#: Appended to a data-folder error: where the folder came from and how to choose another.
+_CHOOSE_ANOTHER = " (choose a usable folder with --data-dir or TUTOR_DATA_DIR)"
+
+
 class StoreError(Exception):
     """The progress file cannot be used (corrupt, newer, foreign, unwritable); one-line message."""
 
@@ -297,7 +301,7 @@ class Store:
         An older schema is migrated in the copy only.
         """
         if self.dir.exists() and not self.dir.is_dir():
-            raise StoreError(f"data dir {self.dir} is not a folder")
+            raise StoreError(f"data dir {self.dir} is not a folder{_CHOOSE_ANOTHER}")
         memory = sqlite3.connect(":memory:", isolation_level=None)
         if self.path.exists():
             self._check_magic()
@@ -331,10 +335,14 @@ class Store:
         return memory
 
     def _open(self) -> sqlite3.Connection:
+        if self.dir.exists() and not self.dir.is_dir():
+            raise StoreError(f"data dir {self.dir} is not a folder{_CHOOSE_ANOTHER}")
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create data dir {self.dir}: {exc.strerror or exc}") from None
+            raise StoreError(
+                f"cannot create data dir {self.dir}: {exc.strerror or exc}{_CHOOSE_ANOTHER}"
+            ) from None
         self._check_magic()
         try:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
