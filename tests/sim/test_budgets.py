@@ -1,7 +1,7 @@
 """Budgets of a run: checked before anything is built; the kernel's step budget and chunking.
 
 The kernel returns to Python every few hundred thousand steps so that Ctrl-C
-works; resuming must be exact (the state lives in the caller's buffers), so a
+works (the numpy kernel mirrors it); resuming must be exact (the state lives in the caller's buffers), so a
 run cut into chunks gives the same numbers to the bit as one uncut call.
 """
 
@@ -16,7 +16,10 @@ from tutor.sim.limits import MAX_SAMPLES, PARAMETER_RANGES, sample_count
 from tutor.sim.params import ParameterError
 
 
-def test_chunked_kernel_calls_give_identical_results(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chunked_kernel_calls_give_identical_results(
+    kernel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On both kernels: the numpy kernel stops at the same chunks and resumes as exactly."""
     p = load_preset("squid")
     stim = [Pulse(delay_ms=5, width_ms=1, amp_uA_cm2=20), Holding(amp_uA_cm2=8.0)]
     whole = simulate(p, stim, tstop_ms=200.0)
@@ -36,10 +39,14 @@ def test_chunked_kernel_calls_give_identical_results(monkeypatch: pytest.MonkeyP
     np.testing.assert_array_equal(whole.spikes_ms, cut.spikes_ms)
 
 
-def test_step_budget_stops_a_run_and_says_where(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_step_budget_stops_a_run_and_says_where(
+    kernel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On both kernels (the numpy kernel mirrors kernel.c's per-cell step budget)."""
     p = load_preset("textbook")
     monkeypatch.setattr(K, "STEP_CHUNK", 1)
     monkeypatch.setattr(K, "MAX_STEPS_PER_CELL", 2000)
+    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL_PYTHON", 2000)
     with pytest.raises(K.StepBudgetError) as info:
         simulate(p, [Holding(amp_uA_cm2=50.0)], tstop_ms=2000.0)
     assert info.value.limit == 2000
@@ -65,3 +72,52 @@ def test_parameters_outside_their_range_are_refused_by_name(name: str) -> None:
         with pytest.raises(ParameterError, match=f"'{name}'"):
             p.with_overrides({name: bad})
     p.with_overrides({name: hi})  # the ends themselves are allowed
+
+
+def test_step_budget_stops_both_kernels_at_the_same_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numpy kernel's budget mirrors kernel.c's: a batch (its vector path) and a single
+    cell stop at the same model time on both, after the same chunk of steps."""
+    from optional import missing
+
+    from tutor.sim import run_batch
+    from tutor.sim.reduce import resting_state
+
+    if K.compiled_path() is None:
+        missing("the compiled kernel is not installed here (built without a C compiler)")
+    monkeypatch.setattr(K, "STEP_CHUNK", 1)  # chunks of 256 steps per cell
+    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL", 1000)
+    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL_PYTHON", 1000)
+    p = load_preset("squid")
+    amps = np.linspace(20.0, 120.0, 12)  # ≥ 6 cells: the numpy kernel's vector path
+    pieces = [[(10.0, 5000.0, float(a), float(a))] for a in amps]
+
+    def stop_time(cells: int) -> float:
+        with pytest.raises(K.StepBudgetError) as info:
+            run_batch(p, pieces[:cells], resting_state(p).as_array(), 5000.0)
+        assert info.value.limit == 1000
+        return info.value.t_ms
+
+    got = {}
+    for name in ("compiled", "python"):
+        monkeypatch.setenv("TUTOR_KERNEL", name)
+        K.reset()
+        resting_state.cache_clear()
+        got[name] = (stop_time(12), stop_time(1))
+    monkeypatch.delenv("TUTOR_KERNEL")
+    K.reset()
+    resting_state.cache_clear()
+    for compiled, python in zip(got["compiled"], got["python"], strict=True):
+        assert 10.0 < compiled < 5000.0
+        assert python == pytest.approx(compiled, abs=1e-9)
+
+
+def test_numpy_kernel_has_its_own_default_budget(
+    kernel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unpatched, each kernel stops at its own default (the numpy one at a tenth: seconds)."""
+    monkeypatch.setattr(K, "STEP_CHUNK", 1)
+    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL", 3000)
+    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL_PYTHON", 700)
+    with pytest.raises(K.StepBudgetError) as info:
+        simulate(load_preset("squid"), [Holding(amp_uA_cm2=50.0)], tstop_ms=2000.0)
+    assert info.value.limit == (700 if kernel == "python" else 3000)

@@ -77,6 +77,11 @@ class KernelUnavailableError(RuntimeError):
 #: so this allows thousands of spikes, while parameters that make the membrane absurdly
 #: stiff (cm = 1e-9 µF/cm²) end in seconds with StepBudgetError instead of running for hours.
 MAX_STEPS_PER_CELL = 5_000_000
+#: The same budget for the numpy kernel (same rule: per cell, per call, checked at every
+#: STEP_CHUNK). Its steps cost ~13 µs of CPU against ~0.4 µs compiled, so the same
+#: number would let a runaway run take over a minute; a tenth keeps the bound in seconds
+#: (~7 s) and still allows ~5 000 spikes in one call (the live lab's calls are tiny).
+MAX_STEPS_PER_CELL_PYTHON = 500_000
 #: Steps per call of the compiled kernel, shared among the cells of a batch (at least
 #: 256 each): control returns to Python this often, so Ctrl-C (KeyboardInterrupt,
 #: delivered between bytecodes) stops even a 10 000-cell sweep within ~0.2 s. Resuming
@@ -259,29 +264,32 @@ def advance_batch(
     time passes `t_stop[i]` or it has fired `stop_spikes[i]` spikes (0 = never).
     All state is updated in place.
 
-    The compiled kernel returns to Python every STEP_CHUNK steps per cell (so
-    Ctrl-C works) and the run stops with StepBudgetError once a cell has taken
-    `max_steps` (default MAX_STEPS_PER_CELL) steps in this call.
+    Both kernels return to Python every STEP_CHUNK steps per cell (so Ctrl-C works in
+    the compiled one; the numpy one mirrors it, so both stop at the same places), and
+    the run stops with StepBudgetError once a cell has taken `max_steps` (default
+    MAX_STEPS_PER_CELL, MAX_STEPS_PER_CELL_PYTHON on the numpy kernel) steps in this call.
     """
     name, lib = _backend()
-    if name == "python":
-        lib.advance_batch(
-            ncell, y, f, t, h, yp, fp, tp, fvalid, ksample, bpi, params, seg, nseg, bps, nbp,
-            spikes, maxsp, stats, k_end, dt_out, t_stop, stop_spikes, rec, nrec, rec_k0,
-            rtol, atol_v, atol_g, integrator,
-        )  # fmt: skip
-        return
-    d = addr
-    budget = MAX_STEPS_PER_CELL if max_steps is None else int(max_steps)
+    default = MAX_STEPS_PER_CELL_PYTHON if name == "python" else MAX_STEPS_PER_CELL
+    budget = default if max_steps is None else int(max_steps)
     flat_stats = stats.reshape(-1) if hasattr(stats, "reshape") else stats
     steps_before = list(flat_stats[ST_NSTEPS::NSTATS])
-    args = (
-        ncell, d(y), d(f), d(t), d(h), d(yp), d(fp), d(tp), d(fvalid, "q"), d(ksample, "q"),
-        d(bpi, "q"), d(params), d(seg), nseg, d(bps), nbp, d(spikes), maxsp, d(stats),
-        d(k_end, "q"), dt_out, d(t_stop), d(stop_spikes, "q"), d(rec), nrec, rec_k0,
-        rtol, atol_v, atol_g, integrator, threads_for(ncell), max(256, STEP_CHUNK // ncell),
-    )  # fmt: skip
-    while lib.advance_batch(*args) > 0:  # a cell stopped at STEP_CHUNK: check, then resume
+    chunk = max(256, STEP_CHUNK // max(ncell, 1))
+    if name == "python":
+        args: tuple[Any, ...] = (
+            ncell, y, f, t, h, yp, fp, tp, fvalid, ksample, bpi, params, seg, nseg, bps, nbp,
+            spikes, maxsp, stats, k_end, dt_out, t_stop, stop_spikes, rec, nrec, rec_k0,
+            rtol, atol_v, atol_g, integrator, chunk,
+        )  # fmt: skip
+    else:
+        d = addr
+        args = (
+            ncell, d(y), d(f), d(t), d(h), d(yp), d(fp), d(tp), d(fvalid, "q"), d(ksample, "q"),
+            d(bpi, "q"), d(params), d(seg), nseg, d(bps), nbp, d(spikes), maxsp, d(stats),
+            d(k_end, "q"), dt_out, d(t_stop), d(stop_spikes, "q"), d(rec), nrec, rec_k0,
+            rtol, atol_v, atol_g, integrator, threads_for(ncell), chunk,
+        )  # fmt: skip
+    while lib.advance_batch(*args) > 0:  # a cell stopped at its chunk: check, then resume
         steps_now = flat_stats[ST_NSTEPS::NSTATS]
         taken = [float(a) - b for a, b in zip(steps_now, steps_before, strict=True)]
         worst = max(range(len(taken)), key=taken.__getitem__)

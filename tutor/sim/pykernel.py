@@ -418,11 +418,16 @@ def _advance_cell(
     atol_v: float,
     atol_g: float,
     integrator: int,
-) -> None:
-    """Advance cell i until its sample index reaches k_end or it is done (plain floats).
+    max_steps: int = 0,
+) -> int:
+    """Advance cell i until its sample index reaches k_end or it is done (plain floats),
+    or until it has taken `max_steps` accepted steps in this call (0: no limit).
 
-    States are lists of NSTATE floats (V, m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ).
+    Returns 1 when stopped by `max_steps` (the state is stored complete: calling again
+    resumes exactly), else 0 — kernel.c's `advance_cell`. States are lists of NSTATE
+    floats (V, m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ).
     """
+    taken = 0
     ns = NSTATE
     y = b.y[i].tolist()
     f = b.f[i].tolist()
@@ -463,6 +468,9 @@ def _advance_cell(
         if t >= t_stop:
             st[ST_DONE] = 1.0
             break
+        if max_steps > 0 and taken >= max_steps:
+            _store_cell(b, i, y, f, yp, fp, t, h, tp, fvalid, ksample, bpi, st)
+            return 1
         # 2) take one accepted step, never across a breakpoint
         while bps[bpi] <= t + 1e-12 * (1.0 + abs(t)):
             bpi += 1
@@ -572,12 +580,14 @@ def _advance_cell(
         tp = t0
         t = tn
         st[ST_NSTEPS] += 1.0
+        taken += 1
         if clipped:
             fvalid = 0  # the stimulus changes here: the slope must be re-evaluated
         _reduce_step(t0, tn, yp, y, fp, f, p, spikes, 0, maxsp, st, t_stop)
         if stop_spikes > 0 and st[ST_NSPK] >= float(stop_spikes):
             st[ST_DONE] = 1.0
     _store_cell(b, i, y, f, yp, fp, t, h, tp, fvalid, ksample, bpi, st)
+    return 0
 
 
 def _store_cell(b: _Buffers, i: int, y, f, yp, fp, t, h, tp, fvalid, ksample, bpi, st) -> None:
@@ -875,9 +885,12 @@ def _advance_vector(
     atol_v: float,
     atol_g: float,
     integrator: int,
-) -> None:
+    max_steps: int = 0,
+) -> int:
     """Advance every cell in lock step: each round, one accepted step per active cell.
 
+    A cell that has taken `max_steps` accepted steps in this call (0: no limit) stops
+    there, its state complete, as in kernel.c; returns how many cells stopped so.
     Inside, states are [NSTATE, n] (rows V, m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ) so each
     row is contiguous.
     """
@@ -887,6 +900,8 @@ def _advance_vector(
     everyone = _Cells(b.params, b.params[:, P_KIN].astype(int) == 0)
     atol = np.array([atol_v] + [atol_g] * (NSTATE - 1))[:, None]
     active = np.arange(ncell)
+    taken = np.zeros(ncell, dtype=np.int64)
+    stopped_by_budget = 0
     cells, cells_for = everyone, active
     while True:
         # 1) emit samples; drop cells that reached their last sample, are done or past t_stop
@@ -896,8 +911,13 @@ def _advance_vector(
         if past.any():
             b.stats[active[past], ST_DONE] = 1.0
             active = active[~past]
+        if max_steps > 0:
+            spent = taken[active] >= max_steps
+            if spent.any():
+                stopped_by_budget += int(spent.sum())
+                active = active[~spent]
         if active.size == 0:
-            return
+            return stopped_by_budget
         idx = active
         if cells_for.size != idx.size:  # parameters of the cells still running
             cells, cells_for = everyone.take(idx), idx
@@ -968,6 +988,7 @@ def _advance_vector(
         b.tp[idx] = t0
         b.t[idx] = tn
         b.stats[idx, ST_NSTEPS] += 1.0
+        taken[idx] += 1
         if clipped.any():
             b.fvalid[idx[clipped]] = 0
         _reduce_v(b, idx, t0, tn, y, yn, f, k7, spikes_flat, maxsp)
@@ -1066,11 +1087,13 @@ def advance_batch(
     ncell, y, f, t, h, yp, fp, tp, fvalid, ksample, bpi,
     params, seg, nseg, bps, nbp, spikes, maxsp, stats,
     k_end, dt_out, t_stop, stop_spikes, rec, nrec, rec_k0,
-    rtol, atol_v, atol_g, integrator,
-) -> None:  # fmt: skip
-    """As `tutor.sim.kernel.advance_batch` (same buffers, updated in place)."""
+    rtol, atol_v, atol_g, integrator, max_steps=0,
+) -> int:  # fmt: skip
+    """As kernel.c's `advance_batch` (same buffers, updated in place): returns how many
+    cells stopped at `max_steps` accepted steps in this call (0: no limit) and need
+    another call to finish."""
     if ncell == 0:
-        return
+        return 0
     bufs = {
         "y": y, "f": f, "t": t, "h": h, "yp": yp, "fp": fp, "tp": tp, "fvalid": fvalid,
         "ksample": ksample, "bpi": bpi, "params": params, "seg": seg, "bps": bps,
@@ -1080,10 +1103,13 @@ def advance_batch(
     b = _Buffers(ncell, nseg, nbp, maxsp, nrec, bufs)
     if ncell >= VECTOR_MIN_CELLS:
         with np.errstate(all="ignore"):  # vtrap's 0/0 and overflow are handled where they arise
-            _advance_vector(b, dt_out, nrec, rec_k0, rtol, atol_v, atol_g, integrator)
-    else:
-        for i in range(ncell):
-            _advance_cell(b, i, dt_out, nrec, rec_k0, rtol, atol_v, atol_g, integrator)
+            return _advance_vector(
+                b, dt_out, nrec, rec_k0, rtol, atol_v, atol_g, integrator, max_steps
+            )
+    return sum(
+        _advance_cell(b, i, dt_out, nrec, rec_k0, rtol, atol_v, atol_g, integrator, max_steps)
+        for i in range(ncell)
+    )
 
 
 def steady_gates(v: float, params: Any) -> tuple[float, float, float]:
