@@ -2,11 +2,16 @@
 
 Run by hand, not by pytest::
 
-    uv run python benchmarks/bench_engine.py [--repeats 5] [--markdown]
+    uv run --all-groups python benchmarks/bench_engine.py [--repeats 5] [--kernels compiled,python]
 
-Every timing is a whole process (start-up, imports, JIT cache load, the work,
-output) measured as wall time: one warm-up run, then the median of
-`--repeats` runs. Protocols (squid preset, 6.3 °C, docs/design.md definitions):
+Every timing is a whole process (start-up, imports, the work, output), as wall
+time and as CPU time (user + system of the child, from getrusage): one warm-up
+run, then the median of `--repeats` runs. The commands of a protocol take turns
+(tutor on each kernel, NEURON, tutor, …), so a change in the machine's load
+during the run hits them alike and the ratios stay fair. `tutor` runs once per
+kernel (TUTOR_KERNEL=compiled: kernel.c; TUTOR_KERNEL=python: the numpy
+fallback of installs without a compiler). Protocols (squid preset, 6.3 °C,
+docs/design.md definitions):
 
 (a) f–I sweep: 100 amplitudes evenly spaced 0–50 µA/cm², 500 ms steps from
     t = 10 ms. tutor: ``tutor sweep fi --amps 0:50:100`` (one batched pass).
@@ -37,6 +42,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -168,42 +174,68 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
-    """Run a whole process; return (wall s, stdout)."""
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str, float]:
+    """Run a whole process; return (wall s, stdout, CPU s of the process)."""
+    cpu0 = _children_cpu_s()
     t0 = time.perf_counter()
     proc = subprocess.run(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         env={**os.environ, **(env or {})}, check=False,
     )  # fmt: skip
     wall = time.perf_counter() - t0
+    cpu = _children_cpu_s() - cpu0
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} … exited {proc.returncode}")
-    return wall, proc.stdout
+    return wall, proc.stdout, cpu
 
 
-def peak_rss_mib(cmd: list[str]) -> float:
+def peak_rss_mib(cmd: list[str], env: dict[str, str] | None = None) -> float:
     """Peak resident memory (MiB) of one run of `cmd` (ru_maxrss of that child)."""
     proc = subprocess.run(
         [sys.executable, "-S", "-c", LAUNCHER, *cmd],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True,
+        env={**os.environ, **(env or {})},
     )  # fmt: skip
     line = [x for x in proc.stderr.splitlines() if x.startswith("MAXRSS_KB ")][-1]
     return int(line.split()[1]) / 1024.0
 
 
-def timed(cmd: list[str], repeats: int, env: dict[str, str] | None = None) -> dict:
-    """Warm up once, then the median wall time of `repeats` runs, and the peak RSS."""
-    run_once(cmd, env)
-    walls, out = [], ""
+def timed_in_turns(cmds: list[tuple[list[str], dict[str, str] | None]], repeats: int) -> list[dict]:
+    """Warm each command up once, then run them in turns `repeats` times; per command the
+    median wall and CPU time, every wall time, the peak RSS and the last output."""
+    for cmd, env in cmds:
+        run_once(cmd, env)
+    walls: list[list[float]] = [[] for _ in cmds]
+    cpus: list[list[float]] = [[] for _ in cmds]
+    outs = [""] * len(cmds)
     for _ in range(repeats):
-        w, out = run_once(cmd, env)
-        walls.append(w)
-    return {
-        "median_s": statistics.median(walls),
-        "runs_s": walls,
-        "rss_mib": peak_rss_mib(cmd),
-        "out": out,
-    }
+        for k, (cmd, env) in enumerate(cmds):
+            w, outs[k], c = run_once(cmd, env)
+            walls[k].append(w)
+            cpus[k].append(c)
+    return [
+        {
+            "median_s": statistics.median(walls[k]),
+            "runs_s": walls[k],
+            "cpu_s": statistics.median(cpus[k]),
+            "rss_mib": peak_rss_mib(cmd, env),
+            "out": outs[k],
+        }
+        for k, (cmd, env) in enumerate(cmds)
+    ]
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared)."""
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def machine() -> str:
@@ -237,8 +269,8 @@ def accuracy() -> list[tuple[str, str, str, str]]:
         ref = o.run([pulse], tstop)
         cases = {}
         for table in ("1", "0"):
-            _, out = run_once(nrn_cmd("pulse", ",".join(map(str, pulse)), str(tstop)),
-                                 {"NRN_USETABLE": table})  # fmt: skip
+            _, out, _ = run_once(nrn_cmd("pulse", ",".join(map(str, pulse)), str(tstop)),
+                                    {"NRN_USETABLE": table})  # fmt: skip
             cases[f"NEURON fixed dt=0.025, usetable_hh={table}"] = json.loads(out)
         res = simulate(load_preset("squid"), [Pulse(delay_ms=pulse[0], width_ms=pulse[1],
                        amp_uA_cm2=pulse[2])], tstop_ms=tstop)  # fmt: skip
@@ -260,7 +292,7 @@ def accuracy() -> list[tuple[str, str, str, str]]:
     ref_rates = [o.fi_rate(a)[0] for a in amps]
     spec = "2.5:50:20"
     for table in ("1", "0"):
-        _, out = run_once(nrn_cmd("fi", spec), {"NRN_USETABLE": table})
+        _, out, _ = run_once(nrn_cmd("fi", spec), {"NRN_USETABLE": table})
         got = [float(x) for x in out.split()]
         rows.append((f"f–I 2.5–50 (20 amps): NEURON fixed dt=0.025, usetable_hh={table}",
                      _fi_dev(got, ref_rates), "", ""))  # fmt: skip
@@ -284,13 +316,23 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per command (≥ 3)")
     ap.add_argument("--skip-accuracy", action="store_true")
+    ap.add_argument(
+        "--kernels", default="compiled,python",
+        help="tutor's kernels to time, comma-separated (compiled, python)",
+    )  # fmt: skip
+    ap.add_argument("--protocols", default="a,b,c,c2", help="which rows: a, b, c, c2")
     args = ap.parse_args()
     repeats = max(3, args.repeats)
+    kernels = [k for k in args.kernels.split(",") if k]
+    wanted = set(args.protocols.split(","))
     from oracle.nrn import Oracle
 
     os.environ["NRN_REST"] = repr(Oracle().rest())  # every NEURON run starts at its rest
     print(f"machine: {machine()}")
-    print(f"timings: wall time of whole processes, median of {repeats} after one warm-up\n")
+    print(
+        f"timings: wall and CPU time of whole processes, median of {repeats} after one "
+        "warm-up, the commands of a row in turns\n"
+    )
     isis = ",".join(f"{x:g}" for x in ISIS)
     with tempfile.TemporaryDirectory() as tmp:
         csv_t = str(Path(tmp) / "tutor.csv")
@@ -312,32 +354,44 @@ def main() -> int:
                        "--csv", csv_t),
              nrn_cmd("trace9", pulse, csv_n)),
         ]  # fmt: skip
+        codes = ["a", "b", "c", "c2"]
+        rows = [row for code, row in zip(codes, rows, strict=True) if code in wanted]
+        print(f"load average before: {load_average()}", flush=True)
         results = []
         for name, t_cmd, n_cmd in rows:
-            t = timed(t_cmd, repeats)
-            n = timed(n_cmd, repeats)
-            results.append((name, t, n))
-            print(f"{name}: tutor {t['median_s']:.3f} s, NEURON {n['median_s']:.3f} s", flush=True)
-        # sanity: both sides agree on the f–I rates
-        ours = [p["rate_hz"] for p in json.loads(results[0][1]["out"])["points"]]
-        theirs = [float(x) for x in results[0][2]["out"].split()]
-        agree = sum(
-            abs(a - b) <= 0.01 * max(b, 1e-9) or a == b for a, b in zip(ours, theirs, strict=True)
-        )
-        print(f"f–I sanity: {agree}/100 rates within 1 % of NEURON fixed step\n")
+            cmds = [(t_cmd, {"TUTOR_KERNEL": k}) for k in kernels] + [(n_cmd, None)]
+            *tutors, n = timed_in_turns(cmds, repeats)
+            results.append((name, tutors, n))
+            print(f"{name}: " + ", ".join(f"tutor/{k} {t['median_s']:.3f} s"
+                  for k, t in zip(kernels, tutors, strict=True))
+                  + f", NEURON {n['median_s']:.3f} s", flush=True)  # fmt: skip
+        if results and results[0][0].startswith("(a)"):  # sanity: the f–I rates agree
+            theirs = [float(x) for x in results[0][2]["out"].split()]
+            for k, t in zip(kernels, results[0][1], strict=True):
+                ours = [p["rate_hz"] for p in json.loads(t["out"])["points"]]
+                agree = sum(abs(a - b) <= 0.01 * max(b, 1e-9) or a == b
+                            for a, b in zip(ours, theirs, strict=True))  # fmt: skip
+                print(f"f–I sanity ({k}): {agree}/100 rates within 1 % of NEURON fixed step")
         mem_cmd = tutor_cmd("sweep", "fi", "--preset", "squid", "--amps", "0:50:1000", "--json")
-        mem_wall, _ = run_once(mem_cmd)
-        mem_rss = peak_rss_mib(mem_cmd)
-    print("| protocol | tutor median [min] (s) | NEURON fixed step median [min] (s) "
-          "| NEURON / tutor (medians) | tutor peak RSS (MiB) | NEURON peak RSS (MiB) |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, t, n in results:
-        print(f"| {name} | {t['median_s']:.3f} [{min(t['runs_s']):.3f}] "
-              f"| {n['median_s']:.3f} [{min(n['runs_s']):.3f}] "
-              f"| **{n['median_s'] / t['median_s']:.1f}×** "
-              f"| {t['rss_mib']:.0f} | {n['rss_mib']:.0f} |")  # fmt: skip
-    print(f"\n1000-cell × 500 ms f–I sweep (`tutor sweep fi --amps 0:50:1000`): "
-          f"{mem_wall:.2f} s wall, peak RSS {mem_rss:.0f} MiB (limit 500 MiB)")  # fmt: skip
+        mem = {k: (run_once(mem_cmd, {"TUTOR_KERNEL": k})[0],
+                   peak_rss_mib(mem_cmd, {"TUTOR_KERNEL": k})) for k in kernels}  # fmt: skip
+        print(f"load average after: {load_average()}\n")
+    head = "| protocol | " + " | ".join(f"tutor {k} median [min] (s)" for k in kernels)
+    head += " | NEURON fixed step median [min] (s) | "
+    head += " | ".join(f"NEURON / {k}: wall (CPU)" for k in kernels)
+    head += " | " + " | ".join(f"{k} RSS (MiB)" for k in kernels) + " | NEURON RSS (MiB) |"
+    print(head)
+    print("|---|" + "---:|" * (3 * len(kernels) + 2))
+    for name, tutors, n in results:
+        cells = [f"{t['median_s']:.3f} [{min(t['runs_s']):.3f}]" for t in tutors]
+        cells.append(f"{n['median_s']:.3f} [{min(n['runs_s']):.3f}]")
+        cells += [f"**{n['median_s'] / t['median_s']:.1f}×** ({n['cpu_s'] / t['cpu_s']:.1f}×)"
+                  for t in tutors]  # fmt: skip
+        cells += [f"{t['rss_mib']:.0f}" for t in tutors] + [f"{n['rss_mib']:.0f}"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    for k, (wall, rss) in mem.items():
+        print(f"\n1000-cell × 500 ms f–I sweep (`tutor sweep fi --amps 0:50:1000`), {k} "
+              f"kernel: {wall:.2f} s wall, peak RSS {rss:.0f} MiB (limit 500 MiB)")  # fmt: skip
     if not args.skip_accuracy:
         print("\nDeviation from NEURON CVODE (atol 1e-8):\n")
         print("| case | spike time (ms) | peak (mV) / peak time (ms) | AHP min (mV) |")
