@@ -42,6 +42,9 @@ class Case:
     one pseudo-terminal (a real terminal as the TUI sees it; the output is read from it)."""
     unset: tuple[str, ...] = ()
     """Environment variables removed for the run (subprocess and pty rows)."""
+    needs_compiled: bool = False
+    """Runs MAX_STEPS_PER_CELL steps: seconds compiled, over the time limit on the numpy
+    kernel (whose budget tests/sim/test_budgets.py checks with a small limit)."""
     message_in: str = "any"
     sigint_after_s: float | None = None
     one_line: bool = True
@@ -450,9 +453,9 @@ for args, fragment in (
 add(
     Case("step-budget-simulate", "budget",
          ("simulate", "--tstop", "400000", "--dt", "0.5", "--hold", "50"), 2,
-         "integration steps", mode="subprocess"),
+         "integration steps", mode="subprocess", needs_compiled=True),
     Case("step-budget-fi", "budget", ("sweep", "fi", "--amps", "50", "--duration", "1000000"),
-         2, "integration steps", mode="subprocess"),
+         2, "integration steps", mode="subprocess", needs_compiled=True),
     Case("largest-trace-allowed", "budget",
          ("simulate", "--tstop", "25000", "--csv", "{tmp}/big.csv"), 0, mode="subprocess"),
 )  # fmt: skip

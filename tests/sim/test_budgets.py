@@ -46,7 +46,6 @@ def test_step_budget_stops_a_run_and_says_where(
     p = load_preset("textbook")
     monkeypatch.setattr(K, "STEP_CHUNK", 1)
     monkeypatch.setattr(K, "MAX_STEPS_PER_CELL", 2000)
-    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL_PYTHON", 2000)
     with pytest.raises(K.StepBudgetError) as info:
         simulate(p, [Holding(amp_uA_cm2=50.0)], tstop_ms=2000.0)
     assert info.value.limit == 2000
@@ -86,7 +85,6 @@ def test_step_budget_stops_both_kernels_at_the_same_step(monkeypatch: pytest.Mon
         missing("the compiled kernel is not installed here (built without a C compiler)")
     monkeypatch.setattr(K, "STEP_CHUNK", 1)  # chunks of 256 steps per cell
     monkeypatch.setattr(K, "MAX_STEPS_PER_CELL", 1000)
-    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL_PYTHON", 1000)
     p = load_preset("squid")
     amps = np.linspace(20.0, 120.0, 12)  # ≥ 6 cells: the numpy kernel's vector path
     pieces = [[(10.0, 5000.0, float(a), float(a))] for a in amps]
@@ -109,15 +107,3 @@ def test_step_budget_stops_both_kernels_at_the_same_step(monkeypatch: pytest.Mon
     for compiled, python in zip(got["compiled"], got["python"], strict=True):
         assert 10.0 < compiled < 5000.0
         assert python == pytest.approx(compiled, abs=1e-9)
-
-
-def test_numpy_kernel_has_its_own_default_budget(
-    kernel: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Unpatched, each kernel stops at its own default (the numpy one at a tenth: seconds)."""
-    monkeypatch.setattr(K, "STEP_CHUNK", 1)
-    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL", 3000)
-    monkeypatch.setattr(K, "MAX_STEPS_PER_CELL_PYTHON", 700)
-    with pytest.raises(K.StepBudgetError) as info:
-        simulate(load_preset("squid"), [Holding(amp_uA_cm2=50.0)], tstop_ms=2000.0)
-    assert info.value.limit == (700 if kernel == "python" else 3000)

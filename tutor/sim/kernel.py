@@ -77,11 +77,6 @@ class KernelUnavailableError(RuntimeError):
 #: so this allows thousands of spikes, while parameters that make the membrane absurdly
 #: stiff (cm = 1e-9 µF/cm²) end in seconds with StepBudgetError instead of running for hours.
 MAX_STEPS_PER_CELL = 5_000_000
-#: The same budget for the numpy kernel (same rule: per cell, per call, checked at every
-#: STEP_CHUNK). Its steps cost ~13 µs of CPU against ~0.4 µs compiled, so the same
-#: number would let a runaway run take over a minute; a tenth keeps the bound in seconds
-#: (~7 s) and still allows ~5 000 spikes in one call (the live lab's calls are tiny).
-MAX_STEPS_PER_CELL_PYTHON = 500_000
 #: Steps per call of the compiled kernel, shared among the cells of a batch (at least
 #: 256 each): control returns to Python this often, so Ctrl-C (KeyboardInterrupt,
 #: delivered between bytecodes) stops even a 10 000-cell sweep within ~0.2 s. Resuming
@@ -267,11 +262,10 @@ def advance_batch(
     Both kernels return to Python every STEP_CHUNK steps per cell (so Ctrl-C works in
     the compiled one; the numpy one mirrors it, so both stop at the same places), and
     the run stops with StepBudgetError once a cell has taken `max_steps` (default
-    MAX_STEPS_PER_CELL, MAX_STEPS_PER_CELL_PYTHON on the numpy kernel) steps in this call.
+    MAX_STEPS_PER_CELL, the same on both kernels) steps in this call.
     """
     name, lib = _backend()
-    default = MAX_STEPS_PER_CELL_PYTHON if name == "python" else MAX_STEPS_PER_CELL
-    budget = default if max_steps is None else int(max_steps)
+    budget = MAX_STEPS_PER_CELL if max_steps is None else int(max_steps)
     flat_stats = stats.reshape(-1) if hasattr(stats, "reshape") else stats
     steps_before = list(flat_stats[ST_NSTEPS::NSTATS])
     chunk = max(256, STEP_CHUNK // max(ncell, 1))
