@@ -107,3 +107,18 @@ def test_step_budget_stops_both_kernels_at_the_same_step(monkeypatch: pytest.Mon
     for compiled, python in zip(got["compiled"], got["python"], strict=True):
         assert 10.0 < compiled < 5000.0
         assert python == pytest.approx(compiled, abs=1e-9)
+
+
+def test_a_collapsed_step_ends_the_cell_on_both_kernels(kernel: str) -> None:
+    """A non-finite state makes the step size collapse: the cell is given up (done = 2)
+    and the call returns normally on both kernels (the numpy kernel's scalar path once
+    returned None there, which broke the count of cells stopped at their budget)."""
+    from tutor.sim import run_batch
+    from tutor.sim.reduce import resting_state
+
+    p = load_preset("squid")
+    init = np.array(resting_state(p).as_array(), dtype=float)
+    init[0] = np.nan
+    res = run_batch(p, [[]], init, 50.0)
+    assert list(res.n_steps) == [0]
+    assert len(res.spikes_ms[0]) == 0

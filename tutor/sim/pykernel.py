@@ -520,7 +520,7 @@ def _advance_cell(
                 if not (hstep > 1e-12 * (1.0 + abs(t0))):
                     st[ST_DONE] = 2.0  # step size collapsed (non-finite state): give up
                     _store_cell(b, i, y, f, yp, fp, t, h, tp, fvalid, ksample, bpi, st)
-                    return
+                    return 0
                 clipped = hstep >= nbp - t0
                 a, bb = _stim_coeffs(seg, t0, t0 + hstep)
                 try:
