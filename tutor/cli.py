@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     from tutor.sim import kernel
 
+    kernel.defer_notice()  # the fallback note follows a success; an error stays one line
     try:
         kernel.requested()  # a bad TUTOR_KERNEL is a usage error, whatever the command
     except kernel.KernelChoiceError as exc:
@@ -130,6 +131,8 @@ def _main(argv: list[str] | None) -> int:
     handler = args.handler
     try:
         code = int(handler(args) or 0)
+        if code == 0:
+            kernel.flush_notice()
         sys.stdout.flush()  # a full disk or closed pipe is reported here, not at exit
         return code
     except UsageError as exc:

@@ -140,3 +140,14 @@ def test_explicit_python_kernel_is_quiet() -> None:
     """Asked for by name, the numpy kernel needs no announcement."""
     out = _tutor_without_extension("simulate", "--preset", "squid", TUTOR_KERNEL="python")
     assert out.returncode == 0 and out.stderr == ""
+
+
+def test_fallback_note_never_joins_an_error() -> None:
+    """An error after the kernel was chosen is still the only line on stderr (the note
+    waits for a success), while a success still carries the note once."""
+    out = _tutor_without_extension("propagate", "--nseg", "2000000000", "--length", "1000")
+    assert out.returncode == 2, out.stderr
+    lines = out.stderr.splitlines()
+    assert len(lines) == 1 and "error" in lines[0] and "note" not in lines[0], out.stderr
+    ok = _tutor_without_extension("simulate", "--preset", "squid", "--tstop", "5", "--json")
+    assert ok.returncode == 0 and ok.stderr.count("numpy kernel") == 1, ok.stderr

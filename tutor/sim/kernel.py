@@ -11,7 +11,8 @@ Two implementations of the same integrators behind one set of functions:
 
 `TUTOR_KERNEL=compiled|python` chooses explicitly; unset, the compiled
 kernel is used when present and the numpy one otherwise, announced once on
-stderr (`notice()` gives the same line to the TUI). A compiled library that
+stderr (by the command line after a command succeeded: `defer_notice`,
+`flush_notice`; `notice()` gives the same line to the TUI). A compiled library that
 no longer matches the kernel.c beside it (kernel.c edited, `uv sync` not run)
 is never used: its hash is checked at load.
 
@@ -174,6 +175,7 @@ _notice: list[str] = []
 def _backend() -> tuple[str, Any]:
     """(name, implementation) of the kernel this process uses; chosen once."""
     _notice.clear()
+    _written.clear()
     choice = requested()
     reason = "the numpy kernel was asked for"
     if choice != "python":
@@ -188,11 +190,31 @@ def _backend() -> tuple[str, Any]:
     except ImportError as exc:  # numpy missing: nothing can run
         raise KernelUnavailableError(f"{reason}, and the numpy kernel cannot load: {exc}") from None
     if choice is None:  # chosen automatically: say so, once
-        line = f"{reason}; using the numpy kernel (same numbers, slower)"
-        _notice.append(line)
-        with contextlib.suppress(OSError, ValueError):  # no usable stderr: the TUI shows it
-            sys.stderr.write(f"tutor: note: {line}\n")
+        _notice.append(f"{reason}; using the numpy kernel (same numbers, slower)")
+        if not _deferred:
+            flush_notice()
     return "python", pykernel
+
+
+#: The command line defers the note (`defer_notice`) and writes it when the command has
+#: succeeded, so that a command failing after the kernel was chosen still prints its
+#: error as the only line on stderr.
+_deferred = False
+_written: list[str] = []
+
+
+def defer_notice() -> None:
+    """Keep the fallback note until `flush_notice()` instead of writing it at once."""
+    global _deferred
+    _deferred = True
+
+
+def flush_notice() -> None:
+    """Write the fallback note on stderr, once per choice (nothing if there is none)."""
+    if _notice and _written != _notice:
+        _written[:] = _notice
+        with contextlib.suppress(OSError, ValueError):  # no usable stderr: the TUI shows it
+            sys.stderr.write(f"tutor: note: {_notice[0]}\n")
 
 
 def reset() -> None:
