@@ -51,8 +51,12 @@ async def first_frame_headless() -> tuple[float, float]:
         return lab.first_redraw_at - t0, lab.engine_ready_at - t0
 
 
-async def live_fps(seconds: float, speed: float) -> dict[str, float]:
-    """Frames per second while the membrane runs live (spiking every 20 ms of model time)."""
+async def live_fps(seconds: float, speed: float, history_ms: float = 0.0) -> dict[str, float]:
+    """Frames per second while the membrane runs live (spiking every 20 ms of model time).
+
+    ``history_ms`` > 0: first run that much model time (a 20 ms train), then widen
+    the time axis to show all of it (`Z`), so every frame draws the whole history.
+    """
     from tutor.app.app import create_app
 
     tmp = Path(tempfile.mkdtemp())
@@ -62,6 +66,11 @@ async def live_fps(seconds: float, speed: float) -> dict[str, float]:
         while not lab.ready:
             await asyncio.sleep(0.01)
         lab.session.set_stimulus(count=50, interval_ms=20.0)
+        if history_ms:
+            while lab.session.t_ms < history_ms:
+                lab.action_stimulate()
+                lab.session.advance(1000.0)
+            lab.window_ms = history_ms
         lab.action_stimulate()
         tick_costs: list[float] = []
         original = lab._tick
@@ -187,6 +196,11 @@ def main() -> None:
             f"headless  live @ {speed:g} ms/s: {r['fps']:5.1f} fps, model {r['model_ms_per_s']:.2f} ms/s, "
             f"tick cost median {r['tick_ms_median']:.1f} ms (p95 {r['tick_ms_p95']:.1f} ms)"
         )
+    r = asyncio.run(live_fps(args.seconds, 1.0, history_ms=10_000.0))
+    print(
+        f"headless  live @ 1 ms/s, 10 s of history in view (z Z): {r['fps']:5.1f} fps, "
+        f"tick cost median {r['tick_ms_median']:.1f} ms (p95 {r['tick_ms_p95']:.1f} ms)"
+    )
     lat = asyncio.run(key_latency_headless())
     print(
         f"headless  key → screen updated: median {statistics.median(lat):.1f} ms, max {max(lat):.1f} ms"

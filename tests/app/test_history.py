@@ -178,3 +178,33 @@ def test_history_memory_is_bounded_and_keeps_the_newest() -> None:
     assert kept[-1] == t - 1 and np.all(np.diff(kept) == 1)  # contiguous, newest last
     assert len(buf) >= 0.9 * buf.max_samples  # at most a tenth dropped at a time
     assert HISTORY_SAMPLES * 0.025 >= 10_000  # ≥ 10 s of model time at the default dt
+
+
+def test_a_long_history_is_drawn_from_its_envelope_without_losing_a_spike() -> None:
+    """Seconds of history in view are reduced to each run's extremes before drawing; every
+    spike keeps its full height and the picture matches the one drawn sample by sample."""
+    from tutor.app.widgets import canvas
+
+    rng = np.random.default_rng(3)
+    t = np.arange(400_000) * 0.025
+    v = -70 + rng.normal(0, 0.3, t.size)
+    spikes = rng.choice(t.size - 100, 40, replace=False)
+    for k in spikes:  # one-sample-wide upstrokes: the hardest case for any reduction
+        v[k] = 40.0
+        v[k + 1 : k + 60] = -80 + np.linspace(0, 10, 59)
+    phase = (v > -60).astype(np.int64)
+    rows, cols = 20, 80
+    args = (rows, cols, (0.0, t[-1]), (-100.0, 60.0), [(t, v, phase)])
+    fast = canvas.rasterize(*args, envelope=True)
+    full = canvas.rasterize(*args)  # sample by sample
+    assert np.array_equal(fast.codes.any(axis=0), full.codes.any(axis=0))
+    # the top row a spike reaches is the same in every cell column
+    top = lambda r: np.argmax(r.codes != 0, axis=0)  # noqa: E731
+    assert np.array_equal(top(fast), top(full))
+    same = (fast.codes == full.codes).mean()
+    assert same > 0.97, same
+    idx = canvas.envelope_indices(v, 2 * 2 * cols)
+    assert len(idx) <= 4 * 2 * cols + 10
+    run = len(v) // (2 * 2 * cols)  # every run holding a spike keeps a spike's peak
+    peaks_kept = {int(i) // run for i in idx if v[i] == 40.0}
+    assert {int(k) // run for k in spikes} == peaks_kept

@@ -84,6 +84,8 @@ ZOOM_WINDOWS_MS: tuple[float, ...] = (
     1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0,
     1000.0, 2000.0, 5000.0, 10000.0,
 )  # fmt: skip
+#: Marker labels drawn at most on the V plot (beyond: only the newest few).
+MAX_LABELS = 24
 #: Auto-slow: near a stimulus or a spike the model runs at most this fast that a spike takes
 #: at least this many wall seconds to cross the window (30 ms window: 10 ms/s, 3 s).
 EVENT_VIEW_S = 3.0
@@ -687,6 +689,10 @@ class LabScreen(Screen[None]):
             elif k == "stimulus_on":
                 y_stim = y_range[1] - 4 if hh1952 else y_range[0] + 4
                 labels.append(Label(tm, y_stim, "ϟstim", _STIM, "right"))
+        if len(labels) > MAX_LABELS:
+            # zoomed out over many spikes: labels would overwrite one another (and cost a
+            # frame's time); the newest ones stay, the cursor reads any other moment
+            labels = labels[-MAX_LABELS // 4 :]
         trace = self.query_one("#trace", PlotView)
         series: list[tuple[np.ndarray, np.ndarray, np.ndarray | int]] = []
         if self.baseline is not None:
@@ -695,7 +701,10 @@ class LabScreen(Screen[None]):
             series.append((self.baseline.t_ms + start, disp_trace(self.baseline.v_mV), _BASELINE))
         series.append((t, disp_trace(w["v_mV"]), w["phase"]))
         cursor = self._cursor_in(xr)
-        trace.set_data(PlotData(xr, y_range, series, labels, cursor_x=cursor, y_lines=[0.0]))
+        wide = self.window_ms > self.settings.window_ms  # zoomed out: draw envelopes
+        trace.set_data(
+            PlotData(xr, y_range, series, labels, cursor_x=cursor, y_lines=[0.0], envelope=wide)
+        )
         base_title = f" · dim: baseline {self.baseline.name}" if self.baseline else ""
         if not self.live_view:
             base_title = f"HISTORY {xr[0]:.1f}–{xr[1]:.1f} ms · 0: live" + base_title
@@ -707,14 +716,16 @@ class LabScreen(Screen[None]):
         plot2 = self.query_one("#plot2", PlotView)
         if self.plot2 == "gates":
             gates = [(t, w[g], i) for i, g in enumerate("mhn")]
-            plot2.set_data(PlotData(xr, (0.0, 1.0), gates, cursor_x=cursor))
+            plot2.set_data(PlotData(xr, (0.0, 1.0), gates, cursor_x=cursor, envelope=wide))
         else:
             names = list(CURRENT_COLOURS)
             sign = -1.0 if hh1952 else 1.0  # 1952: inward current positive (HH eq. 1)
             currents = [(t, sign * w[c], i) for i, c in enumerate(names)]
             peak = max((float(np.abs(w[c]).max()) for c in names if len(w[c])), default=0.0)
             lim = float(max(10.0, np.ceil(peak * 1.1 / 10) * 10))
-            plot2.set_data(PlotData(xr, (-lim, lim), currents, cursor_x=cursor, y_lines=[0.0]))
+            plot2.set_data(
+                PlotData(xr, (-lim, lim), currents, cursor_x=cursor, y_lines=[0.0], envelope=wide)
+            )
         snap = self.snapshot()
         self.query_one("#banner", PhaseBanner).show(snap, compact=self.has_class("-narrow"))
         self.query_one("#panel", ParamPanel).show(snap)

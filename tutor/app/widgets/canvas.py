@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: Series with more samples than this many per dot column are reduced to their envelope.
+ENVELOPE_FACTOR = 8
 #: Bit of each dot in a braille cell, indexed [dot row 0..3][dot column 0..1].
 _DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)
 
@@ -42,6 +44,7 @@ def rasterize(
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     series: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | int]],
+    envelope: bool = False,
 ) -> Raster:
     """Draw time-ordered polylines into a braille raster.
 
@@ -51,6 +54,9 @@ def rasterize(
         series: ``(x, y, style)`` triples; ``x`` ascending (ms), ``y`` same
             length, ``style`` one index or an array of one index per sample
             (e.g. the phase of every sample). Later series draw over earlier.
+
+    ``envelope``: a series with more than `ENVELOPE_FACTOR` samples per dot column is
+    first reduced to its extremes (`envelope_indices`) — for long stretches of history.
 
     Consecutive samples are joined: every dot column spans from the previous
     column's last value to this column's extremes, so a 1-sample-wide spike
@@ -84,6 +90,9 @@ def rasterize(
             if isinstance(style, int | np.integer)
             else np.asarray(style, np.int32)[keep]
         )
+        if envelope and len(xs) > ENVELOPE_FACTOR * dot_w:  # e.g. seconds of history
+            pick = envelope_indices(ys, 2 * dot_w)
+            xs, ys, styles = xs[pick], ys[pick], styles[pick]
         px = np.clip(((xs - x0) / xspan * dot_w).astype(np.int64), 0, dot_w - 1)
         py = np.clip(np.rint((y1 - ys) / yspan * (dot_h - 1)).astype(np.int64), 0, dot_h - 1)
         step = np.diff(px)
@@ -113,6 +122,24 @@ def rasterize(
     left = st[:, :, :, 0].max(axis=1)
     styles_out = np.where(right >= 0, right, left)
     return Raster(codes, styles_out)
+
+
+def envelope_indices(y: np.ndarray, buckets: int) -> np.ndarray:
+    """Sorted indices of the smallest and largest sample of each of ``buckets`` equal runs
+    of ``y`` (plus the samples past the last whole run): a few points that keep every
+    spike's extremes, so a plot of 10⁵ samples costs what one of 10³ does.
+
+    With runs at most half a dot column wide, the dots drawn are those of the full series
+    except where a run straddles two columns (then one column may show its neighbour's
+    extreme a dot early); nothing is lost in between.
+    """
+    n = len(y)
+    k = max(n // max(buckets, 1), 1)
+    m = (n // k) * k
+    runs = y[:m].reshape(-1, k)
+    start = np.arange(0, m, k)
+    ends = [start + runs.argmin(axis=1), start + runs.argmax(axis=1), np.arange(m, n), [0, n - 1]]
+    return np.unique(np.concatenate(ends))
 
 
 def nice_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:

@@ -46,6 +46,8 @@ class PlotData:
     labels: list[Label] = field(default_factory=list)
     cursor_x: float | None = None
     y_lines: list[float] = field(default_factory=list)
+    envelope: bool = False
+    """Draw long series from their extremes (`canvas.envelope_indices`): zoomed-out history."""
 
 
 class PlotView(Widget):
@@ -119,7 +121,7 @@ class PlotView(Widget):
         rows, cols = self.plot_rows, self.plot_cols
         d = self.data
         raster = (
-            rasterize(rows, cols, d.x_range, d.y_range, d.series)
+            rasterize(rows, cols, d.x_range, d.y_range, d.series, envelope=d.envelope)
             if d.series
             else empty_raster(rows, cols)
         )
