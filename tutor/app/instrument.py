@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.lab.events import Event
-from tutor.lab.explain import MODERN, Notation
 from tutor.lab.measures import spike_width_ms
 from tutor.lab.names import EXCITABILITY_STATES, PHASES
+from tutor.lab.notation import MODERN, Notation
 
 
 @dataclass(frozen=True)

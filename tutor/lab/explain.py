@@ -23,8 +23,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tutor.lab.notation import MODERN, Notation
 from tutor.sim.params import MembraneParams
 from tutor.sim.reduce import RestState
+
+__all__ = ["MODERN", "Notation"]  # (re-exported: explanations are written in a Notation)
 
 #: h below this fraction of its resting value is "low": only then is inactivation named.
 H_LOW_FRACTION = 0.5
@@ -97,56 +100,6 @@ class Context:
     def h_low(self, h: float) -> bool:
         """Is h low (Na⁺ channels largely inactivated) compared with rest?"""
         return h < H_LOW_FRACTION * self.rest.h
-
-
-@dataclass(frozen=True)
-class Notation:
-    """How an explanation writes voltages and currents.
-
-    ``rest_mV`` None: the modern convention (V inside minus outside, ionic current
-    outward positive). A number: Hodgkin & Huxley's 1952 convention with rest at that
-    potential — V is the displacement from rest with depolarisation negative
-    (V₁₉₅₂ = −(V − rest)), reversal potentials likewise (V_Na, V_K), and ionic
-    currents inward positive (I₁₉₅₂ = −I). The stimulus, depolarising positive in
-    the lab, is inward and so keeps its sign in both. Words (inward, outward,
-    depolarised, hyperpolarised) describe the physics and never change.
-    """
-
-    rest_mV: float | None = None
-
-    @property
-    def hh1952(self) -> bool:
-        return self.rest_mV is not None
-
-    def v(self, v_mV: float) -> float:
-        """A membrane or reversal potential in this convention (mV)."""
-        if self.rest_mV is None:
-            return v_mV
-        return -(v_mV - self.rest_mV) + 0.0  # + 0.0: rest is written 0.0, never −0.0
-
-    def i(self, i_uA_cm2: float) -> float:
-        """An ionic current in this convention (µA/cm²)."""
-        return -i_uA_cm2 + 0.0 if self.rest_mV is not None else i_uA_cm2
-
-    def from_rest(self, dv_mV: float) -> str:
-        """'3.2 mV below rest' (modern) / '3.2 mV hyperpolarised from rest' (1952, where
-        'below' would point the wrong way on its axis)."""
-        if self.rest_mV is None:
-            return f"{abs(dv_mV):.1f} mV {'above' if dv_mV > 0 else 'below'} rest"
-        word = "depolarised" if dv_mV > 0 else "hyperpolarised"
-        return f"{abs(dv_mV):.1f} mV {word} from rest"
-
-    @property
-    def e_na(self) -> str:
-        return "V_Na" if self.hh1952 else "E_Na"
-
-    @property
-    def e_k(self) -> str:
-        return "V_K" if self.hh1952 else "E_K"
-
-
-#: The modern convention (the default of every explanation).
-MODERN = Notation()
 
 
 def dominant_current(s: ModelState) -> tuple[str, float]:

@@ -54,7 +54,7 @@ from tutor.app.widgets.theme import (
     legend,
 )
 from tutor.lab.events import Event
-from tutor.lab.explain import MODERN, Notation
+from tutor.lab.notation import MODERN, Notation
 from tutor.quiz.safety import printable
 
 #: Voltage axis (mV): covers both presets' AHP and overshoot.
