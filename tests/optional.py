@@ -47,3 +47,17 @@ def require(module: str, group: str, what: str) -> None:
             f"{what} needs {module} (dependency group '{group}': uv sync --group {group}, "
             "or --all-groups)"
         )
+
+
+def _compiled_kernel_installed() -> bool:
+    from tutor.sim.kernel import compiled_path
+
+    return compiled_path() is not None
+
+
+#: Marks a test (or a pytest.param) that runs the compiled kernel by name: skipped with the
+#: reason where the package was installed without a C compiler.
+needs_compiled = pytest.mark.skipif(
+    not _compiled_kernel_installed(),
+    reason="the compiled kernel is not installed here (built without a C compiler)",
+)

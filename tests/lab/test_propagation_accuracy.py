@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from optional import needs_compiled
 from oracle import cable_reference
 from oracle.ours import cli_json
 
@@ -19,7 +20,7 @@ from tutor.lab.propagation import AxonSpec, build_axon, propagate, rule_dt_ms, v
 from tutor.sim.params import load_preset
 
 REF = cable_reference.load()
-ENGINES = ["compiled", "numpy"]
+ENGINES = [pytest.param("compiled", marks=needs_compiled), "numpy"]
 VELOCITY_REL = 0.015
 PEAK_MV = 1.0
 RA_INVARIANT_REL = 0.005
@@ -187,6 +188,7 @@ def test_ttx_never_starts() -> None:
     assert all(t is None for t in out["spike_ms"][len(out["spike_ms"]) // 4 :])
 
 
+@needs_compiled
 @pytest.mark.parametrize("myelin", [False, True])
 def test_engines_agree_to_round_off(myelin: bool) -> None:
     """The compiled kernel and the numpy fallback run the same algorithm."""

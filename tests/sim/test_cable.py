@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from optional import needs_compiled
 
 from tutor.sim.cable import (
     Cable,
@@ -20,7 +21,7 @@ from tutor.sim.cable import (
 from tutor.sim.params import ParameterError, load_preset
 from tutor.sim.reduce import params_row, resting_state
 
-ENGINES = ["compiled", "numpy"]
+ENGINES = [pytest.param("compiled", marks=needs_compiled), "numpy"]
 SQUID = load_preset("squid")
 
 
@@ -121,6 +122,7 @@ def test_frozen_cable_does_not_move(engine: str) -> None:
     assert np.isfinite(b.view("first")[b.cable_slice(0)]).any()
 
 
+@needs_compiled
 def test_engines_agree_step_by_step() -> None:
     a, b = _batch("compiled"), _batch("numpy")
     rec_a = a.step(150, record_every=10)
@@ -131,6 +133,7 @@ def test_engines_agree_step_by_step() -> None:
     assert a.peaks(0)[0] == pytest.approx(b.peaks(0)[0], abs=1e-9)
 
 
+@needs_compiled
 def test_second_order_in_time() -> None:
     """Halving dt cuts the error in the arrival time about fourfold (Crank–Nicolson)."""
 

@@ -56,6 +56,9 @@ def test_nernst_textbook_numbers() -> None:
 
 
 def _neuron():
+    from optional import require
+
+    require("neuron", "oracle", "NEURON's own Nernst potentials")
     os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
     from neuron import h
 
