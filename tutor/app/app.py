@@ -31,6 +31,9 @@ class TutorApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "lessons", "Lessons", tooltip="lesson list, text and try-it steps"),
         Binding("a", "axon", "Axon", tooltip="a spike travelling along an axon (space–time view)"),
+        Binding(
+            "n", "neuron", "Neuron", tooltip="synaptic inputs on a neuron: EPSPs, IPSPs, summation"
+        ),
         Binding("P", "progress", "Progress", tooltip="mastery per lesson, due reviews"),
         Binding("question_mark", "help", "Help", tooltip="every key, and what the colours mean"),
         Binding("C", "clamp", "Clamp", tooltip="voltage clamp: steps, currents by ion, I–V curve"),
@@ -106,7 +109,9 @@ class TutorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a question is open, only quitting leaves it (the answer is saved)."""
         in_dialog = type(self.screen).__name__.endswith("Dialog")
-        return not (in_dialog and action in ("lessons", "progress", "help", "clamp", "axon"))
+        return not (
+            in_dialog and action in ("lessons", "progress", "help", "clamp", "axon", "neuron")
+        )
 
     # -- app-level actions -------------------------------------------------------------
     def action_help(self) -> None:
@@ -131,6 +136,18 @@ class TutorApp(App[None]):
         if not isinstance(self.screen, AxonScreen):
             self.back_to_lab()
             self.push_screen(AxonScreen(live=self.settings.live, fps=self.settings.fps))
+
+    def action_neuron(self) -> None:
+        """Open the neuron view (synapses on the ball-and-stick neuron)."""
+        from tutor.app.screens.neuron import NeuronScreen
+
+        if not isinstance(self.screen, NeuronScreen):
+            self.back_to_lab()
+            self.push_screen(
+                NeuronScreen(
+                    live=self.settings.live, fps=self.settings.fps, seed=self.settings.seed
+                )
+            )
 
     def action_progress(self) -> None:
         """Open mastery per lesson and due reviews."""
