@@ -106,8 +106,10 @@ class NeuronSession:
         self.seed = seed
         self.site_index = SITES.index(DEFAULT_SITE)
         self.dend_site: float = float(DEFAULT_SITE)
-        """The dendritic site traced: the site, or the last one on the dendrite while the
-        site is on the soma."""
+        """The dendritic site traced: the site while it is on the dendrite; while it is on
+        the soma, the site of the last input fired on the dendrite (else the last
+        dendritic site)."""
+        self._dend_input: float | None = None
         self.exc_nS = DEFAULT_EXC_NS
         self.inh_nS = DEFAULT_INH_NS
         self.nmda = False
@@ -137,6 +139,7 @@ class NeuronSession:
 
     def reset(self) -> None:
         """Back to rest at t = 0: no synapses, same site, weights and drive."""
+        self._dend_input = None
         self._build()
         self._restart_drive()
 
@@ -189,6 +192,8 @@ class NeuronSession:
     def _follow_site(self) -> None:
         if self.site != "soma":
             self.dend_site = float(self.site)
+        elif self._dend_input is not None:
+            self.dend_site = self._dend_input
 
     def set_site(self, where: str | float) -> None:
         """Put the site at one of `SITES`."""
@@ -253,6 +258,8 @@ class NeuronSession:
                 self.batch.add_point_process(0, syn)
                 self._recent.append(syn)
                 added.append(syn)
+        if self.site != "soma":
+            self._dend_input = float(self.site)
         self.inputs_fired += count
         self.last_input_ms = onset
         self.last_input_kind = kind

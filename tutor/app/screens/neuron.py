@@ -4,8 +4,8 @@ The neuron is drawn in text (dendrite – soma – AIS – axon, shaded by V now
 with its inputs marked at their sites; keys place the site along the
 dendrite or on the soma and fire excitatory (AMPA, with NMDA when on) and
 inhibitory (GABA-A) inputs, or start a train or Poisson drive. Below, V at
-the dendritic site (the input site, or the last one on the dendrite while
-inputs go to the soma), at the soma and at the axon initial segment as it happens,
+the dendritic site (the input site; while inputs go to the soma, the site
+of the last dendritic input), at the soma and at the axon initial segment as it happens,
 so temporal and spatial summation, shunting and the spike starting in the
 AIS can be watched. The banner says what the model says at that instant:
 V and the depolarisation since the last input at the site, the soma and the
