@@ -10,6 +10,7 @@ import numpy as np
 from tutor.app.screens.neuron import NeuronScreen
 from tutor.app.widgets.neuron_map import LEFT, V_GLYPHS, NeuronMapView, v_cells
 from tutor.app.widgets.plot import PlotView
+from tutor.lab.names import PHASES
 from tutor.lab.neuron import SynapticInput, measures, simulate
 from tutor.lab.neuron_live import NeuronSession
 
@@ -162,6 +163,55 @@ async def test_nmda_drive_and_coincidence_fire_the_cell(make_app) -> None:
         screen.advance(25.0)
         await pilot.pause()
         assert s.spike_count() == 1 and "spikes (AIS) 1" in _banner(screen)
+
+
+async def test_phase_labels_are_the_phase_machine_at_that_instant(make_app) -> None:
+    """Mid-spike, the banner and the titles name each site's phase as the phase machine
+    has it; independently, `tutor synapse`'s event stream for the same inputs gives the
+    same phase at that time at the AIS and the soma, and the threshold marked on the
+    traces is its threshold."""
+    from tutor.app.widgets.theme import title
+    from tutor.lab.neuron import synapse_protocol
+
+    app = make_app(questions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        screen.running = False
+        s = screen.session
+        screen.advance(2.0)
+        await pilot.press("8")
+        offline = synapse_protocol([SynapticInput("ampa", 0.5, 2.0, s.exc_nS)] * 8, tstop_ms=30.0)
+        seen = set()
+        for _ in range(40):
+            screen.advance(0.25)
+            await pilot.pause()
+            banner = _banner(screen)
+            for site, label in (("ais", "AIS"), ("soma", "soma")):
+                want = (
+                    [
+                        e["phase"]
+                        for e in offline["events"]
+                        if e["site"] == site and e["kind"] == "phase" and e["t_ms"] <= s.t_ms + 1e-9
+                    ]
+                    or ["resting"]  # the machine starts at rest
+                )[-1]
+                assert s.phase(site) == want
+                assert f"{label} {title(want).upper()}" in banner
+                shown = str(screen.query_one(f"#trace-{site}", PlotView).border_title)
+                assert f"— {title(want)}" in shown
+                seen.add(want)
+        assert {"threshold", "depolarization", "repolarization"} & seen >= {
+            "depolarization",
+            "repolarization",
+        }
+        for site in ("ais", "soma"):
+            plot = screen.query_one(f"#trace-{site}", PlotView)
+            thr = next(lab for lab in plot.data.labels if "thr" in lab.text)
+            assert thr.x == offline["phases"][site]["threshold_ms"]
+            assert thr.text == f"◆thr {thr.y:+.1f}"
+        # the traces are coloured by the machine's phase at every step
+        _, _, styles = screen.query_one("#trace-ais", PlotView).data.series[0]
+        assert list(styles[-1:]) == [PHASES.index(s.phase("ais"))]
 
 
 async def test_live_timer_keeps_frames_coming(make_app) -> None:

@@ -1,6 +1,7 @@
 """`tutor synapse`: synaptic inputs on a ball-and-stick neuron, measured at the soma and AIS.
 
-The protocol and measures are documented in `tutor.lab.neuron`.
+The protocol and measures are documented in `tutor.lab.neuron`; the events are the
+phase machine's at the AIS and at the soma (`tutor.lab.cable_phases`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "1 = tip), onset in ms, peak conductance in nS; repeatable",
     )  # fmt: skip
     p.add_argument("--tstop", type=positive_float, help="run length, ms (last input + 60)")
+    p.add_argument(
+        "--excitability", action="store_true",
+        help="also probe refractoriness at the AIS and soma (excitability events; slower)",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=run)
 
@@ -47,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     except ParameterError as exc:
         raise UsageError(f"argument --input: {exc}") from None
     try:
-        out = synapse_protocol(inputs, args.preset, args.tstop)
+        out = synapse_protocol(inputs, args.preset, args.tstop, excitability=args.excitability)
     except ParameterError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
@@ -59,8 +64,23 @@ def run(args: argparse.Namespace) -> int:
         f"at {out['soma_peak_ms']:.2f} ms"
     )
     spikes = out["spikes_ms"]
-    shown = ", ".join(f"{t:.2f}" for t in spikes) if spikes else "none"
-    print(f"spikes (AIS) {shown} ms")
-    for e in out["events"]:
+    shown = ", ".join(f"{t:.2f}" for t in spikes) + " ms" if spikes else "none"
+    print(f"spikes (AIS) {shown}")
+    for e in out["spike_origins"]:
         print(f"  spike {e['index'] + 1} starts in the {e['starts'].upper()} at {e['t_ms']:.2f} ms")
+    for site, summary in out["phases"].items():
+        print(f"{site.upper():<5}        {_landmarks(summary)}")
     return 0
+
+
+def _landmarks(summary: dict) -> str:
+    """The phase machine's first-spike landmarks at a site, or 'no threshold'."""
+    if summary["threshold_ms"] is None:
+        return "no threshold (subthreshold only)"
+    text = f"threshold at {summary['threshold_ms']:.2f} ms"
+    if summary["spike_ms"] is None:
+        return text + ", no spike (threshold failed)"
+    return (
+        text + f", spike at {summary['spike_ms']:.2f} ms, peak {summary['peak_mV']:+.1f} mV "
+        f"at {summary['peak_ms']:.2f} ms"
+    )

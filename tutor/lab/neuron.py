@@ -26,9 +26,19 @@ DEFAULT_TAIL_MS) at dt = DT_MS. Measures:
 - ``spikes_ms``: upward 0-mV crossings at the middle of the AIS (linear in
   time between samples) — the project's spike rule: the AIS carries no
   synapse, so every crossing there is carried by its own Na⁺ current;
-- ``events``: per spike, where the crossing happened first (``ais`` or
-  ``soma``) and each site's crossing time, so "the spike starts in the AIS" is
-  a measured fact.
+- ``spike_origins``: per spike, where the 0-mV crossing happened first
+  (``ais`` or ``soma``) and each site's crossing time, so "the spike starts in
+  the AIS" is a measured fact;
+- ``events`` (runs made with ``phases=True``, as ``tutor synapse`` does): the
+  phase machine (`tutor.lab.cable_phases`, the patch's definitions: threshold
+  = the instant the compartment's own net ionic current turns inward while it
+  is depolarised and rising; spike, peak, AHP minimum, phase transitions) run
+  on the AIS's and the soma's compartments, one time-ordered list, each event
+  with its ``site``; the AIS's ``spike`` events carry their origin record too.
+  Without phases, ``events`` is ``spike_origins``;
+- ``phases``: per site, the first spike's landmarks from those events
+  (``threshold_ms``, ``spike_ms``, ``peak_ms``, ``peak_mV``, ``absolute_end_ms``,
+  ``relative_end_ms``; None where absent; the last two need ``excitability``).
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tutor.lab.events import Event
 from tutor.sim.cable import Cable, CableBatch, Section
 from tutor.sim.params import MembraneParams, ParameterError, load_preset
 from tutor.sim.synapse import Exp2Syn, SynapseKind
@@ -57,6 +68,8 @@ MAX_TSTOP_MS = 2000.0
 MAX_INPUTS = 2000
 #: The spike rule's threshold at the AIS (mV).
 SPIKE_MV = 0.0
+#: A phase-machine spike at the AIS is the 0-mV crossing found in the trace within this (ms).
+SPIKE_MATCH_MS = 0.1
 
 
 def neurons_dir() -> Path:
@@ -264,6 +277,9 @@ class NeuronRun:
     t_ms: Any
     v_mV: Any
     rest_mV: list[float]
+    #: The phase machine's events at the AIS and at the soma ({"ais": [...], "soma": [...]},
+    #: each time-ordered), when the run was made with `phases=True`; else None.
+    phase_events: dict[str, list[Event]] | None = None
 
     def trace(self, site: int) -> Any:
         """V (mV) at one compartment over time (including t = 0)."""
@@ -275,8 +291,15 @@ def simulate(
     inputs: Sequence[SynapticInput],
     tstop_ms: float | None = None,
     dt_ms: float = DT_MS,
+    phases: bool = False,
+    excitability: bool = False,
 ) -> NeuronRun:
-    """Run the neuron from rest with the inputs (numpy cable engine)."""
+    """Run the neuron from rest with the inputs (numpy cable engine).
+
+    `phases`: also run the phase machine (`tutor.lab.cable_phases`) on the AIS's and
+    the soma's compartments, step by step (the same V: one run); `excitability`: with
+    its refractoriness probes too (forks of the whole cell — much slower).
+    """
     import numpy as np
 
     if len(inputs) > MAX_INPUTS:
@@ -288,11 +311,21 @@ def simulate(
     procs = point_processes(neuron, inputs)
     batch = CableBatch([neuron.cable], [procs], dt_ms, engine="numpy")
     steps = int(round(tstop_ms / dt_ms))
-    rec = batch.step(steps, record_every=1)
+    events: dict[str, list[Event]] | None = None
+    if phases:
+        from tutor.lab.cable_phases import run_with_phases
+
+        sites = {"ais": neuron.ais, "soma": neuron.soma}
+        by_site, rec = run_with_phases(
+            batch, list(sites.values()), steps * dt_ms, record=True, probes=excitability
+        )
+        events = {name: by_site[site] for name, site in sites.items()}
+    else:
+        rec = batch.step(steps, record_every=1)
     v0 = np.asarray(batch.rest_mV)[None, :]
     v = np.concatenate([v0, rec], axis=0)
     t = np.arange(steps + 1) * dt_ms
-    return NeuronRun(neuron, list(inputs), t, v, list(batch.rest_mV))
+    return NeuronRun(neuron, list(inputs), t, v, list(batch.rest_mV), events)
 
 
 def crossings(t: Any, v: Any, level: float = SPIKE_MV) -> list[float]:
@@ -329,34 +362,64 @@ def measures(run: NeuronRun) -> dict[str, Any]:
     rest = run.rest_mV[nrn.soma]
     spikes = crossings(t, run.trace(nrn.ais))
     soma_x = crossings(t, soma)
-    events: list[dict[str, Any]] = []
+    origins: list[dict[str, Any]] = []
     for k, ts in enumerate(spikes):
         after = [x for x in soma_x if x > ts - 5.0]
         t_soma = after[0] if after and after[0] < ts + 5.0 else None
         if t_soma is not None:
             soma_x.remove(t_soma)
         starts = "soma" if t_soma is not None and t_soma < ts else "ais"
-        events.append({"t_ms": ts, "kind": "spike", "index": k, "starts": starts,
-                       "ais_ms": ts, "soma_ms": t_soma})  # fmt: skip
-    return {
+        origins.append({"t_ms": ts, "kind": "spike", "index": k, "starts": starts,
+                        "ais_ms": ts, "soma_ms": t_soma})  # fmt: skip
+    out: dict[str, Any] = {
         "rest_mV": rest,
         "soma_peak_mV": peak,
         "soma_depol_mV": peak - rest,
         "soma_peak_ms": t_peak,
         "soma_min_mV": float(np.min(seg)) if len(seg) else rest,
         "spikes_ms": spikes,
-        "events": events,
+        "events": origins,
+        "spike_origins": origins,
     }
+    if run.phase_events is not None:
+        from tutor.lab.cable_phases import phase_summary
+
+        out["events"] = site_events(run.phase_events, origins)
+        out["phases"] = {site: phase_summary(evs) for site, evs in run.phase_events.items()}
+    return out
+
+
+def site_events(
+    by_site: dict[str, list[Event]], origins: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The phase machine's events at each site as one time-ordered list, each with its
+    ``site`` ('ais' or 'soma'); an AIS ``spike`` event also carries its spike's origin
+    record (``index``, ``starts``, ``ais_ms``, ``soma_ms``: where 0 mV was crossed first)."""
+    merged: list[dict[str, Any]] = []
+    for site, events in by_site.items():
+        merged += [{**e, "site": site} for e in events]
+    merged.sort(key=lambda e: e["t_ms"])  # stable: AIS before soma at one instant
+    unused = list(origins)
+    for e in merged:
+        if e["site"] == "ais" and e["kind"] == "spike" and unused:
+            best = min(unused, key=lambda o: abs(o["ais_ms"] - e["t_ms"]))
+            if abs(best["ais_ms"] - e["t_ms"]) <= SPIKE_MATCH_MS:
+                unused.remove(best)
+                e.update({k: best[k] for k in ("index", "starts", "ais_ms", "soma_ms")})
+    return merged
 
 
 def synapse_protocol(
     inputs: Sequence[SynapticInput],
     preset: str | MembraneParams = "textbook",
     tstop_ms: float | None = None,
+    phases: bool = True,
+    excitability: bool = False,
 ) -> dict[str, Any]:
-    """Build the neuron, run the inputs and return the `--json` object."""
+    """Build the neuron, run the inputs and return the `--json` object (with the phase
+    machine's events at the AIS and the soma unless `phases` is False)."""
     nrn = build_neuron(preset)
-    run = simulate(nrn, inputs, tstop_ms)
+    run = simulate(nrn, inputs, tstop_ms, phases=phases, excitability=excitability)
     out = measures(run)
     out["params"] = {
         "preset": nrn.membrane.name,
@@ -391,7 +454,10 @@ def neuron_measure(run: dict[str, Any], name: str, default_preset: str = "textbo
     inputs = [parse_input(str(text), list(synapse_kinds())) for text in run["neuron"]["inputs"]]
     tstop = run.get("tstop")
     out = synapse_protocol(
-        inputs, str(run.get("preset") or default_preset), None if tstop is None else float(tstop)
+        inputs,
+        str(run.get("preset") or default_preset),
+        None if tstop is None else float(tstop),
+        phases=False,  # the measures need V only
     )
     values = {
         "soma_depol_mV": out["soma_depol_mV"],

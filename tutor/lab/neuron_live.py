@@ -27,6 +27,11 @@ spikes as upward 0-mV crossings at the middle of the AIS (the project's spike
 rule: the AIS carries no synapse, so every crossing there is carried by its
 own Na⁺ current).
 
+The phase machine (`tutor.lab.cable_phases.CompartmentPhaseMachine`, the
+patch's definitions on one compartment) labels the AIS and the soma at every
+step — voltage phases and their events (threshold, spike, peak, AHP minimum);
+the refractory band's probes are left out (each forks the whole cell).
+
 Memory stays flat over any run: a fixed ring of recent steps; synapses whose
 conductance is over (more than `FORGET_TAUS` decay constants after onset, g
 below e⁻²⁰ of its peak) are dropped. This module never imports textual.
@@ -41,6 +46,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tutor.lab.cable_phases import CompartmentPhaseMachine
+from tutor.lab.events import Event
+from tutor.lab.names import PHASES
 from tutor.lab.neuron import DT_MS, Neuron, build_neuron
 from tutor.sim.cable import CableBatch
 from tutor.sim.params import MembraneParams, ParameterError
@@ -75,6 +83,10 @@ MARK_FRACTION = 0.05
 MARK_MS = 100.0
 #: Most inputs remembered for the drawing.
 MAX_MARKERS = 400
+#: The compartments the phase machine labels, by name.
+PHASE_SITES: tuple[str, ...] = ("ais", "soma")
+#: Most recent phase-machine events kept per site.
+MAX_EVENTS = 64
 
 
 def site_label(where: str | float) -> str:
@@ -136,6 +148,17 @@ class NeuronSession:
         self._recent: deque[Exp2Syn] = deque(maxlen=MAX_MARKERS)
         self._rng = random.Random(self.seed)
         self._next_drive_ms: float | None = None
+        # the phase machine on the AIS and the soma (voltage phases; the probes of the
+        # refractory band would fork the whole cell every half millisecond)
+        self.machines = {
+            name: CompartmentPhaseMachine(self.batch, getattr(self.neuron, name), probes=False)
+            for name in PHASE_SITES
+        }
+        self.events: dict[str, deque[Event]] = {n: deque(maxlen=MAX_EVENTS) for n in PHASE_SITES}
+        self._ring_phase = {n: np.zeros(HISTORY_STEPS, dtype=np.int8) for n in PHASE_SITES}
+        for name, pm in self.machines.items():
+            self.events[name].extend(pm.observe())
+            self._ring_phase[name][0] = PHASES.index(pm.phase)
 
     def reset(self) -> None:
         """Back to rest at t = 0: no synapses, same site, weights and drive."""
@@ -298,10 +321,22 @@ class NeuronSession:
             self._next_drive_ms = due_ms + self._rng.expovariate(rate / 1e3)
 
     def _step(self, count: int) -> None:
+        """`count` steps, one at a time: the phase machines read every step's state."""
         t0 = self.t_ms
-        rec = self.batch.step(count, record_every=1)
+        rec = np.empty((count, self.n))
+        phase = {name: np.empty(count, dtype=np.int8) for name in PHASE_SITES}
+        v = self.batch.view("v")
+        for j in range(count):
+            self.batch.step(1)
+            rec[j] = v
+            for name, pm in self.machines.items():
+                self.events[name].extend(pm.observe())
+                phase[name][j] = PHASES.index(pm.phase)
         t = t0 + self.dt_ms * np.arange(1, count + 1)
+        start = self._count
         self._push(rec, t)
+        for name in PHASE_SITES:
+            self._push_column(self._ring_phase[name], phase[name], start)
         row_max = rec.max(axis=0)
         higher = row_max > self._peak_v
         if higher.any():
@@ -328,6 +363,17 @@ class NeuronSession:
             self._ring_t[: k - first] = t[first:]
         self._count += k
 
+    @staticmethod
+    def _push_column(ring: np.ndarray, values: np.ndarray, start_count: int) -> None:
+        """Write `values` into a ring at the positions the last `_push` used."""
+        values = values[-HISTORY_STEPS:]
+        k = len(values)
+        start = (start_count + len(values) - k) % HISTORY_STEPS
+        first = min(k, HISTORY_STEPS - start)
+        ring[start : start + first] = values[:first]
+        if first < k:
+            ring[: k - first] = values[first:]
+
     def _forget_finished(self) -> None:
         procs = self.batch.stimuli[0]
         keep = [
@@ -353,6 +399,26 @@ class NeuronSession:
         t = self._ring_t[idx]
         keep = t >= since_ms - 1e-9
         return t[keep], self._ring_v[idx[keep], site]
+
+    def phase_trace(self, name: str, since_ms: float) -> np.ndarray:
+        """The phase machine's phase (index into PHASES) at 'ais' or 'soma' for every step
+        that `trace(..., since_ms)` returns."""
+        have = min(self._count, HISTORY_STEPS)
+        start = (self._count - have) % HISTORY_STEPS
+        idx = (start + np.arange(have)) % HISTORY_STEPS
+        keep = self._ring_t[idx] >= since_ms - 1e-9
+        return self._ring_phase[name][idx[keep]]
+
+    def phase(self, name: str) -> str:
+        """The phase machine's voltage phase now at 'ais' or 'soma'."""
+        return self.machines[name].phase
+
+    def last_event(self, name: str, *kinds: str) -> Event | None:
+        """The newest phase-machine event at 'ais' or 'soma' of one of `kinds`."""
+        for e in reversed(self.events[name]):
+            if e["kind"] in kinds:
+                return e
+        return None
 
     @property
     def history_ms(self) -> float:

@@ -9,7 +9,9 @@ of the last dendritic input), at the soma and at the axon initial segment as it 
 so temporal and spatial summation, shunting and the spike starting in the
 AIS can be watched. The banner says what the model says at that instant:
 V and the depolarisation since the last input at the site, the soma and the
-AIS, and the AIS spike count. The model is `tutor.lab.neuron_live.NeuronSession`
+AIS, the AIS spike count, and the phase at the AIS and at the soma from the
+phase machine (the traces there are coloured by it, its threshold and peak
+marked). The model is `tutor.lab.neuron_live.NeuronSession`
 on the cable engine; this screen only draws it and forwards keys.
 """
 
@@ -28,22 +30,22 @@ from textual.widgets import Footer, Static
 
 from tutor.app.messages import BackToLab
 from tutor.app.widgets.neuron_map import NeuronMapView, NeuronPicture
-from tutor.app.widgets.plot import PlotData, PlotView
+from tutor.app.widgets.plot import Label, PlotData, PlotView
+from tutor.app.widgets.theme import MARKER_STYLE, PHASE_STYLES, title
 from tutor.lab.neuron_live import NeuronSession, site_label
 
 #: Model speeds offered by [ and ] (ms of model time per wall second).
-SPEEDS_MS_PER_S: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
-DEFAULT_SPEED = 10.0
+SPEEDS_MS_PER_S: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
+DEFAULT_SPEED = 5.0
 #: Time shown by the traces (ms).
 WINDOW_MS = 100.0
 #: Smallest voltage span of a trace (mV), and the grid its range snaps to.
 MIN_SPAN_MV = 8.0
 GRID_MV = 5.0
-TRACE_STYLES: list[Style] = [
-    Style(color="orange1"),
-    Style(color="bright_white", bold=True),
-    Style(color="red1"),
-]
+#: The dendritic trace's colour; the AIS and soma traces are coloured by phase (PHASE_STYLES).
+SITE_STYLE = Style(color="orange1")
+#: Style index of the threshold/peak labels on the AIS and soma traces (after the phases).
+LABEL_STYLE = len(PHASE_STYLES)
 TRACES: tuple[tuple[str, str], ...] = (("site", "#trace-site"), ("soma", "#trace-soma"),
                                        ("ais", "#trace-ais"))  # fmt: skip
 
@@ -108,8 +110,9 @@ class NeuronScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="neuron-banner")
         yield NeuronMapView(id="neuron-map")
-        for _name, selector in TRACES:
-            yield PlotView(TRACE_STYLES, id=selector[1:], classes="neuron-trace")
+        for name, selector in TRACES:
+            palette = [SITE_STYLE] if name == "site" else [*PHASE_STYLES, MARKER_STYLE]
+            yield PlotView(palette, id=selector[1:], classes="neuron-trace")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -150,7 +153,8 @@ class NeuronScreen(Screen[None]):
         exc = f"AMPA{'+NMDA' if s.nmda else ''} {s.exc_nS:g} nS"
         lines = [
             f" t = {s.t_ms:8.2f} ms{gap}{state}{gap}{self.speed:g} ms/s{gap}"
-            f"spikes (AIS) {s.spike_count()}",
+            f"spikes (AIS) {s.spike_count()}{gap}AIS {title(s.phase('ais')).upper()}"
+            f" · soma {title(s.phase('soma')).upper()}",
             f" site {s.site_text()}{gap}exc {exc}{gap}inh GABA-A {s.inh_nS:g} nS{gap}"
             f"drive {s.drive[0]}",
         ]
@@ -197,23 +201,39 @@ class NeuronScreen(Screen[None]):
         since = max(s.t_ms - WINDOW_MS, 0.0)
         x_range = (since, max(since + WINDOW_MS, s.t_ms))
         sites = self.sites()
-        for k, (name, selector) in enumerate(TRACES):
+        for name, selector in TRACES:
             comp = sites[name]
             t, v = s.trace(comp, since)
             plot = self.query_one(selector, PlotView)
-            where = self.trace_name(name)
             peak = s.peak_since_input(comp)
             extra = "" if peak is None else f", peak since input {peak[0]:+.2f} mV"
-            plot.border_title = f"V at {where}: {float(v[-1]):+.2f} mV{extra}"
+            labels: list[Label] = []
+            styles: np.ndarray | int = 0
+            if name != "site":
+                extra = f" — {title(s.phase(name))}" + extra
+                styles = s.phase_trace(name, since).astype(np.int64)
+                labels = self._landmarks(name, since)
+            plot.border_title = f"V at {self.trace_name(name)}: {float(v[-1]):+.2f} mV{extra}"
             plot.set_data(
                 PlotData(
                     x_range=x_range,
                     y_range=y_range(v),
-                    series=[(t, v, k)],
+                    series=[(t, v, styles)],
+                    labels=labels,
                     y_lines=[float(s.rest[comp])],
                 )
             )
         self.frames += 1
+
+    def _landmarks(self, name: str, since_ms: float) -> list[Label]:
+        """The phase machine's newest threshold and peak at 'ais' or 'soma', if in view."""
+        out = []
+        for kind, text, anchor in (("threshold", "thr", "left"), ("peak", "peak", "right")):
+            e = self.session.last_event(name, kind)
+            if e is not None and e["t_ms"] >= since_ms:
+                label = f"◆{text} {e['v_mV']:+.1f}"
+                out.append(Label(e["t_ms"], e["v_mV"], label, LABEL_STYLE, anchor))
+        return out
 
     # -- actions -------------------------------------------------------------------------
     def action_fire(self, kind: str, count: int = 1) -> None:
