@@ -10,6 +10,7 @@ Each test names the lesson and the statement it backs.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +21,13 @@ from tutor.sim.engine import params_row
 from tutor.sim.params import load_preset
 
 SPIKE = {"pulses": [[5, 1, 20]]}
+
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+def lesson_text(name: str) -> str:
+    return (CONTENT / name).read_text(encoding="utf-8")
 
 
 def run(preset: str, **extra: object):
@@ -158,10 +166,29 @@ def _threshold_and_spike(run_: dict, preset: str) -> tuple[float, float]:
     return thr, float(fallback["spike"])
 
 
-def test_02_threshold_is_0_6_ms_before_the_0_mV_crossing() -> None:
-    thr, spike = _threshold_and_spike(SPIKE, "textbook")
-    assert spike - thr == pytest.approx(0.6, abs=0.05)
-    assert spike - thr > 0.3  # a ±0.3 ms mark at threshold rejects the 0 mV crossing
+def test_02_thr_mark_threshold_before_the_stimulus_ends_and_0_mV_crossing() -> None:
+    """thr-mark (10 µA/cm² for 2 ms): 'dV/dt rises above what the stimulus alone gives
+    (10 mV/ms …), about 0.55 ms before the stimulus ends. The 0 mV crossing comes about
+    0.8 ms after threshold.'"""
+    text = lesson_text("02-threshold.md")
+    for phrase in (
+        "(10 mV/ms for 10 µA/cm² on 1 µF/cm²)",
+        "about 0.55 ms before the stimulus",
+        "about 0.8 ms after threshold",
+        "run = { pulses = [[5, 2, 10]] }",
+    ):
+        assert phrase in text, phrase
+    run_ = {"pulses": [[5, 2, 10]]}
+    thr, spike = _threshold_and_spike(run_, "textbook")
+    assert 7.0 - thr == pytest.approx(0.55, abs=0.03)
+    assert spike - thr == pytest.approx(0.8, abs=0.03)
+    r = simulate_run({"preset": "textbook", **run_}, "textbook")
+    amp_over_cm = 10.0 / load_preset("textbook").cm  # mV/ms the stimulus alone would give
+    assert amp_over_cm == pytest.approx(10.0)
+    before = (r.t_ms > 5.2) & (r.t_ms < thr - 0.1)
+    assert float(r.dvdt[before].max()) < amp_over_cm  # stimulus-driven: slower than I/C
+    assert float(r.dvdt[at(r, thr)]) == pytest.approx(amp_over_cm, abs=0.3)  # crosses I/C here
+    assert float(r.dvdt[at(r, thr + 0.3)]) > amp_over_cm  # and keeps climbing
 
 
 def test_02_quoted_values() -> None:

@@ -468,25 +468,32 @@ def test_mark_table_is_fine_around_the_target_without_centring_on_it() -> None:
 
 
 def test_plain_threshold_mark_lists_threshold_and_spike_apart(tmp_path: Path) -> None:
-    """Threshold (textbook, 20 µA/cm², 1 ms) is 0.6 ms before the 0 mV crossing: the plain
-    table has rows every 0.1 ms around it, says what the run is, and grades ±0.3 ms."""
+    """Threshold (textbook, 10 µA/cm², 2 ms) is 0.8 ms before the 0 mV crossing and 0.55 ms
+    before the stimulus ends: the plain table has rows every 0.1 ms around it, says what the
+    run is, and grades ±0.3 ms — a mark at the 0 mV crossing or at the stimulus's end fails."""
+    from tutor.quiz.session import engine_trace, mark_target
+
     lessons = {lesson.id: lesson for lesson in load_lessons([REPO / "content"])}
     lesson = lessons["threshold"]
     q = lesson.question("thr-mark")
-    out = io.StringIO()
-    with Store(tmp_path) as store:
-        session = PlainSession(store, io.StringIO("6.35\n"), out, seed=3)
-        summary = session.run([(lesson, q)])
-    text = out.getvalue()
-    assert "Run: the textbook membrane; stimulus: a 20 µA/cm² pulse from 5 to 6 ms" in text
-    times = [
-        float(line.split()[0]) for line in text.splitlines() if re.match(r"^ +\d+\.\d\d ", line)
-    ]
-    between = [t for t in times if 5.775 < t < 6.354]  # threshold … 0 mV crossing
-    assert len(between) >= 5
-    (attempt,) = summary.attempts
-    assert not attempt.correct  # the 0 mV crossing is not threshold
-    assert attempt.measured == pytest.approx(5.775, abs=0.03)
+    _t, _v, events, fallback = engine_trace(q.run.to_dict(lesson.preset), lesson.preset)
+    thr, spike = mark_target("threshold", events, fallback), fallback["spike"]
+    assert thr is not None and spike is not None
+    for wrong, right in ((spike, thr), (7.0, thr), (thr + 0.1, thr)):
+        out = io.StringIO()
+        with Store(tmp_path) as store:
+            session = PlainSession(store, io.StringIO(f"{wrong:.2f}\n"), out, seed=3)
+            summary = session.run([(lesson, q)])
+        text = out.getvalue()
+        assert "Run: the textbook membrane; stimulus: a 10 µA/cm² pulse from 5 to 7 ms" in text
+        times = [
+            float(line.split()[0]) for line in text.splitlines() if re.match(r"^ +\d+\.\d\d ", line)
+        ]
+        between = [t for t in times if thr < t < spike]  # threshold … 0 mV crossing
+        assert len(between) >= 5
+        (attempt,) = summary.attempts
+        assert attempt.correct is (wrong == thr + 0.1)  # only the mark near threshold passes
+        assert attempt.measured == pytest.approx(right, abs=0.03)
 
 
 def test_event_bound_question_gets_its_run_and_moment(tmp_path: Path) -> None:

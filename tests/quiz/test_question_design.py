@@ -156,10 +156,15 @@ def _threshold_marks() -> list[tuple[str, str]]:
 
 
 def test_threshold_marks_accept_at_most_0_3_ms() -> None:
+    """Threshold and the start of depolarisation are one instant: both are held to ±0.3 ms."""
+    marks = _threshold_marks()
+    assert any(q == "prop-mark-node" for _, q in marks)  # the start-of-upstroke marks count
     wide = [
         (q.id, q.tolerance_ms)
         for _, q in QUESTIONS
-        if isinstance(q, MarkQuestion) and q.target == "threshold" and q.tolerance_ms > 0.3
+        if isinstance(q, MarkQuestion)
+        and q.target in ("threshold", "phase:depolarization")
+        and q.tolerance_ms > 0.3
     ]
     assert not wide
 
@@ -179,6 +184,44 @@ def test_a_mark_at_threshold_rejects_the_0_mV_crossing(lesson_id: str, question_
     spike = fallback.get("spike")
     assert target is not None and spike is not None
     assert spike - target > q.tolerance_ms, (question_id, target, spike, q.tolerance_ms)
+
+
+#: Mark targets that name one instant: the phase machine enters depolarization at threshold
+#: and repolarization at the peak (one sample later), so neither is a neighbour of the other.
+SAME_INSTANT = {"phase:depolarization": "threshold", "phase:repolarization": "peak"}
+
+#: The instants a learner sees on a one-spike trace and could mistake for one another: the
+#: stimulus edges (kinks), threshold (the take-off), the 0 mV crossing, the peak, the AHP minimum.
+LANDMARKS = ("stimulus_on", "stimulus_off", "threshold", "spike", "peak", "ahp_min")
+
+
+def _mark_questions() -> list[tuple[str, str]]:
+    return [(lesson.id, q.id) for lesson, q in QUESTIONS if isinstance(q, MarkQuestion)]
+
+
+@pytest.mark.parametrize(("lesson_id", "question_id"), _mark_questions())
+def test_a_mark_discriminates_its_event_from_the_neighbouring_ones(
+    lesson_id: str, question_id: str
+) -> None:
+    """The accepted window (target ± tolerance) holds the target and no other landmark of
+    the same run: a mark at the stimulus's end, the 0 mV crossing or the peak is then graded
+    as what it is, not as threshold (or the other way round)."""
+    from tutor.quiz.grading import instantiate
+    from tutor.quiz.session import engine_trace, mark_target
+
+    lesson = next(lesson for lesson in LESSONS if lesson.id == lesson_id)
+    q = instantiate(lesson.question(question_id), lesson.id, 0)
+    assert isinstance(q, MarkQuestion)
+    _t, _v, events, fallback = engine_trace(q.run.to_dict(lesson.preset), lesson.preset)
+    target = mark_target(q.target, events, fallback)
+    assert target is not None
+    own = SAME_INSTANT.get(q.target, q.target)
+    times = {kind: mark_target(kind, events, fallback) for kind in LANDMARKS if kind != own}
+    inside = {k: t for k, t in times.items() if t is not None and abs(t - target) <= q.tolerance_ms}
+    assert not inside, (question_id, target, q.tolerance_ms, inside)
+    if own in SAME_INSTANT.values():  # the same instant really is the same instant
+        twin = mark_target(own, events, fallback)
+        assert twin is not None and abs(twin - target) <= 0.05
 
 
 def test_repetitive_firing_is_predicted_under_sustained_current() -> None:
