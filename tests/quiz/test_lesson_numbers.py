@@ -233,6 +233,36 @@ def test_13_currents_flip_sign_and_the_current_law_keeps_its_form() -> None:
     assert r.i_na[up] < 0 < i_na_hh[up]  # the upstroke's Na⁺ current: negative now, positive then
 
 
+def test_13_equation_1_in_1952_signs_and_the_table_rows() -> None:
+    """HH eq. (1), I = C_M·dV/dt + I_i with V = −(v + 65) and inward current positive, holds
+    on the model's run; its total membrane current is the injected stimulus with the sign
+    flipped (the table's last row); I_K of repolarisation is positive now, negative then."""
+    text = lesson_text("13-voltage-convention.md")
+    assert "I = C_M·dV/dt + I_i" in text and "counts **inward** current as" in text
+    # fine samples: dV/dt below is a difference of V_HH samples
+    r = simulate_run({"preset": "squid", **SPIKE}, "squid", dt_ms=0.002)
+    cm = load_preset("squid").cm
+    v_hh = to_hh(r.v_mV)
+    dvdt_hh = np.gradient(v_hh, r.t_ms)
+    i_i_hh = -r.i_ion  # ionic current, inward positive
+    membrane_hh = cm * dvdt_hh + i_i_hh  # eq. (1)
+    # modern: C dv/dt = I_stim − I_ion, so the 1952 membrane current is −I_stim
+    step = float(r.t_ms[1] - r.t_ms[0])
+    assert step == pytest.approx(0.002)
+    edges = (np.abs(r.t_ms - 5.0) < 2 * step) | (np.abs(r.t_ms - 6.0) < 2 * step)
+    inside = (r.t_ms > 1.0) & (r.t_ms < 20.0) & ~edges  # the pulse's edges are jumps
+    np.testing.assert_allclose(membrane_hh[inside], -r.i_stim[inside], atol=0.2)
+    during = (r.t_ms > 5.2) & (r.t_ms < 5.8)  # the depolarising pulse
+    assert np.all(r.i_stim[during] > 0) and np.all(membrane_hh[during] < -15)
+    k = int(np.argmax(r.v_mV))
+    repol = slice(k + 1, k + int(1.0 / (r.t_ms[1] - r.t_ms[0])))  # the ms after the peak
+    assert np.all(r.i_k[repol] > 0)  # outward: positive today ...
+    assert np.all(-r.i_k[repol] < 0)  # ... negative in 1952
+    # conv-peak: "The squid spike peaks at +40.5 mV"
+    assert "peaks at +40.5 mV" in text
+    assert round(measure({"preset": "squid", **SPIKE}, "peak_mV"), 1) == 40.5
+
+
 def test_13_hh_alpha_m_is_neurons_after_conversion() -> None:
     p = params_row(load_preset("squid"))
     for v_modern in (-80.0, -55.0, -20.0, 10.0):
