@@ -169,6 +169,25 @@ def test_03_steepest_rise_needs_fifteen_times_the_stimulus() -> None:
     assert round(net_inward / 20.0) in (15, 16)
 
 
+def test_03_na_entry_of_one_squid_spike() -> None:
+    """dep-peak-limit: 'about 15 pmol of Na⁺ per cm² … raises [Na⁺]ᵢ of a 476 µm giant axon
+    by about 1 µM' (inward Na⁺ charge over the spike ÷ F; volume/area of a cylinder = d/4)."""
+    says(
+        "03-depolarization.md",
+        "lets in about 15 pmol of Na⁺ per cm² of membrane",
+        "raises [Na⁺]ᵢ of a 476 µm giant axon by about 1 µM",
+    )
+    faraday_C_mol = 96485.332
+    res = simulate_run({"preset": "squid", **SPIKE, "tstop": 30}, "squid")
+    inward = np.minimum(res.i_na, 0.0)  # µA/cm², inward negative
+    charge_nC_cm2 = -float(np.sum((inward[1:] + inward[:-1]) / 2 * np.diff(res.t_ms)))
+    pmol_cm2 = charge_nC_cm2 * 1e-9 / faraday_C_mol * 1e12
+    assert round(pmol_cm2) == 15
+    volume_per_area_cm = 476e-4 / 4  # cm³ of axoplasm per cm² of membrane
+    rise_uM = pmol_cm2 * 1e-12 / volume_per_area_cm * 1e3 * 1e6  # mol/cm³ → mol/L → µM
+    assert round(rise_uM) == 1
+
+
 # -- lesson 04 ------------------------------------------------------------------------------
 
 
@@ -215,6 +234,22 @@ def test_04_k_after_the_spike_and_the_half_gk_spike() -> None:
     base = measure(SPIKE, "width_ms", "textbook")
     half = measure({**SPIKE, "set": {"gk": 7.5}}, "width_ms", "textbook")
     assert half / base == pytest.approx(1.2, abs=0.05)
+    assert round(measure({"preset": "squid", "tstop": 20}, "rest_mV")) == -65
+
+
+# -- lesson 13 ------------------------------------------------------------------------------
+
+
+def test_13_table_rest_and_leak_rows() -> None:
+    says(
+        "13-voltage-convention.md",
+        "| resting potential | ≈ −65 mV (squid) | 0 |",
+        "−54.4 mV (the preset, like NEURON, uses −54.3)",
+        "E_Na | +50 mV | V_Na = −115 mV",
+        "E_K | −77 mV | V_K = +12 mV",
+    )
+    squid = load_preset("squid")
+    assert squid.el == -54.3 and squid.ena == 50.0 and squid.ek == -77.0
     assert round(measure({"preset": "squid", "tstop": 20}, "rest_mV")) == -65
 
 
@@ -337,3 +372,14 @@ def test_14_train_spikes_are_not_taller_with_more_current() -> None:
     train = {"preset": "textbook", "hold": 2.0, "tstop": 1000.0}
     first, final = measure(train, "first_isi_ms"), measure(train, "last_isi_ms")
     assert abs(final / first - 1) < 0.01
+
+
+def test_docs_mark_advice_numbers() -> None:
+    """docs/content-format.md: threshold 0.22 ms before the end of a 1 ms, 20 µA/cm² pulse
+    (textbook), 0.55 ms before the end of a 2 ms, 10 µA/cm² one."""
+    doc = " ".join((CONTENT.parent / "docs" / "content-format.md").read_text().split())
+    assert "0.22 ms before the stimulus ends" in doc and "reaches it 0.55 ms before" in doc
+    for pulse, lead in (([5, 1, 20], 0.22), ([5, 2, 10], 0.55)):
+        events = annotate(simulate_run({"preset": "textbook", "pulses": [pulse]}, "textbook"))
+        end = pulse[0] + pulse[1]
+        assert round(end - first_event(events, "threshold")["t_ms"], 2) == pytest.approx(lead)
