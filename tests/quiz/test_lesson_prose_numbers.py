@@ -132,6 +132,13 @@ def test_03_h_is_three_to_six_times_slower_than_m_during_the_spike(preset: str) 
     assert rest.min() >= 10.0
 
 
+def test_03_gates_at_rest() -> None:
+    says("03-depolarization.md", "At rest m is low and h is high (0.60 in the squid preset, 1.0 in")
+    for preset, h_rest in (("squid", 0.60), ("textbook", 1.0)):
+        res = simulate_run({"preset": preset, "tstop": 5}, preset)
+        assert round(float(res.h[0]), 2) == h_rest and res.m[0] < 0.1
+
+
 def test_03_equilibrium_potentials_of_the_presets() -> None:
     says(
         "03-depolarization.md",
@@ -364,6 +371,12 @@ def test_14_train_spikes_are_not_taller_with_more_current() -> None:
         assert round(float(peaks[0])) in (40, 41, 42)
         last[amp] = float(peaks[-1])
     assert round(last[10.0]) == 30 and round(last[30.0]) == 19
+    # "after each spike, the AHP carries the membrane below rest"
+    says("14-repetitive-firing.md", "after each spike, the AHP carries the membrane below rest")
+    rest = measure({"preset": "squid", "tstop": 20}, "rest_mV")
+    for amp in (10.0, 20.0, 30.0):
+        res = simulate_run({"preset": "squid", "hold": amp, "tstop": 300}, "squid")
+        assert float(res.v_mV[res.t_ms > 100].min()) < rest - 3.0
     rate = {
         p["amp_uA_cm2"]: p["rate_hz"] for p in fi_curve(membranes("squid"), [10.0, 20.0])["points"]
     }
