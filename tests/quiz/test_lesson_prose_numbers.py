@@ -77,7 +77,7 @@ def test_02_weak_pulse_bump_and_all_or_none() -> None:
     )
     peak = {a: measure({"pulses": [[5, 1, a]]}, "peak_mV", "textbook") for a in (20, 40)}
     latency = {a: measure({"pulses": [[5, 1, a]]}, "latency_ms", "textbook") for a in (20, 40)}
-    assert abs(peak[40] - peak[20]) < 3.0
+    assert abs(peak[40] - peak[20]) < 5.0  # a few mV on a spike of over 100 mV
     assert latency[40] < 0.6 * latency[20]
 
 
@@ -110,11 +110,11 @@ def test_02_squid_rheobase_and_the_1_ms_threshold() -> None:
 
 
 def test_03_textbook_upstroke_and_squid_rise_time() -> None:
-    says("03-depolarization.md", "from −55 to +41 mV in 0.73 ms", "in under a millisecond (0.9 ms)")
+    says("03-depolarization.md", "from −55 to +40 mV in 0.79 ms", "in under a millisecond (0.9 ms)")
     tb = annotate(simulate_run({"preset": "textbook", **SPIKE}, "textbook"))
     thr, peak = first_event(tb, "threshold"), first_event(tb, "peak")
-    assert round(thr["v_mV"]) == -55 and round(peak["v_mV"]) == 41
-    assert round(peak["t_ms"] - thr["t_ms"], 2) == 0.73
+    assert round(thr["v_mV"]) == -55 and round(peak["v_mV"]) == 40
+    assert round(peak["t_ms"] - thr["t_ms"], 2) == 0.79
     sq = annotate(simulate_run({"preset": "squid", **SPIKE}, "squid"))
     assert round(first_event(sq, "peak")["t_ms"] - first_event(sq, "threshold")["t_ms"], 1) == 0.9
 
@@ -142,9 +142,9 @@ def test_03_gates_at_rest() -> None:
 def test_03_equilibrium_potentials_of_the_presets() -> None:
     says(
         "03-depolarization.md",
-        "With E_Na at +50 mV in the squid preset (+45 mV in the textbook preset",
+        "With E_Na at +50 mV in the squid preset (+59 mV in the textbook preset",
     )
-    assert load_preset("squid").ena == 50.0 and load_preset("textbook").ena == 45.0
+    assert load_preset("squid").ena == 50.0 and round(load_preset("textbook").ena) == 59
 
 
 def test_03_ttx_bump_and_peaks_set_by_the_channels() -> None:
@@ -160,7 +160,7 @@ def test_03_ttx_bump_and_peaks_set_by_the_channels() -> None:
     # dep-double: "20 and 40 µA/cm² give peaks within a few mV of each other" (textbook)
     says("03-depolarization.md", "20 and 40 µA/cm² give peaks within a few mV of each other")
     two = [measure({"pulses": [[5, 1, a]]}, "peak_mV", "textbook") for a in (20, 40)]
-    assert abs(two[1] - two[0]) < 3.0
+    assert abs(two[1] - two[0]) < 5.0
     # dep-half-gna: "the peak drops (to under +30 mV)"
     says("03-depolarization.md", "the peak drops (to under +30 mV)")
     half = measure({"preset": "squid", **SPIKE, "set": {"gna": 60}}, "peak_mV")
@@ -198,12 +198,52 @@ def test_03_na_entry_of_one_squid_spike() -> None:
 # -- lesson 04 ------------------------------------------------------------------------------
 
 
-def test_04_textbook_repolarises_in_about_a_millisecond() -> None:
-    says("04-repolarization.md", "Repolarisation takes about a millisecond")
-    events = annotate(simulate_run({"preset": "textbook", **SPIKE}, "textbook"))
+def test_04_not_the_pump_repolarises() -> None:
+    """'0.6 ms from the peak back to rest in the textbook preset'; the pump current 'stays at
+    0.31 µA/cm² through the spike, while I_K reaches hundreds of µA/cm²'; one spike raises
+    [Na⁺]ᵢ by 0.01 mM of 16; ouabain 'leaves single spikes essentially unchanged'."""
+    says(
+        "04-repolarization.md",
+        "(0.6 ms from the peak back to rest in the textbook preset)",
+        "the pump current stays at 0.31 µA/cm² through the spike, while I_K reaches hundreds of",
+        "one spike raises the textbook neuron's [Na⁺]ᵢ by 0.01 mM, out of 16 mM",
+        "Blocking them with ouabain leaves single spikes essentially unchanged",
+    )
+    res = simulate_run({"preset": "textbook", **SPIKE}, "textbook")
+    events = annotate(res)
     peak = first_event(events, "peak")["t_ms"]
     below_rest = first_event(events, "phase", "hyperpolarization")["t_ms"]
-    assert 0.8 < below_rest - peak < 1.2
+    assert round(below_rest - peak, 1) == 0.6
+    assert round(float(res.i_pump.min()), 2) == round(float(res.i_pump.max()), 2) == 0.31
+    assert 100.0 < float(res.i_k.max()) < 1000.0
+    run_ = {"preset": "textbook", **SPIKE}
+    assert round(measure(run_, "delta_nai_mM"), 2) == 0.01
+    assert round(load_preset("textbook").nai) == 16
+    ouabain = {**run_, "block": ["ouabain"]}
+    assert abs(measure(ouabain, "peak_mV") - measure(run_, "peak_mV")) < 0.5
+    assert measure(ouabain, "width_ms") == pytest.approx(measure(run_, "width_ms"), rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("lesson", "phrase"),
+    [
+        ("02-threshold.md", "in the textbook neuron the pump current stays at 0.31 µA/cm² through"),
+        ("04-repolarization.md", "in the textbook neuron the pump current stays at 0.31 µA/cm²"),
+        ("07-refractory.md", "in the textbook neuron the pump current stays at 0.31 µA/cm²"),
+        ("07-refractory.md", "raises the textbook neuron's [Na⁺]ᵢ by 0.01 mM, out of 16 mM"),
+        ("07-refractory.md", "0.01 mM more Na⁺ inside the textbook neuron, out of 16 mM"),
+        ("08-ion-channels.md", "change by a hundredth of a millimolar per spike in the textbook"),
+    ],
+)
+def test_pump_and_concentration_statements(lesson: str, phrase: str) -> None:
+    """The textbook neuron has a pump and concentrations that move; the squid has neither."""
+    says(lesson, phrase)
+    squid = load_preset("squid")
+    assert squid.ipump == 0.0 and squid.volarea == 0.0  # no pump, fixed concentrations
+    res = simulate_run({"preset": "textbook", **SPIKE}, "textbook")
+    assert round(float(res.i_pump.mean()), 2) == 0.31 and float(np.ptp(res.i_pump)) < 0.005
+    delta = measure({"preset": "textbook", **SPIKE}, "delta_nai_mM")
+    assert round(delta, 2) == 0.01 and round(load_preset("textbook").nai) == 16
 
 
 def test_04_tea_fires_once_then_a_plateau_near_0_mV() -> None:
@@ -227,19 +267,19 @@ def test_04_tea_fires_once_then_a_plateau_near_0_mV() -> None:
 def test_04_k_after_the_spike_and_the_half_gk_spike() -> None:
     says(
         "04-repolarization.md",
-        "about −77 mV in the squid, −90 mV in the textbook preset",
+        "about −77 mV in the squid, −89 mV in the textbook preset",
         "n is still well above its resting value",
-        "ḡ_K from 15 to 7.5 mS/cm²",
+        "ḡ_K from 26 to 13 mS/cm²",
         "broader by a fifth",
         "hold the membrane at −65 mV",
     )
-    assert load_preset("squid").ek == -77.0 and load_preset("textbook").ek == -90.0
-    assert load_preset("textbook").gk == 15.0
+    assert load_preset("squid").ek == -77.0 and round(load_preset("textbook").ek) == -89
+    assert load_preset("textbook").gk == 26.0
     res = simulate_run({"preset": "textbook", **SPIKE}, "textbook")
     entry = first_event(annotate(res), "phase", "hyperpolarization")["t_ms"]
     assert res.n[at(res, entry)] > 10 * res.n[0]
     base = measure(SPIKE, "width_ms", "textbook")
-    half = measure({**SPIKE, "set": {"gk": 7.5}}, "width_ms", "textbook")
+    half = measure({**SPIKE, "set": {"gk": 13.0}}, "width_ms", "textbook")
     assert half / base == pytest.approx(1.2, abs=0.05)
     assert round(measure({"preset": "squid", "tstop": 20}, "rest_mV")) == -65
 
@@ -348,11 +388,12 @@ def test_14_single_spike_rheobase_and_the_end_of_full_spikes() -> None:
 def test_14_textbook_is_class_1() -> None:
     says(
         "14-repetitive-firing.md",
-        "`tutor sweep fi --preset textbook --amps 0.75,1,1.5` gives about 7, 25 and 46 Hz",
+        "`tutor sweep fi --preset textbook --amps 0.72,0.75,1,1.5` gives about 4, 9, 26 and 45 Hz",
     )
-    pts = fi_curve(membranes("textbook"), [0.7, 0.75, 1.0, 1.5])["points"]
-    rates = [round(p["rate_hz"]) for p in pts]
-    assert rates == [0, 7, 25, 46]
+    pts = fi_curve(membranes("textbook"), [0.7, 0.72, 0.75, 1.0, 1.5])["points"]
+    rates = [p["rate_hz"] for p in pts]
+    assert rates[0] == 0.0  # below the train threshold
+    assert rates[1:] == pytest.approx([4, 9, 26, 45], abs=1.0)  # from a few hertz up
 
 
 def test_14_train_spikes_are_not_taller_with_more_current() -> None:
@@ -388,11 +429,11 @@ def test_14_train_spikes_are_not_taller_with_more_current() -> None:
 
 
 def test_docs_mark_advice_numbers() -> None:
-    """docs/content-format.md: threshold 0.22 ms before the end of a 1 ms, 20 µA/cm² pulse
-    (textbook), 0.55 ms before the end of a 2 ms, 10 µA/cm² one."""
+    """docs/content-format.md: threshold 0.25 ms before the end of a 1 ms, 20 µA/cm² pulse
+    (textbook), about 0.6 ms before the end of a 2 ms, 10 µA/cm² one."""
     doc = " ".join((CONTENT.parent / "docs" / "content-format.md").read_text().split())
-    assert "0.22 ms before the stimulus ends" in doc and "reaches it 0.55 ms before" in doc
-    for pulse, lead in (([5, 1, 20], 0.22), ([5, 2, 10], 0.55)):
+    assert "0.25 ms before the stimulus ends" in doc and "reaches it about 0.6 ms before" in doc
+    for pulse, lead in (([5, 1, 20], 0.25), ([5, 2, 10], 0.6)):
         events = annotate(simulate_run({"preset": "textbook", "pulses": [pulse]}, "textbook"))
         end = pulse[0] + pulse[1]
-        assert round(end - first_event(events, "threshold")["t_ms"], 2) == pytest.approx(lead)
+        assert end - first_event(events, "threshold")["t_ms"] == pytest.approx(lead, abs=0.03)
