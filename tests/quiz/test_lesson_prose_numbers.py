@@ -437,3 +437,26 @@ def test_docs_mark_advice_numbers() -> None:
         events = annotate(simulate_run({"preset": "textbook", "pulses": [pulse]}, "textbook"))
         end = pulse[0] + pulse[1]
         assert end - first_event(events, "threshold")["t_ms"] == pytest.approx(lead, abs=0.03)
+
+
+def test_04_n_decays_over_several_milliseconds() -> None:
+    """rep-k-after: 'n decays over several milliseconds' after the spike (textbook)."""
+    says("04-repolarization.md", "n decays over several milliseconds")
+    res = simulate_run({"preset": "textbook", **SPIKE, "tstop": 30}, "textbook")
+    entry = first_event(annotate(res), "phase", "hyperpolarization")["t_ms"]
+    n_rest = float(res.n[0])
+    assert res.n[at(res, entry + 2.0)] > 3 * n_rest  # still raised 2 ms into the undershoot
+    assert res.n[at(res, entry + 5.0)] < 1.5 * n_rest  # back near rest within 5 ms
+
+
+def test_14_train_rheobase_to_the_hundredth() -> None:
+    """rep-rheobase-train: 'at 6.23 the axon fires a train at about 50 Hz; at 6.2 it fires a
+    few spikes and stops'."""
+    says(
+        "14-repetitive-firing.md",
+        "at 6.23 the axon fires a train at about 50 Hz; at 6.2 it fires a few spikes and stops",
+    )
+    pts = {p["amp_uA_cm2"]: p for p in fi_curve(membranes("squid"), [6.2, 6.22, 6.23])["points"]}
+    assert pts[6.2]["rate_hz"] == 0.0 and 1 <= pts[6.2]["spikes"] <= 5
+    assert pts[6.22]["rate_hz"] == 0.0  # 6.23 is the first hundredth that sustains a train
+    assert round(pts[6.23]["rate_hz"] / 10) * 10 == 50
