@@ -163,3 +163,69 @@ def test_09_ghk_pump_share_and_spike_shift() -> None:
     assert round(ratio) == 8 and "eight times less again" in lesson
     e_k = float(measure({"preset": "textbook", "tstop": 1}, "e_k_mV"))
     assert f"{e_k:.1f}" == "-88.8"
+
+
+def _ahp(preset: str) -> dict[str, float]:
+    """One spike (1 ms, 20 µA/cm² at 5 ms): how long the phase machine labels the trace
+    `hyperpolarization`, and g_K (voltage-gated + K⁺ leak) at the AHP minimum ÷ at rest."""
+    import numpy as np
+
+    from tutor.lab.annotate import annotate
+    from tutor.sim import resting_state
+
+    p = load_preset(preset)
+    res = simulate(p, [Pulse(5, 1, 20)], tstop_ms=80.0, dt_ms=0.025)
+    phases = [(float(e["t_ms"]), str(e["phase"])) for e in annotate(res) if e["kind"] == "phase"]
+    enter = next(i for i, (_, ph) in enumerate(phases) if ph == "hyperpolarization")
+    assert phases[enter + 1][1] == "resting"  # it ends back at rest, not in another phase
+    i = int(np.argmin(res.v_mV))
+    r = resting_state(p)
+    return {
+        "duration_ms": phases[enter + 1][0] - phases[enter][0],
+        "gk_ratio": (p.gk * res.n[i] ** 4 + p.gkl) / (p.gk * r.n**4 + p.gkl),
+        "n_ahp": float(res.n[i]),
+        "n_rest": r.n,
+    }
+
+
+def test_05_ahp_lasts_tens_of_ms_and_gk_is_many_times_rest() -> None:
+    lesson = text("05-hyperpolarization.md")
+    squid, textbook = _ahp("squid"), _ahp("textbook")
+    flat = " ".join(lesson.split())
+    assert f"{textbook['duration_ms']:.0f} ms in the textbook neuron" in flat
+    assert f"{squid['duration_ms']:.0f} ms in the squid axon" in flat
+    assert textbook["duration_ms"] > 10 and squid["duration_ms"] > 10  # not "a few ms"
+    assert "for a few milliseconds" not in flat
+    # the squid question's explanation: g_K at the AHP minimum ÷ at rest
+    assert f"about {squid['gk_ratio']:.0f} times its resting value" in flat
+    assert f"n = {squid['n_ahp']:.2f} against {squid['n_rest']:.2f} at rest" in flat
+
+
+def test_01_na_reversal_and_chloride_at_rest() -> None:
+    lesson = text("01-resting-potential.md")
+    r = rest()
+    assert f"E_Na ({shown(r.nernst_mV['na'], 1).replace('5', '+5', 1)} mV here)" in lesson
+    assert "+60" not in lesson
+    # Cl⁻ is passively distributed: E_Cl is the rest, no net Cl⁻ current, so opening Cl⁻
+    # channels never depolarises the resting cell (mature neurons: E_Cl ≈ −70…−80 mV)
+    assert r.nernst_mV["cl"] == pytest.approx(r.rest_mV, abs=1e-6)
+    assert r.nernst_mV["cl"] <= r.rest_mV + 1e-6
+    assert abs(r.currents_uA_cm2["i_leak_cl"]) < 1e-9
+    flat = " ".join(lesson.split())
+    assert f"(E_Cl sits at rest, {shown(r.rest_mV, 1)} mV, and no net Cl⁻ current" in flat
+    assert round(r.nernst_mV["cl"]) in range(-80, -69)
+
+
+def test_09_chloride_and_sodium_worked_examples() -> None:
+    from tutor.sim.ions import nernst_mV
+
+    lesson = text("09-nernst.md")
+    flat = " ".join(lesson.split())
+    e_cl = nernst_mV(7.0, 110.0, -1, 37.0)
+    assert f"answer = {e_cl:.1f}" in lesson and f"value = {-e_cl:.1f}" in lesson
+    assert f"≈ {shown(e_cl, 0)} mV — a little below a −70 mV rest" in flat
+    assert -80.0 <= e_cl < -70.0  # hyperpolarising at −70 mV: not among the depolarising ions
+    assert f"E_Cl = {shown(e_cl, 0)} mV and E_Na = +67 mV" in flat
+    assert f"{nernst_mV(12.0, 145.0, 1, 37.0):.0f}" == "67"
+    e_na = load_preset("textbook").e_na
+    assert f"16 mM, and runs at 36 °C: E_Na = +{e_na:.1f} mV" in flat
