@@ -305,3 +305,39 @@ def test_equivalent_leak_carries_every_leak_and_the_pump(preset: str) -> None:
         ions.pump_current(p.nai, p.ko, p.ipump, p.km_na_pump, p.km_k_pump), rel=1e-15
     )
     assert p.with_block("ouabain").pump_uA_cm2 == 0.0
+
+
+def test_live_run_switches_between_fine_and_coarse_sampling_without_a_jump() -> None:
+    """The lab's slow-time mode: a fine live run hands its state to a coarse one
+    (`start_from`), which then follows the same solution as the fine run would — the
+    run-down after ouabain over a minute agrees to integration tolerance — and back."""
+    from tutor.sim import LiveSim
+    from tutor.sim.params import ParameterError
+
+    base = load_preset("textbook")
+    p = base.with_block("ouabain")
+    fine = LiveSim(p, dt_ms=0.025, base=base)
+    fine.advance(10.0)
+    state, t0 = fine.state, fine.t_ms
+    coarse = LiveSim(p, dt_ms=250.0, base=base, coarse=True)
+    coarse.start_from(state, t0)
+    assert coarse.t_ms == t0 and np.array_equal(coarse.state, state)
+    chunk = coarse.advance(60_000.0)
+    assert chunk.t_ms[0] == 250.0 and np.all(np.diff(chunk.t_ms) == 250.0)
+    ref = simulate(p, [], tstop_ms=62_500.0, dt_ms=125.0, base=base)
+    at = int(round(chunk.t_ms[-1] / 125.0))
+    assert ref.t_ms[at] == chunk.t_ms[-1]
+    # one solution, integrated in other pieces: equal to integration tolerance
+    np.testing.assert_allclose(chunk.v_mV[-1], ref.v_mV[at], atol=1e-3)
+    np.testing.assert_allclose(chunk.nai[-1], ref.nai[at], rtol=1e-5)
+    assert chunk.nai[-1] > state[K.S_NAI] + 1.0  # Na⁺ accumulates without the pump
+    back = LiveSim(p, dt_ms=0.025, base=base)
+    back.start_from(coarse.state, coarse.t_ms)
+    assert back.t_ms == coarse.t_ms
+    nxt = back.advance(1.0)
+    assert nxt.t_ms[0] == pytest.approx(coarse.t_ms + 0.025)
+    assert abs(nxt.v_mV[0] - chunk.v_mV[-1]) < 1e-3
+    with pytest.raises(ParameterError):
+        LiveSim(p, dt_ms=250.0)  # coarse sampling only when asked for
+    with pytest.raises(ParameterError):
+        LiveSim(p, dt_ms=5000.0, coarse=True)

@@ -30,6 +30,59 @@ MAX_QUEUE_AHEAD_MS = 100.0
 _FLOAT_FIELDS: tuple[str, ...] = TRACE_COLUMNS
 #: Event kinds drawn as markers with their value on the trace.
 MARKER_KINDS: tuple[str, ...] = ("threshold", "peak", "ahp_min", "threshold_failed", "stimulus_on")
+#: [K⁺]ₒ values (mM) the lab's `{` `}` keys step through: from low to raised, all with a
+#: stable rest on the textbook membrane (at 15 mM it fires on its own, a lesson of its own).
+KO_STEPS_MM: tuple[float, ...] = (2.5, 5.0, 7.5, 10.0)
+#: Sample interval of the slow-time (minutes) mode, ms: four samples a second of model time.
+SLOW_DT_MS = 250.0
+#: Most samples the slow-time trace keeps (an hour of model time at SLOW_DT_MS).
+SLOW_MAX_SAMPLES = 14_400
+#: Columns of the slow-time trace (units in the names).
+SLOW_COLUMNS: tuple[str, ...] = ("t_ms", "v_mV", "nai", "ki", "cli")
+
+
+@dataclass(frozen=True)
+class IonView:
+    """The ion numbers the lab's panel shows, all at one instant (`t_ms`).
+
+    Internal concentrations are the model's state then, external ones the
+    membrane's parameters (mM). `e_mV` are the reversal potentials in use:
+    Nernst at those concentrations for the ions that follow Nernst, the fixed
+    parameter otherwise. `rest_mV` and `ghk_mV` are where the membrane would
+    rest with those concentrations held (the I–V zero, `tutor rest`) and the
+    GHK voltage from its resting permeabilities (None when it has no stable
+    rest); `pump_uA_cm2` the pump current now (0 with ouabain).
+    """
+
+    t_ms: float
+    v_mV: float
+    conc_mM: dict[str, float]
+    e_mV: dict[str, float]
+    rest_mV: float | None
+    ghk_mV: float | None
+    pump_uA_cm2: float
+    ouabain: bool
+
+
+class SlowTrace:
+    """The slow-time mode's samples (`SLOW_COLUMNS`), oldest dropped beyond a bound."""
+
+    def __init__(self, max_samples: int = SLOW_MAX_SAMPLES) -> None:
+        self.max_samples = max_samples
+        self.cols: dict[str, np.ndarray] = {k: np.zeros(0) for k in SLOW_COLUMNS}
+
+    def __len__(self) -> int:
+        return len(self.cols["t_ms"])
+
+    def append(self, chunk: Trace) -> None:
+        for k in SLOW_COLUMNS:
+            joined = np.concatenate([self.cols[k], np.asarray(getattr(chunk, k), dtype=float)])
+            self.cols[k] = joined[-self.max_samples :]
+
+    def since(self, t0_ms: float) -> dict[str, np.ndarray]:
+        """Every column for samples with t ≥ t0 (plus one before, for joining)."""
+        i = max(int(np.searchsorted(self.cols["t_ms"], t0_ms)) - 1, 0)
+        return {k: a[i:] for k, a in self.cols.items()}
 
 
 @dataclass(frozen=True)
@@ -185,6 +238,12 @@ class LabSession:
         self.pulses: list[tuple[float, float, float]] = []
         self.frozen: Mapping[str, Any] | None = None
         """The event whose moment the banner shows while a question is open (None: live)."""
+        self.slow = False
+        """Slow-time (minutes) mode: sampled every SLOW_DT_MS, phases not followed."""
+        self.slow_trace = SlowTrace()
+        self.slow_spikes = 0
+        """Spikes the integrator found since slow-time mode began (samples cannot show them)."""
+        self._ion_cache: tuple[Any, Any] | None = None
         self._build(reset=True)
 
     # -- model construction ------------------------------------------------------------
@@ -217,6 +276,7 @@ class LabSession:
 
         params = self.params()
         if reset:
+            self.slow = False
             self.live = LiveSim(params, dt_ms=self.dt_ms, base=self.base_params())
             self.machine = PhaseMachine(params, base=self.base_params())
             self.buffer.clear()
@@ -252,10 +312,16 @@ class LabSession:
 
     # -- running -----------------------------------------------------------------------
     def advance(self, ms: float) -> list[Event]:
-        """Run ``ms`` of model time; returns the new events (already kept in ``events``)."""
+        """Run ``ms`` of model time; returns the new events (already kept in ``events``).
+
+        In slow-time mode the samples go to `slow_trace` and no events are made."""
         if ms <= 0:
             return []
         chunk = self.live.advance(ms)
+        if self.slow:
+            self.slow_trace.append(chunk)
+            self.slow_spikes += len(self.live.new_spikes())
+            return []
         new = self.machine.feed(chunk, self.live.pieces)
         n = len(chunk.t_ms)
         # Per-sample labels are immediate; events may arrive a little later (the
@@ -321,6 +387,94 @@ class LabSession:
         self.state.blocks = frozenset(blocks)
         self._rebuild(False, old)
         return on
+
+    @property
+    def has_ions(self) -> bool:
+        """Whether the membrane's Na⁺ and K⁺ reversal potentials follow its concentrations
+        (Nernst): the ion panel and the [K⁺]ₒ key mean something only then. The squid
+        preset keeps HH's fixed E_Na and E_K (its Cl⁻ carries no current)."""
+        nernst = self.params().nernst
+        return "na" in nernst and "k" in nernst
+
+    def set_ko(self, direction: int) -> float:
+        """Step [K⁺]ₒ to the next value of `KO_STEPS_MM` up (+1) or down (−1), from now on;
+        returns the new value (mM). E_K follows by Nernst, and rest moves towards it."""
+        if not self.has_ions:
+            raise LabError("this preset has fixed reversal potentials: [K⁺]ₒ does not enter it")
+        ko = self.params().ko
+        if direction > 0:
+            new = next((k for k in KO_STEPS_MM if k > ko + 1e-9), KO_STEPS_MM[-1])
+        else:
+            new = next((k for k in reversed(KO_STEPS_MM) if k < ko - 1e-9), KO_STEPS_MM[0])
+        old = self._snapshot_state()
+        self.state.overrides = {**self.state.overrides, "ko": new}
+        self._rebuild(False, old)
+        return new
+
+    def set_slow(self, on: bool) -> None:
+        """Enter or leave slow-time mode, continuing from the present state and time.
+
+        Entering swaps the live simulation for a coarse one (samples every
+        SLOW_DT_MS, the same integrator) started from the last sample; leaving
+        swaps back to the fine one from where the slow run got to. The phase
+        machine is not fed in slow time; on leaving it starts afresh (its
+        events then begin there)."""
+        from tutor.lab.phases import PhaseMachine
+        from tutor.sim import LiveSim
+
+        if on == self.slow:
+            return
+        state, t = self.live.state, self.live.t_ms
+        stimuli = list(self.live.stimuli)
+        params, base = self.params(), self.base_params()
+        if on:
+            live = LiveSim(params, dt_ms=SLOW_DT_MS, base=base, coarse=True)
+            self.slow_trace = SlowTrace()
+            self.slow_spikes = 0
+        else:
+            live = LiveSim(params, dt_ms=self.dt_ms, base=base)
+            self.machine = PhaseMachine(params, base=base)
+            self.phase, self.excitability = "resting", "excitable"
+        live.start_from(state, t)
+        for stim in stimuli:
+            live.add_stimulus(stim)
+        self.live = live
+        self.slow = on
+        self.frozen = None
+
+    def ion_view(self) -> IonView:
+        """The panel's ion numbers now (see `IonView`): concentrations from the model's
+        latest state, reversal potentials and the rest they imply computed from them."""
+        from tutor.sim import ions
+        from tutor.sim import kernel as K
+        from tutor.sim.rest import explain_rest
+
+        p = self.params()
+        y = self.live.state
+        inside = {"nai": float(y[K.S_NAI]), "ki": float(y[K.S_KI]), "cli": float(y[K.S_CLI])}
+        conc = {**inside, "nao": p.nao, "ko": p.ko, "clo": p.clo}
+        fixed = {"na": p.ena, "k": p.ek, "cl": p.ecl}
+        pairs = {"na": ("nai", "nao", 1), "k": ("ki", "ko", 1), "cl": ("cli", "clo", -1)}
+        e = {
+            ion: ions.nernst_mV(conc[ci], conc[co], z, p.celsius) if ion in p.nernst else fixed[ion]
+            for ion, (ci, co, z) in pairs.items()
+        }
+        key = (p, tuple(round(x, 9) for x in inside.values()))
+        if self._ion_cache is None or self._ion_cache[0] != key:
+            held = p.with_overrides(inside) if p.dynamic_concentrations else p
+            try:
+                report = explain_rest(held)
+                rest: tuple[float | None, float | None] = (report.rest_mV, report.ghk_mV)
+            except Exception:
+                rest = (None, None)
+            self._ion_cache = (key, rest)
+        rest_mV, ghk_mV = self._ion_cache[1]
+        pump = float(ions.pump_current(inside["nai"], p.ko, p.ipump, p.km_na_pump, p.km_k_pump))
+        return IonView(
+            t_ms=self.live.t_ms, v_mV=float(y[K.S_V]), conc_mM=conc, e_mV=e, rest_mV=rest_mV,
+            ghk_mV=ghk_mV, pump_uA_cm2=pump if p.ipump > 0 else 0.0,
+            ouabain="ouabain" in self.state.blocks,
+        )  # fmt: skip
 
     def set_preset(self, name: str) -> None:
         """Switch preset and restart from its resting state."""

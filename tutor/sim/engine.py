@@ -48,6 +48,10 @@ MAX_DT_MS = 0.5
 #: more coarsely, down to this many samples per run. Spike times, peak and AHP are
 #: found inside the integrator's steps whatever the sampling.
 MIN_SAMPLES_LONG_RUN = 500
+#: Largest sample interval of a coarse live run (`LiveSim(coarse=True)`, ms): the lab's
+#: slow-time mode plays minutes of model time (e.g. the run-down after ouabain) and
+#: samples every few hundred ms; spikes are still found inside the integrator's steps.
+MAX_COARSE_LIVE_DT_MS = 1000.0
 
 
 def pack_raw_pieces(pieces: Sequence[Sequence[Piece]]) -> tuple[np.ndarray, np.ndarray]:
@@ -371,6 +375,12 @@ class LiveSim:
     `dt_ms`; `t_ms` is the time of the last emitted sample. Stimuli added or
     parameters changed take effect from `t_ms` on. How a run is chopped into
     `advance` calls does not change the samples.
+
+    `coarse=True` accepts sample intervals up to `MAX_COARSE_LIVE_DT_MS` (the
+    lab's slow-time mode: minutes of model time, sampled every few hundred
+    ms; the integrator's steps are the same, only the output is sparser).
+    `start_from` continues from a given state and time, so a run can switch
+    between a fine and a coarse live simulation without a jump.
     """
 
     def __init__(
@@ -379,8 +389,16 @@ class LiveSim:
         dt_ms: float = 0.025,
         base: MembraneParams | None = None,
         integrator: str = DEFAULT_INTEGRATOR,
+        coarse: bool = False,
     ) -> None:
-        check_dt(dt_ms)
+        if coarse:
+            if not (0 < dt_ms <= MAX_COARSE_LIVE_DT_MS and math.isfinite(dt_ms)):
+                raise ParameterError(
+                    f"--dt must be within (0, {MAX_COARSE_LIVE_DT_MS:g}] ms for a coarse live "
+                    f"run, got {dt_ms}"
+                )
+        else:
+            check_dt(dt_ms)
         self.dt_ms = dt_ms
         self.integrator = integrator
         self.params = params
@@ -399,11 +417,45 @@ class LiveSim:
         )  # fmt: skip
         self._last_state = init.copy()
         self._nspk_emitted = 0
+        self._k_start, self._t_start = 0, 0.0
+
+    def start_from(self, state: Sequence[float], t_ms: float) -> None:
+        """Continue from `state` (V, m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ) at time `t_ms`, stimuli
+        kept: `t_ms` becomes the time of the last sample, and the next sample is the first
+        multiple of `dt_ms` after it. Spikes found after `t_ms` are forgotten."""
+        y = np.asarray(state, dtype=float)
+        if y.shape != (K.NSTATE,) or not np.all(np.isfinite(y)) or not math.isfinite(t_ms):
+            raise ParameterError("start_from needs a finite state of the kernel's size and time")
+        b = self._batch
+        k = int(math.floor(t_ms / self.dt_ms + 1e-9)) + 1
+        b.y[0] = y
+        b.yp[0] = y
+        b.t[0] = t_ms
+        b.tp[0] = t_ms
+        b.fvalid[0] = 0
+        b.bpi[0] = 0
+        b.ksample[0] = k
+        self._k_start, self._t_start = k, float(t_ms)
+        self._last_state = y.copy()
+        n = int(b.stats[0, K.ST_NSPK])
+        keep = [x for x in b.spikes[0, : min(n, b.spikes.shape[1])] if x <= t_ms]
+        b.spikes[0, :] = math.nan
+        b.spikes[0, : len(keep)] = keep
+        b.stats[0, K.ST_NSPK] = len(keep)
+        self._nspk_emitted = min(self._nspk_emitted, len(keep))
+
+    @property
+    def state(self) -> np.ndarray:
+        """The state at `t_ms` (a copy): V, m, h, n, [Na⁺]ᵢ, [K⁺]ᵢ, [Cl⁻]ᵢ."""
+        return self._last_state.copy()
 
     @property
     def t_ms(self) -> float:
-        """Time of the last emitted sample (ms)."""
-        return max(0, int(self._batch.ksample[0]) - 1) * self.dt_ms
+        """Time of the last emitted sample (ms): the start time until a sample is emitted."""
+        k = int(self._batch.ksample[0])
+        if k == self._k_start:
+            return self._t_start
+        return max(0, k - 1) * self.dt_ms
 
     @property
     def pieces(self) -> list[Piece]:
@@ -435,7 +487,7 @@ class LiveSim:
         """Put the integrator back at the last emitted sample so changes start there."""
         b = self._batch
         k = int(b.ksample[0])
-        t_last = max(0, k - 1) * self.dt_ms
+        t_last = self.t_ms
         b.y[0] = self._last_state
         b.yp[0] = self._last_state
         b.t[0] = t_last

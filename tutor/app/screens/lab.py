@@ -36,7 +36,7 @@ from tutor.app.instrument import (
     run_start_ms,
     summarise,
 )
-from tutor.app.lab_session import LabError, LabSession
+from tutor.app.lab_session import SLOW_DT_MS, LabError, LabSession
 from tutor.app.settings import SPEEDS_MS_PER_S, AppSettings
 from tutor.app.widgets.band import BandView
 from tutor.app.widgets.banner import EventLog, LabSnapshot, ParamPanel, PhaseBanner
@@ -91,6 +91,16 @@ MAX_LABELS = 24
 EVENT_VIEW_S = 3.0
 #: Phases of a spike in progress (auto-slow holds while the membrane is in one).
 _SPIKE_PHASES = frozenset({"threshold", "depolarization", "repolarization"})
+#: Slow-time (minutes) mode speeds offered by `[` and `]`: model seconds per wall second.
+SLOW_SPEEDS_S_PER_S: tuple[float, ...] = (5.0, 10.0, 30.0, 60.0)
+#: Slow-time mode's starting speed (s/s): ten minutes of model time in 20 s.
+DEFAULT_SLOW_SPEED_S_PER_S = 30.0
+#: Width of the slow-time trace (ms of model time): ten minutes.
+SLOW_WINDOW_MS = 600_000.0
+#: Lab actions that have no meaning in slow-time mode (stimuli, phase tools).
+_FAST_ONLY = frozenset({"stimulate", "step", "cursor", "baseline", "measure_threshold",
+                        "convention", "toggle_plot", "export", "scroll", "scroll_oldest",
+                        "zoom", "live", "auto_slow", "save_setup"})  # fmt: skip
 _PULSE_COUNTS = (1, 2, 3, 5, 10)
 _INTERVALS = (2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
 
@@ -227,6 +237,34 @@ class LabScreen(Screen[None]):
         Binding("o", "preset", "Preset", show=False, tooltip="switch preset (textbook / squid)"),
         Binding("plus,equals_sign", "celsius(1)", "Temp +", show=False, tooltip="warmer by 1 °C"),
         Binding("minus", "celsius(-1)", "Temp −", show=False, tooltip="cooler by 1 °C"),
+        Binding(
+            "left_curly_bracket",
+            "ko(-1)",
+            "[K⁺]ₒ −",
+            show=False,
+            tooltip="lower external K⁺ one step (2.5 5 7.5 10 mM): E_K and rest follow",
+        ),
+        Binding(
+            "right_curly_bracket",
+            "ko(1)",
+            "[K⁺]ₒ +",
+            show=False,
+            tooltip="raise external K⁺ one step (2.5 5 7.5 10 mM): E_K and rest follow",
+        ),
+        Binding(
+            "O",
+            "ouabain",
+            "Ouabain",
+            show=False,
+            tooltip="toggle ouabain: blocks the Na⁺/K⁺ pump (ipump = 0), from now on",
+        ),
+        Binding(
+            "M",
+            "slow_time",
+            "Minutes",
+            show=False,
+            tooltip="slow time: play minutes of model time (the run-down after ouabain); M returns",
+        ),
     ]
 
     def __init__(self, settings: AppSettings) -> None:
@@ -242,6 +280,8 @@ class LabScreen(Screen[None]):
         self.speed = self._nearest_speed(settings.speed_ms_per_s)
         self.auto_slow = True
         """Slow fast speeds near stimuli and spikes (`A`), so a spike can be seen."""
+        self.slow_speed_s_per_s = DEFAULT_SLOW_SPEED_S_PER_S
+        """Model seconds per wall second in slow-time mode."""
         self.plot2 = "gates"
         self.convention = "modern"
         self.message = ""
@@ -375,6 +415,8 @@ class LabScreen(Screen[None]):
         """Lab keys wait for the engine (a fraction of a second after the first frame)."""
         if action in ("cursor_move", "close_cursor") and self.cursor_ms is None:
             return False  # Shift+arrows and Esc belong to the cursor only while it is open
+        if action in _FAST_ONLY and self.session is not None and self.session.slow:
+            return False  # no stimuli or phase tools in slow time (M returns)
         return self.ready or action in ("quit", "help", "lessons", "progress", "app.help",
                                         "app.lessons", "app.quit")  # fmt: skip
 
@@ -420,6 +462,8 @@ class LabScreen(Screen[None]):
         """The speed model time runs at now (ms/s): the chosen one, or — auto-slow, live
         view, near a stimulus or spike — the fastest speed at which a spike takes
         `EVENT_VIEW_S` wall seconds to cross the window, if that is slower."""
+        if self.session is not None and self.session.slow:
+            return self.model_speed_ms_per_s  # minutes mode: its own speed, no auto-slow
         if not (self.auto_slow and self.live_view and self.ready):
             return self.speed
         cap = self.window_ms / EVENT_VIEW_S
@@ -471,6 +515,13 @@ class LabScreen(Screen[None]):
         self._last_tick = time.monotonic()
         self._dirty = True
 
+    @property
+    def model_speed_ms_per_s(self) -> float:
+        """Model ms per wall second now: the lab's speed, or slow-time mode's."""
+        if self.session is not None and self.session.slow:
+            return self.slow_speed_s_per_s * 1000.0
+        return self.speed
+
     # -- drawing -----------------------------------------------------------------------
     def snapshot(self) -> LabSnapshot:
         s = self.membrane
@@ -490,7 +541,7 @@ class LabScreen(Screen[None]):
             why=why,
             t_ms=t_ms,
             running=self.running,
-            speed_ms_per_s=self.speed,
+            speed_ms_per_s=self.model_speed_ms_per_s,
             effective_speed_ms_per_s=self.effective_speed(),
             auto_slow=self.auto_slow,
             preset=s.state.preset,
@@ -508,6 +559,10 @@ class LabScreen(Screen[None]):
             baseline=self.baseline.name if self.baseline is not None else "",
             compare=self.comparison(),
             convention=self.convention,
+            ions=s.ion_view() if s.has_ions else None,
+            slow=s.slow,
+            slow_dt_ms=SLOW_DT_MS,
+            slow_spikes=s.slow_spikes,
         )
 
     # -- instrument: cursor readout and baseline ---------------------------------------
@@ -658,6 +713,9 @@ class LabScreen(Screen[None]):
         if not self.ready:
             self.query_one("#banner", PhaseBanner).update(" starting the membrane…")
             return
+        if self.membrane.slow:
+            self._redraw_slow()
+            return
         xr = self.x_range()
         w = self.membrane.buffer.between(*xr)
         t = w["t_ms"]
@@ -733,6 +791,38 @@ class LabScreen(Screen[None]):
             log = self.query_one("#events", EventLog)
             log.show_events(self.membrane.events, log.size.height, nt.v)
 
+    def slow_x_range(self) -> tuple[float, float]:
+        """The slow-time trace's window (ms): the last SLOW_WINDOW_MS, from its start."""
+        s = self.membrane
+        t0 = float(s.slow_trace.cols["t_ms"][0]) if len(s.slow_trace) else s.t_ms
+        t = s.t_ms
+        return (t - SLOW_WINDOW_MS, t) if t - t0 > SLOW_WINDOW_MS else (t0, t0 + SLOW_WINDOW_MS)
+
+    def _redraw_slow(self) -> None:
+        """Slow time: V and [Na⁺]ᵢ over minutes (x in s), the clock in minutes."""
+        s = self.membrane
+        xr_ms = self.slow_x_range()
+        xr = (xr_ms[0] / 1000.0, xr_ms[1] / 1000.0)
+        w = s.slow_trace.since(xr_ms[0])
+        t_s = w["t_ms"] / 1000.0
+        trace = self.query_one("#trace", PlotView)
+        trace.x_unit = "s"
+        trace.border_title = "membrane potential V (mV) over minutes — not coloured by phase"
+        trace.set_data(PlotData(xr, V_RANGE, [(t_s, w["v_mV"], _MARKER)], [], y_lines=[0.0]))
+        self.query_one("#band", BandView).set_data(
+            np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), xr_ms
+        )
+        plot2 = self.query_one("#plot2", PlotView)
+        plot2.x_unit = "s"
+        plot2.border_title = "[Na⁺]ᵢ (mM) over minutes"
+        plot2.y_format = "{:.1f}"
+        top = float(np.max(w["nai"])) if len(w["nai"]) else 20.0
+        y_top = float(max(20.0, np.ceil(top * 1.2 / 10.0) * 10.0))
+        plot2.set_data(PlotData(xr, (0.0, y_top), [(t_s, w["nai"], 0)]))
+        snap = self.snapshot()
+        self.query_one("#banner", PhaseBanner).show(snap, compact=self.has_class("-narrow"))
+        self.query_one("#panel", ParamPanel).show(snap)
+
     def _set_plot2_title(self) -> None:
         plot2 = self.query_one("#plot2", PlotView)
         # the legend names each line in the colour it is drawn in (one table: theme.py)
@@ -774,6 +864,12 @@ class LabScreen(Screen[None]):
         self._note(f"step +{self.settings.step_ms:g} ms")
 
     def _change_speed(self, direction: int) -> None:
+        if self.membrane.slow:
+            i = SLOW_SPEEDS_S_PER_S.index(self.slow_speed_s_per_s)
+            j = int(np.clip(i + direction, 0, len(SLOW_SPEEDS_S_PER_S) - 1))
+            self.slow_speed_s_per_s = SLOW_SPEEDS_S_PER_S[j]
+            self._note("slower" if direction < 0 else "faster")
+            return
         i = SPEEDS_MS_PER_S.index(self.speed)
         self.speed = SPEEDS_MS_PER_S[int(np.clip(i + direction, 0, len(SPEEDS_MS_PER_S) - 1))]
         self._note("slower" if direction < 0 else "faster")  # the banner shows the speed
@@ -826,6 +922,16 @@ class LabScreen(Screen[None]):
         self.membrane.set_stimulus(interval_ms=nxt)
         self._note(f"interval {nxt:g} ms")
 
+    def _left_slow(self) -> None:
+        """The plots back to ms (and phases) after slow time."""
+        for pid in ("#trace", "#plot2"):
+            self.query_one(pid, PlotView).x_unit = "ms"
+        self.query_one(
+            "#trace", PlotView
+        ).border_title = "membrane potential V (mV) — coloured by phase"
+        self._set_plot2_title()
+        self.refresh_bindings()
+
     def _restarted(self) -> None:
         """After any restart from rest: what described the old run no longer holds.
 
@@ -835,6 +941,8 @@ class LabScreen(Screen[None]):
         self.threshold = None
         self._due_ms = 0.0
         self.view_end_ms = None  # the old run's history is gone
+        if self.query_one("#trace", PlotView).x_unit != "ms":
+            self._left_slow()  # a restart always comes back from slow time
 
     def _refused(self, exc: Exception) -> None:
         self.notify(f"The model refused that change: {exc}", severity="error", markup=False)
@@ -848,6 +956,46 @@ class LabScreen(Screen[None]):
             self._refused(exc)
             return
         self._note(f"{name.upper()} {'on' if on else 'off'}")
+
+    def action_ko(self, direction: int) -> None:
+        """External K⁺ one step down/up (`KO_STEPS_MM`), from now on; says where rest goes."""
+        try:
+            ko = self.membrane.set_ko(direction)
+        except LabError as exc:
+            self._refused(exc)
+            return
+        ions = self.membrane.ion_view()
+        where = "no stable rest" if ions.rest_mV is None else f"rest → {ions.rest_mV:.1f} mV"
+        self._note(f"[K⁺]ₒ {ko:g} mM: E_K {ions.e_mV['k']:.1f} mV, {where}")
+
+    def action_ouabain(self) -> None:
+        """Toggle ouabain (the Na⁺/K⁺ pump blocked) from now on."""
+        if not self.membrane.has_ions or self.membrane.base_params().ipump <= 0:
+            self._note("this preset has no Na⁺/K⁺ pump: ouabain changes nothing")
+            return
+        try:
+            on = self.membrane.toggle_block("ouabain")
+        except LabError as exc:
+            self._refused(exc)
+            return
+        hint = " (M plays minutes: watch the run-down)" if on and not self.membrane.slow else ""
+        self._note(f"ouabain {'on: pump blocked' if on else 'off: pump running'}{hint}")
+
+    def action_slow_time(self) -> None:
+        """Enter or leave slow-time mode (minutes of model time; see LabSession.set_slow)."""
+        s = self.membrane
+        s.set_slow(not s.slow)
+        self.cursor_ms = None
+        self._due_ms = 0.0
+        if s.slow:
+            self.refresh_bindings()
+        else:
+            self._left_slow()
+        self._note(
+            f"minutes mode: {self.slow_speed_s_per_s:g} s of model time per second"
+            if s.slow
+            else "back to ms: phases followed again"
+        )
 
     def action_toggle_plot(self) -> None:
         """Switch the second plot between gates and currents."""

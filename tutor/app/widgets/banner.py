@@ -63,15 +63,66 @@ class LabSnapshot:
     """Rows comparing the run in view with the baseline: (what, "now (base) Δ unit")."""
     convention: str = "modern"
     """Voltage convention every number here is written in: "modern" or "1952"."""
+    ions: Any = None
+    """`tutor.app.lab_session.IonView` at this instant (None: a preset without ions)."""
+    slow: bool = False
+    """Slow-time (minutes) mode: `speed_ms_per_s` is then model time per wall second."""
+    slow_dt_ms: float = 0.0
+    """Sample interval of the slow-time mode (ms)."""
+    slow_spikes: int = 0
+    """Spikes found since slow-time mode began."""
+
+
+def signed(x: float, digits: int = 1) -> str:
+    """A voltage with its sign and a true minus sign (−88.8, +58.7)."""
+    text = f"{x:+.{digits}f}"
+    return text.replace("-", "−")
+
+
+def clock(t_ms: float) -> str:
+    """Model time in minutes and seconds (slow-time mode's clock)."""
+    minutes, seconds = divmod(t_ms / 1000.0, 60.0)
+    return f"{int(minutes)} min {seconds:04.1f} s"
+
+
+def ion_rows(ions: Any) -> list[tuple[str, str, str]]:
+    """The panel's ion section: (label, value, key) rows, every number from `ions`."""
+    c, e = ions.conc_mM, ions.e_mV
+    rows = [
+        ("E_Na", f"{signed(e['na'])} mV", ""),
+        ("E_K", f"{signed(e['k'])} mV", "{ }"),
+        ("E_Cl", f"{signed(e['cl'])} mV", ""),
+        ("[Na⁺]ᵢ/ₒ", f"{c['nai']:.2f}/{c['nao']:g} mM", ""),
+        ("[K⁺]ᵢ/ₒ", f"{c['ki']:.2f}/{c['ko']:g} mM", "{ }"),
+        ("[Cl⁻]ᵢ/ₒ", f"{c['cli']:.2f}/{c['clo']:g} mM", ""),
+    ]
+    if ions.rest_mV is None:
+        rows.append(("rest →", "no stable rest", ""))
+    else:
+        rows.append(("rest →", f"{signed(ions.rest_mV)} mV", ""))
+        rows.append(("GHK", f"{signed(ions.ghk_mV)} mV", ""))
+    pump = "OFF (ouabain)" if ions.ouabain else f"{ions.pump_uA_cm2:.2f} µA/cm²"
+    rows.append(("pump", pump, "O"))
+    return rows
 
 
 def stimulus_line(s: LabSnapshot) -> str:
     """Compact stimulus + drugs line (used when the panel is collapsed)."""
     train = f" ×{s.count} every {s.interval_ms:g} ms" if s.count > 1 else ""
     drugs = " ".join(b.upper() for b in sorted(s.blocks)) or "no drugs"
+    ions = ""
+    if s.ions is not None:
+        ions = f" · Kₒ {s.ions.conc_mM['ko']:g} mM E_K {signed(s.ions.e_mV['k'])}"
+    if s.slow and s.ions is not None:
+        return (
+            f"V {signed(s.ions.v_mV)} mV · [Na⁺]ᵢ {s.ions.conc_mM['nai']:.2f} mM{ions} · "
+            f"{drugs} · {s.preset} {s.celsius:g} °C"
+        )
+    if s.slow:
+        return f"minutes mode · {s.preset} {s.celsius:g} °C · {drugs}"
     return (
         f"stim {s.amp_uA_cm2:g} µA/cm² × {s.width_ms:g} ms{train} · "
-        f"{s.preset} {s.celsius:g} °C · {drugs}"
+        f"{s.preset} {s.celsius:g} °C · {drugs}{ions}"
     )
 
 
@@ -102,6 +153,9 @@ class PhaseBanner(_TextView):
         the stimulus line when the panel is collapsed)."""
         from rich.console import Group
 
+        if s.slow:
+            self._show_slow(s, compact)
+            return
         colour = PHASE_COLOURS.get(s.phase, "white")
         exc_colour = EXC_COLOURS.get(s.excitability, "white")
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -150,6 +204,27 @@ class PhaseBanner(_TextView):
         else:
             self.update(Group(text, Text(why, style="italic")))
 
+    def _show_slow(self, s: LabSnapshot, compact: bool) -> None:
+        """Slow-time mode: the clock in minutes, and what is (and is not) followed."""
+        from rich.console import Group
+
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" MINUTES ", style="bold reverse")
+        run = "▶" if s.running else "⏸ paused"
+        text.append(f"  t = {clock(s.t_ms)}  {run}  {s.speed_ms_per_s / 1000:g} s/s")
+        if s.message:
+            text.append(f"  {s.message}", style="bold")
+        why = (
+            f"Slow time, M: back to ms · {s.slow_spikes} spike(s) so far, not drawn: "
+            f"a sample every {s.slow_dt_ms / 1000:g} s, phases not followed"
+        )
+        lines = [
+            text,
+            Text(why, style="italic", no_wrap=True, overflow="ellipsis"),
+            Text(stimulus_line(s), style="dim", no_wrap=True, overflow="ellipsis"),
+        ]
+        self.update(Group(*lines))
+
 
 class ParamPanel(_TextView):
     """Stimulus, membrane and run settings with the keys that change them."""
@@ -159,9 +234,10 @@ class ParamPanel(_TextView):
     def show(self, s: LabSnapshot) -> None:
         """Rebuild only when something shown changed: a rich Table is costly to
         re-render at 40 fps, and the panel changes only on keys and spikes."""
+        ions = tuple(ion_rows(s.ions)) if s.ions is not None else ()
         key = (s.amp_uA_cm2, s.width_ms, s.count, s.interval_ms, s.preset, s.celsius,
                s.blocks, s.speed_ms_per_s, s.auto_slow, s.running, s.plot2, tuple(sorted(s.last.items())),
-               s.threshold, s.baseline, tuple(s.compare), s.convention)  # fmt: skip
+               s.threshold, s.baseline, tuple(s.compare), s.convention, ions, s.slow)  # fmt: skip
         if key == self._shown:
             return
         self._shown = key
@@ -194,10 +270,19 @@ class ParamPanel(_TextView):
         t.add_row("TTX", "ON  (gNa = 0)" if "ttx" in s.blocks else "off", "t")
         t.add_row("TEA", "ON  (gK = 0)" if "tea" in s.blocks else "off", "e")
         t.add_row("", "", "")
+        if ions:
+            # E and rest are always modern voltages (the 1952 convention has no E_Cl)
+            section("Ions" if s.convention == "modern" else "Ions (modern V)")
+            for row in ions:
+                t.add_row(*row)
+            t.add_row("", "", "")
         section("Run")
-        t.add_row("speed", f"{s.speed_ms_per_s:g} ms/s", "[ ]")
+        if s.slow:
+            t.add_row("speed", f"{s.speed_ms_per_s / 1000:g} s/s", "[ ] M")
+        else:
+            t.add_row("speed", f"{s.speed_ms_per_s:g} ms/s", "[ ] M")
         t.add_row("state", "running" if s.running else "paused", "p .")
-        t.add_row("plot 2", s.plot2, "g")
+        t.add_row("plot 2", "[Na⁺]ᵢ" if s.slow else s.plot2, "" if s.slow else "g")
         if s.convention == "1952":  # every voltage and current here is written that way
             t.add_row("volts", "HH 1952", "v")
         t.add_row("", "", "")

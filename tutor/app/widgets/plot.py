@@ -61,6 +61,9 @@ class PlotView(Widget):
     PlotView { height: 1fr; min-height: 4; }
     """
 
+    x_unit: str = "ms"
+    """Unit printed at the end of the x axis (the lab's slow-time mode plots seconds)."""
+
     def __init__(
         self,
         palette: list[Style],
@@ -188,7 +191,7 @@ class PlotView(Widget):
                 for i, ch in enumerate(text[: len(line) - c - 1]):
                     if c + 1 + i < len(line):
                         line[c + 1 + i] = ch
-        label = " ms"
+        label = f" {self.x_unit}"
         line[-len(label) :] = list(label)
         return "".join(line)
 
