@@ -17,6 +17,7 @@ from tutor.app.lab_session import KO_STEPS_MM, SLOW_DT_MS
 from tutor.app.widgets.banner import ParamPanel, PhaseBanner
 from tutor.sim import ions
 from tutor.sim import kernel as K
+from tutor.sim.reduce import params_row
 from tutor.sim.rest import explain_rest
 
 from .helpers import text_of
@@ -207,3 +208,25 @@ async def test_slow_time_at_80x24_without_colour(make_app, monkeypatch) -> None:
         assert f"[Na⁺]ᵢ {want['nai']:.2f} mM" in banner
         assert f"E_K {want['E_K']:+.1f}".replace("-", "−") in banner
         assert "OUABAIN" in banner and "MINUTES" in banner
+
+
+def test_rest_explanation_counts_the_pump_live_and_frozen() -> None:
+    """At the textbook rest the inward leaks are balanced by I_K and the pump: the why
+    names the pump with the sums of the model's currents, and a question frozen at that
+    sample (its net current rebuilt from the kept columns, the pump included) says the
+    same."""
+    from tutor.app.lab_session import LabSession
+
+    s = LabSession("textbook")
+    s.advance(5.0)
+    why = s.current_why()
+    p = s.params()
+    c = K.currents(s.live.state[None, :], params_row(p))
+    il = float(c["i_l"][0] + c["i_leak_k"][0] + c["i_leak_na"][0] + c["i_leak_cl"][0])
+    inward = float(c["i_na"][0]) + il
+    outward = float(c["i_k"][0] + c["i_pump"][0])
+    assert f"inward I_Na + I_L {inward:+.1f} µA/cm²" in why
+    assert f"outward I_K + I_pump {outward:+.1f} µA/cm²" in why
+    assert f"net ionic current {inward + outward:+.2f} µA/cm²" in why
+    s.freeze({"t_ms": s.t_ms, "kind": "peak"})
+    assert s.view()[2] == why

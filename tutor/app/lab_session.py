@@ -26,8 +26,9 @@ if TYPE_CHECKING:  # the engine is imported when the session is built, not with 
 
 #: Stimulus queued ahead of model time at most (ms); further presses are refused.
 MAX_QUEUE_AHEAD_MS = 100.0
-#: Columns kept per sample (and exported), units in the names: the trace CSV's columns.
-_FLOAT_FIELDS: tuple[str, ...] = TRACE_COLUMNS
+#: Columns kept per sample, units in the names: the trace CSV's columns (exported) and
+#: the pump current, which the explanation of a past moment needs for its net current.
+_FLOAT_FIELDS: tuple[str, ...] = (*TRACE_COLUMNS, "i_pump")
 #: Event kinds drawn as markers with their value on the trace.
 MARKER_KINDS: tuple[str, ...] = ("threshold", "peak", "ahp_min", "threshold_failed", "stimulus_on")
 #: [K⁺]ₒ values (mM) the lab's `{` `}` keys step through: from low to raised, all with a
@@ -592,11 +593,12 @@ class LabSession:
         if ctx is not None:
             from tutor.lab import explain as X
 
-            col = {c: float(self.buffer.col(c)[k]) for c in TRACE_COLUMNS}
-            iion = col["i_na"] + col["i_k"] + col["i_l"]
+            col = {c: float(self.buffer.col(c)[k]) for c in _FLOAT_FIELDS}
+            iion = col["i_na"] + col["i_k"] + col["i_l"] + col["i_pump"]
             state = X.ModelState(
                 col["t_ms"], col["v_mV"], (col["i_stim"] - iion) / ctx.params.cm,
                 col["m"], col["h"], col["n"], col["i_na"], col["i_k"], col["i_l"], col["i_stim"],
+                ipump=col["i_pump"],
             )  # fmt: skip
             notation = nt or X.MODERN
             why = (

@@ -158,8 +158,13 @@ def explain_phase(
     iion = nt.i(s.iion)
     tail = f" ({_gates(s)}; {_largest(s, nt)})"
     if phase == "resting":
-        inward = [(n, x) for n, x in (("I_Na", s.ina), ("I_K", s.ik), ("I_L", s.il)) if x < 0]
-        outward = [(n, x) for n, x in (("I_Na", s.ina), ("I_K", s.ik), ("I_L", s.il)) if x > 0]
+        # every current of the net, the pump too: at the textbook rest it is the pump's
+        # outward current that balances the inward leaks, not I_K
+        parts = [("I_Na", s.ina), ("I_K", s.ik), ("I_L", s.il)]
+        if s.ipump:
+            parts.append(("I_pump", s.ipump))
+        inward = [(n, x) for n, x in parts if x < 0]
+        outward = [(n, x) for n, x in parts if x > 0]
         balance = f"net ionic current {iion:+.2f} µA/cm²"
         if inward and outward:
             balance = (
