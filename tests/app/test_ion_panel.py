@@ -191,7 +191,11 @@ async def test_slow_time_plays_minutes_and_returns(make_app) -> None:
         v = s.buffer.col("v_mV")[-1]
         assert abs(v - now["v"]) < 0.1 and s.buffer.col("t_ms")[-1] > t_end
         assert lab.query_one("#trace").x_unit == "ms"
-        check_panel(app)
+        back = check_panel(app)
+        # the phase machine labels against today's concentrations: the run-down cell is
+        # at its (moved) rest, not "depolarised" from the rest it started with
+        assert s.machine.rest_mV == pytest.approx(back["rest"], abs=1e-3)  # 1 ms later
+        assert s.phase == "resting" and back["rest"] > start["rest"] + 1.0
 
 
 async def test_slow_time_at_80x24_without_colour(make_app, monkeypatch) -> None:

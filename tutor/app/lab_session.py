@@ -287,7 +287,7 @@ class LabSession:
             self._apply_hold()
         else:
             self.live.set_params(params)
-            self.machine.set_params(params)
+            self.machine.set_params(self._held_params(params))
 
     def _rebuild(self, reset: bool, old: LabState) -> None:
         """Apply changed knobs; on a model error restore the old knobs and say why."""
@@ -434,7 +434,7 @@ class LabSession:
             self.slow_spikes = 0
         else:
             live = LiveSim(params, dt_ms=self.dt_ms, base=base)
-            self.machine = PhaseMachine(params, base=base)
+            self.machine = PhaseMachine(self._held_params(params), base=base)
             self.phase, self.excitability = "resting", "excitable"
         live.start_from(state, t)
         for stim in stimuli:
@@ -442,6 +442,19 @@ class LabSession:
         self.live = live
         self.slow = on
         self.frozen = None
+
+    def _held_params(self, p: MembraneParams) -> MembraneParams:
+        """`p` with the internal concentrations the model has now (when they change): what
+        the phase machine labels against, so after minutes of run-down its rest, E_Na and
+        E_K are today's, not those the run started with."""
+        if not p.dynamic_concentrations:
+            return p
+        from tutor.sim import kernel as K
+
+        y = self.live.state
+        return p.with_overrides(
+            {"nai": float(y[K.S_NAI]), "ki": float(y[K.S_KI]), "cli": float(y[K.S_CLI])}
+        )
 
     def ion_view(self) -> IonView:
         """The panel's ion numbers now (see `IonView`): concentrations from the model's
