@@ -107,7 +107,7 @@ class StimulusSettings:
 
 
 #: Samples of history the lab keeps: 10 s of model time at the 0.025 ms default sample
-#: interval, 88 bytes a sample (9 float columns + 2 label columns) ≈ 35 MB at most.
+#: interval, 96 bytes a sample (10 float columns + 2 label columns) ≈ 38 MB at most.
 HISTORY_SAMPLES = 400_000
 
 
@@ -153,7 +153,8 @@ class TraceBuffer:
             self._cap = new_cap
         sl = slice(self._n, self._n + k)
         for name in _FLOAT_FIELDS:
-            self._cols[name][sl] = cols[name]
+            # a chunk without a pump column comes from a membrane without a pump
+            self._cols[name][sl] = cols.get(name, 0.0)
         self._phase[sl] = phase
         self._exc[sl] = exc
         self._n += k
