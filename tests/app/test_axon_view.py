@@ -5,17 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tutor.app.screens.axon import AxonScreen
-from tutor.app.widgets.spacetime import GUTTER, REFRACTORY_GLYPHS, SpaceTimeView, v_cells
+from tutor.app.screens.axon import AxonScreen, excitability_text
+from tutor.app.widgets.spacetime import GUTTER, NA_GLYPHS, SpaceTimeView, v_cells
+from tutor.app.widgets.theme import PHASE_FILL
 from tutor.lab.axon_live import (
+    INACTIVATED,
+    MAX_PROBE_EVENTS,
     MIN_COMPARTMENTS,
-    REFRACTORY,
+    NA_STATES,
     AxonSession,
-    classify,
-    refractoriness,
+    na_availability,
 )
 from tutor.lab.names import PHASES
-from tutor.sim.cable import ionic_currents
 
 SIZE = (120, 40)
 
@@ -45,37 +46,83 @@ async def test_what_the_banner_and_strips_say_is_the_model_state(make_app) -> No
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("z")
-        for _ in range(30):  # the spike in flight past the probe
+        s = screen.session
+        seen = set()
+        for k in range(40):  # the spike in flight past the probe, and its wake
+            if k == 25:
+                _check_strips(screen)
             screen.advance(0.1)
             await pilot.pause()
-        s = screen.session
-        # recompute the probe's phase and Na⁺ state from the model state, independently
-        v = s.batch.view("v")
-        m, h, n = (s.batch.view(k) for k in "mhn")
-        ina, ik, il = ionic_currents(v, m, h, n, s.cable.param_arrays())
-        prev = s.frame(2).v_mV[0]
-        dt = s.frame(2).t_ms[1] - s.frame(2).t_ms[0]
-        phase = classify(v, (v - prev) / dt, ina + ik + il, s.rest)
-        refr = refractoriness(h, s.h_rest)
-        banner = str(screen.query_one("#axon-banner").render())
-        assert (
-            f"{PHASES[phase[s.probe]]}, Na⁺ {('excitable', 'refractory', 'recovering')[refr[s.probe]]}"
-            in banner
-        )
-        assert f"t = {s.t_ms:7.2f} ms" in banner
+            banner = str(screen.query_one("#axon-banner").render())
+            pm = s.machine
+            # the phase named at the probe is the phase machine's at this step, and the
+            # same rules applied to every position give it too
+            phase = PHASES[int(s.phases.phase[s.probe])]
+            assert pm.phase in (phase, "threshold")
+            # the excitability named is the model's answer at the instant it names: a
+            # fresh question to the whole axon, forked at that step, says the same
+            t_ans = s.excitability_t_ms
+            text = excitability_text(pm.excitability, t_ans, s.t_ms)
+            assert f"probe {s.x_mm[s.probe]:.2f} mm: {pm.phase} · {text} · Na⁺" in banner
+            if (
+                pm.excitability in ("excitable", "relative_refractory")
+                and pm._probe_needed is False
+            ):
+                fork = pm._fork(pm._last_probe_t, None)
+                answer = pm._decide(*pm._probe.probe(fork, fork.t_ms, [], pm._prompt_rule()))
+                assert answer == pm.excitability
+            seen.add(pm.excitability)
+            # Na⁺ availability at the probe: h now against its resting value
+            h = s.batch.view("h")
+            na = NA_STATES[int(na_availability(h, s.h_rest)[s.probe])]
+            assert banner.count(f"Na⁺ {na}") == 1
+            assert f"t = {s.t_ms:7.2f} ms" in banner
+        assert {"absolute_refractory", "relative_refractory"} <= seen
         # the spike travels: velocity shown, and equal to the session's measure
         assert s.velocity_m_s is not None and f"velocity {s.velocity_m_s:.2f} m/s" in banner
         assert 18.0 < s.velocity_m_s < 19.5
-        # the Na⁺ strip marks exactly the refractory positions of the shown columns
-        view = screen.query_one("#spacetime", SpaceTimeView)
-        cols = view.columns()
-        strip = view.render_line(view.picture_rows + 2).text[GUTTER:]
-        want = "".join(REFRACTORY_GLYPHS[int(x)] for x in refr[cols])
-        assert strip[: len(want)] == want and (refr[cols] == REFRACTORY).any()
-        # the newest picture row is V now: the voltage glyph of each column
-        row = view.render_line(view.picture_rows - 1).text[GUTTER:]
-        glyph, _ = v_cells(v[cols])
-        assert row[: len(cols)] == "".join(" ·░▒▓█"[g] for g in glyph)
+
+
+def _check_strips(screen: AxonScreen) -> None:
+    """The strips under the picture and its newest row are the model state now."""
+    s = screen.session
+    # the Na⁺ strip marks exactly the inactivated positions of the shown columns
+    view = screen.query_one("#spacetime", SpaceTimeView)
+    cols = view.columns()
+    na_now = na_availability(s.batch.view("h"), s.h_rest)
+    strip = view.render_line(view.picture_rows + 2).text[GUTTER:]
+    want = "".join(NA_GLYPHS[int(x)] for x in na_now[cols])
+    assert strip[: len(want)] == want and (na_now[cols] == INACTIVATED).any()
+    # the phase strip is every position's phase machine label now
+    strip = view.render_line(view.picture_rows + 1).text[GUTTER:]
+    ph = s.phases.phase.copy()
+    ph[s.probe] = PHASES.index(s.machine.phase)
+    assert strip[: len(cols)] == "".join(PHASE_FILL[int(p)] for p in ph[cols])
+    # the newest picture row is V now: the voltage glyph of each column
+    v = s.batch.view("v")
+    row = view.render_line(view.picture_rows - 1).text[GUTTER:]
+    glyph, _ = v_cells(v[cols])
+    assert row[: len(cols)] == "".join(" ·░▒▓█"[g] for g in glyph)
+
+
+async def test_moving_the_probe_mid_spike_labels_it_truly(make_app) -> None:
+    """A probe moved onto a position inside its spike names that spike's phase and
+    absolute refractoriness at once (seeded from every position's machine rules)."""
+    app = make_app(questions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("z")
+        s = screen.session
+        screen.advance(2.0)  # the spike is around 18 mm
+        inside = np.flatnonzero(np.isin(s.phases.phase, [PHASES.index("repolarization")]))
+        assert len(inside)
+        target = float(s.x_mm[inside[len(inside) // 2]]) / float(s.x_mm[-1] + s.x_mm[0])
+        s.move_probe(target - s.probe_frac)
+        screen.redraw()
+        await pilot.pause()
+        assert s.phases.phase[s.probe] == PHASES.index("repolarization")
+        banner = str(screen.query_one("#axon-banner").render())
+        assert "repolarization · absolute refractory" in banner
 
 
 async def test_collision_both_ends(make_app) -> None:
@@ -107,31 +154,18 @@ async def test_myelin_and_diameter_live(make_app) -> None:
         assert screen.mode == "phase"
 
 
-def test_classify_rules() -> None:
-    rest = np.full(5, -65.0)
-    v = np.array([-65.0, -60.0, -60.0, -20.0, -70.0])
-    dvdt = np.array([0.0, 5.0, 5.0, -50.0, 0.0])
-    iion = np.array([0.0, 1.0, -1.0, 10.0, 0.0])
-    names = [PHASES[k] for k in classify(v, dvdt, iion, rest)]
-    assert names == [
-        "resting",
-        "subthreshold",
-        "depolarization",
-        "repolarization",
-        "hyperpolarization",
-    ]
-
-
 def test_memory_is_flat_over_a_long_run() -> None:
     """Rings are fixed; finished stimuli are forgotten: state size does not grow."""
     s = AxonSession(sample_ms=0.05)
     sizes = None
-    for k in range(40):
+    for k in range(12):
         s.stimulate("left" if k % 2 else "both")
         s.advance(5.0)
+        pm = s.machine
         now = (s._ring_v.nbytes, s._fine_v.nbytes, len(s.batch.stimuli[0]))
         sizes = sizes or now
         assert now[:2] == sizes[:2] and now[2] <= 2
+        assert len(pm.events) <= MAX_PROBE_EVENTS and len(pm._forks) <= pm._forks.maxlen
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])

@@ -277,3 +277,32 @@ def test_refractory_ends_agree_with_test_stimulation_at_the_compartment(kernel: 
     assert s["absolute_end_ms"] == pytest.approx(absolute, abs=2 * DT_MS + 1e-9)
     assert s["relative_end_ms"] == pytest.approx(relative, abs=2 * DT_MS + 1e-9)
     assert absolute < relative
+
+
+# --- every position at once -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("both", [False, True])
+def test_vectorised_phases_are_the_machines_at_every_position(both: bool) -> None:
+    """`CablePhases` labels every compartment as a `CompartmentPhaseMachine` without
+    probes labels it, step by step (left stimulus, and a collision)."""
+    from tutor.lab.cable_phases import CablePhases
+
+    batch = _batch("compiled", both=both)
+    n = len(batch.cables[0])
+    sites = [0, 1, n // 4, n // 2 - 1, n // 2, n - 2, n - 1]
+    machines = {s: CompartmentPhaseMachine(batch, s, probes=False) for s in sites}
+    every = CablePhases(batch)
+    seen = set()
+    for step in range(int(round(RUN_MS / DT_MS)) + 1):
+        if step:
+            batch.step(1)
+        every.observe()
+        for s, pm in machines.items():
+            pm.observe()
+            label = pm.phase if pm.phase != "threshold" else "depolarization"
+            assert PHASES[every.phase[s]] == label, (step, s)
+            seen.add(label)
+    assert {"subthreshold", "depolarization", "repolarization", "hyperpolarization"} <= seen
+    for s, pm in machines.items():
+        assert every.spikes[s] == sum(1 for e in pm.events if e["kind"] == "spike") == 1

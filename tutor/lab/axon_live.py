@@ -1,25 +1,20 @@
-"""A live axon for the TUI's axon view: the cable engine advanced a little at a time.
+"""A live axon for the TUI's axon view: the cable engine advanced a step at a time.
 
-The state machine of the patch (`tutor.lab.phases`) labels one membrane from
-its own history; along an axon we label every position at every recorded
-instant from the model state at that instant, with the same ideas:
+The phase of every position is the phase machine's (`tutor.lab.phases`, on a
+cable compartment: `tutor.lab.cable_phases`): `CablePhases` applies its
+voltage rules to every compartment each step, and a full
+`CompartmentPhaseMachine` — with its excitability probes, which stimulate the
+cable at that compartment — runs at the probe position. Its phase and its
+excitability state (excitable, absolute or relative refractory) are what the
+view names at the probe, and the probe trace's band; a probe costs a cable
+run, so the other positions show their voltage phase and the cause of
+refractoriness, Na⁺ inactivation: ``inactivated`` while h < ½·h_rest,
+``recovering`` while h < 0.9·h_rest (a model quantity, not a verdict on
+excitability). These names are what the screen shows, so they are defined
+here once and tested against the model state.
 
-- ``depolarization``: V rising and the net ionic current inward — the
-  membrane itself drives the upstroke (the threshold criterion of docs/design.md);
-- ``subthreshold``: V rising above rest but the net ionic current outward —
-  charged by the axial current from its active neighbour, not yet regenerative;
-- ``repolarization``: V above rest and falling;
-- ``hyperpolarization``: V more than 1 mV below rest;
-- ``resting``: within 1 mV of rest and not rising.
-
-Refractoriness is shown by its cause, Na⁺ inactivation: a position is
-``refractory`` while its Na⁺ channels are less than half as available as at
-rest (h < ½·h_rest), ``recovering`` while h < 0.9·h_rest after that. These
-names are what the screen shows, so they are defined here once and tested
-against the model state.
-
-Memory stays flat over any run: a fixed ring of recorded rows; finished
-stimuli are dropped.
+Memory stays flat over any run: fixed rings of recorded rows, a bounded
+event list at the probe; finished stimuli are dropped.
 """
 
 from __future__ import annotations
@@ -29,7 +24,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from tutor.lab.names import PHASES
+from tutor.lab.cable_phases import CablePhases, CableProbe, CompartmentPhaseMachine
+from tutor.lab.names import EXCITABILITY_STATES, PHASES
 from tutor.lab.propagation import (
     MYELIN_DEFAULT_DIAM_UM,
     SQUID_CELSIUS,
@@ -41,7 +37,7 @@ from tutor.lab.propagation import (
     rule_dt_ms,
     stimulus_nA,
 )
-from tutor.sim.cable import CableBatch, CurrentClamp, ionic_currents
+from tutor.sim.cable import CableBatch, CurrentClamp
 from tutor.sim.params import MembraneParams, load_preset
 
 #: Fewest compartments of the live axon (the view must show ≥ 400 positions' worth).
@@ -55,38 +51,27 @@ SAMPLE_MS: tuple[float, ...] = (0.02, 0.05, 0.1, 0.2, 0.5)
 #: Diameters offered by +/- (µm): bare axon and myelinated fibre.
 BARE_DIAMS: tuple[float, ...] = (50.0, 100.0, 238.0, 476.0, 952.0)
 MYELIN_DIAMS: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0)
-#: Phase rule constants (mV, mV/ms).
-REST_BAND_MV = 1.0
-RISING_MV_MS = 0.5
-#: Refractoriness by Na⁺ availability relative to rest.
-REFRACTORY_H = 0.5
+#: Na⁺ availability relative to rest.
+INACTIVATED_H = 0.5
 RECOVERING_H = 0.9
-#: Refractory codes per position.
-EXCITABLE, REFRACTORY, RECOVERING = 0, 1, 2
-REFRACTORY_NAMES: tuple[str, ...] = ("excitable", "refractory", "recovering")
+#: Na⁺ availability codes per position.
+AVAILABLE, INACTIVATED, RECOVERING = 0, 1, 2
+NA_STATES: tuple[str, ...] = ("available", "inactivated", "recovering")
 #: Voltage range of the colour scale (mV).
 V_RANGE_MV: tuple[float, float] = (-80.0, 40.0)
+#: Events kept at the probe (the newest).
+MAX_PROBE_EVENTS = 256
+#: How often the probe's machine asks the model about excitability (ms of model time):
+#: as the patch machine. A question costs a run of three copies of the whole axon.
+PROBE_EVERY_MS = 0.5
 
 
-def classify(v: np.ndarray, dvdt: np.ndarray, i_ion: np.ndarray, rest: np.ndarray) -> np.ndarray:
-    """Phase index (into PHASES) per position from V (mV), dV/dt (mV/ms) and the net
-    ionic current (µA/cm², outward positive) — the rule in the module docstring."""
-    out = np.full(v.shape, PHASES.index("resting"), dtype=np.int8)
-    above = v > rest + REST_BAND_MV
-    rising = dvdt > RISING_MV_MS
-    out[above & ~rising] = PHASES.index("repolarization")
-    out[rising & (i_ion >= 0)] = PHASES.index("subthreshold")
-    out[rising & (i_ion < 0)] = PHASES.index("depolarization")
-    out[v < rest - REST_BAND_MV] = PHASES.index("hyperpolarization")
-    return out
-
-
-def refractoriness(h: np.ndarray, h_rest: np.ndarray) -> np.ndarray:
-    """EXCITABLE / REFRACTORY / RECOVERING per position from Na⁺ inactivation (h)."""
+def na_availability(h: np.ndarray, h_rest: np.ndarray) -> np.ndarray:
+    """AVAILABLE / INACTIVATED / RECOVERING per position from Na⁺ inactivation (h)."""
     ratio = h / h_rest
-    out = np.full(h.shape, EXCITABLE, dtype=np.int8)
+    out = np.full(h.shape, AVAILABLE, dtype=np.int8)
     out[ratio < RECOVERING_H] = RECOVERING
-    out[ratio < REFRACTORY_H] = REFRACTORY
+    out[ratio < INACTIVATED_H] = INACTIVATED
     return out
 
 
@@ -94,17 +79,19 @@ def refractoriness(h: np.ndarray, h_rest: np.ndarray) -> np.ndarray:
 class AxonFrame:
     """What the view draws: the newest `rows` recorded rows, oldest first.
 
-    t_ms [R]; v_mV, phase, refractory [R, N]; x_mm [N]; probe (index), and the
-    axon's description.
+    t_ms [R]; v_mV, phase (PHASES index), na_avail (NA_STATES index) [R, N];
+    excitability [R] at the probe (EXCITABILITY_STATES index); x_mm [N]; probe
+    (index), and the kinds of compartment.
     """
 
     t_ms: np.ndarray
     v_mV: np.ndarray
     phase: np.ndarray
-    refractory: np.ndarray
+    na_avail: np.ndarray
     x_mm: np.ndarray
     kinds: tuple[str, ...]
     probe: int
+    excitability: np.ndarray
 
 
 class AxonSession:
@@ -148,9 +135,14 @@ class AxonSession:
         self.p = self.cable.param_arrays()
         self.x_mm = np.array(self.cable.x_um) * 1e-3
         self.stim_nA = stimulus_nA(self.cable, 0)
+        self.phases = CablePhases(self.batch)
+        self.phases.observe()
+        self._probe_cache: dict[int, CableProbe] = {}
+        self.machine = self._machine_at(self.cable.compartment_at(self.probe_frac))
         self._ring_v = np.zeros((HISTORY_ROWS, n))
         self._ring_phase = np.zeros((HISTORY_ROWS, n), dtype=np.int8)
         self._ring_ref = np.zeros((HISTORY_ROWS, n), dtype=np.int8)
+        self._ring_exc = np.zeros(HISTORY_ROWS, dtype=np.int8)
         self._ring_t = np.zeros(HISTORY_ROWS)
         self._fine_v = np.zeros((HISTORY_STEPS, n))
         self._fine_t = np.zeros(HISTORY_STEPS)
@@ -158,8 +150,6 @@ class AxonSession:
         self._push_fine(self.batch.view("v")[None, :], self.t_ms)
         self._count = 0
         self._since_sample = 0.0
-        self._v_prev = self.batch.view("v").copy()
-        self._t_prev = 0.0
         self.velocity_m_s: float | None = None
         self.stim_site: str | None = None
         self._record()
@@ -177,7 +167,17 @@ class AxonSession:
     @property
     def probe(self) -> int:
         """Compartment index of the probe."""
-        return self.cable.compartment_at(self.probe_frac)
+        return self.machine.site
+
+    def _machine_at(self, site: int) -> CompartmentPhaseMachine:
+        """The phase machine at compartment `site`, seeded with the phase every position
+        has now (so a probe moved mid-spike is labelled truly from the first frame)."""
+        pm = CompartmentPhaseMachine(
+            self.batch, site, probe_every_ms=PROBE_EVERY_MS, probe_cache=self._probe_cache
+        )
+        ph = self.phases
+        pm.seed(PHASES[int(ph.phase[site])], float(ph.threshold_mV[site]), ph.spikes[site] > 0)
+        return pm
 
     def describe(self) -> str:
         """One line: the axon and its membrane."""
@@ -215,6 +215,9 @@ class AxonSession:
     def move_probe(self, frac_step: float) -> None:
         """Move the probe along the axon by a fraction of its length."""
         self.probe_frac = min(max(self.probe_frac + frac_step, 0.0), 1.0)
+        site = self.cable.compartment_at(self.probe_frac)
+        if site != self.machine.site:
+            self.machine = self._machine_at(site)
 
     def reset(self) -> None:
         """Back to rest at t = 0, same axon."""
@@ -225,18 +228,21 @@ class AxonSession:
         """Advance by `ms` of model time (whole steps); returns rows recorded."""
         steps = int(round(ms / self.dt_ms))
         rows = 0
+        v = self.batch.view("v")
         while steps > 0:
-            to_sample = max(1, int(round((self.sample_ms - self._since_sample) / self.dt_ms)))
-            k = min(steps, to_sample)
-            t0 = self.t_ms
-            rec = self.batch.step(k, record_every=1)
-            self._push_fine(rec, t0 + self.dt_ms * np.arange(1, k + 1))
-            steps -= k
-            self._since_sample += k * self.dt_ms
+            self.batch.step(1)  # the phase machines read every step
+            self.phases.observe()
+            self.machine.observe()
+            self._push_fine(v[None, :], self.t_ms)
+            steps -= 1
+            self._since_sample += self.dt_ms
             if self._since_sample >= self.sample_ms - 1e-9:
                 self._since_sample = 0.0
                 self._record()
                 rows += 1
+        events = self.machine.events
+        if len(events) > MAX_PROBE_EVENTS:
+            del events[: len(events) - MAX_PROBE_EVENTS]
         self._update_velocity()
         return rows
 
@@ -258,19 +264,16 @@ class AxonSession:
         return t[keep], self._fine_v[idx][keep, self.probe]
 
     def _record(self) -> None:
-        v = self.batch.view("v").copy()
-        h = self.batch.view("h")
-        m, n = self.batch.view("m"), self.batch.view("n")
-        ina, ik, il = ionic_currents(v, m, h, n, self.p)
-        elapsed = self.t_ms - self._t_prev
-        dvdt = (v - self._v_prev) / elapsed if elapsed > 0 else np.zeros_like(v)
+        """One picture row: V, every position's phase (the probe's machine at the probe),
+        Na⁺ availability, and the probe's excitability state, now."""
+        v = self.batch.view("v")
         k = self._count % HISTORY_ROWS
         self._ring_v[k] = v
-        self._ring_phase[k] = classify(v, dvdt, ina + ik + il, self.rest)
-        self._ring_ref[k] = refractoriness(h, self.h_rest)
+        self._ring_phase[k] = self.phases.phase
+        self._ring_phase[k, self.machine.site] = PHASES.index(self.machine.phase)
+        self._ring_ref[k] = na_availability(self.batch.view("h"), self.h_rest)
+        self._ring_exc[k] = EXCITABILITY_STATES.index(self.machine.excitability)
         self._ring_t[k] = self.t_ms
-        self._v_prev = v
-        self._t_prev = self.t_ms
         self._count += 1
 
     def _update_velocity(self) -> None:
@@ -297,12 +300,34 @@ class AxonSession:
             self.x_mm,
             self.cable.kind,
             self.probe,
+            self._ring_exc[idx],
         )
 
-    def now(self) -> tuple[str, str]:
-        """(phase name, refractory name) at the probe in the newest recorded row."""
-        k = (self._count - 1) % HISTORY_ROWS
-        return (
-            PHASES[int(self._ring_phase[k, self.probe])],
-            REFRACTORY_NAMES[int(self._ring_ref[k, self.probe])],
-        )
+    @property
+    def excitability_t_ms(self) -> float:
+        """The instant the probe's excitability state was last decided by the model (a
+        question, or nothing that could change it since): the banner says so when it is
+        not now."""
+        return min(self.machine.answered_ms, self.t_ms)
+
+    def probe_band(self, t_ms: np.ndarray) -> np.ndarray:
+        """The excitability state (EXCITABILITY_STATES index) at the probe at each time,
+        from its machine's events (their edges located by the model); −1 before the
+        machine was placed there or after its last answer."""
+        out = np.full(len(t_ms), -1, dtype=np.int64)
+        pm = self.machine
+        state = pm.excitability_from
+        known = [(pm.placed_ms, state)] + [
+            (e["t_ms"], e.get("excitability", "")) for e in pm.events if e["kind"] == "excitability"
+        ]
+        answered = self.excitability_t_ms
+        for t0, name in known:
+            out[(t_ms >= t0 - 1e-9) & (t_ms <= answered + 1e-9)] = EXCITABILITY_STATES.index(name)
+        return out
+
+    def now(self) -> tuple[str, str, str]:
+        """(phase, excitability state, Na⁺ availability) at the probe at this instant:
+        the phase machine's labels after the latest step, and h there."""
+        h = float(self.batch.view("h")[self.probe])
+        na = na_availability(np.array([h]), self.h_rest[self.probe : self.probe + 1])[0]
+        return self.machine.phase, self.machine.excitability, NA_STATES[int(na)]

@@ -125,7 +125,14 @@ def compartment_membrane(cable: Cable, site: int) -> MembraneParams:
         m = replace(m, gl=row[K.P_GL], el=row[K.P_EL], gkl=0.0, gnal=0.0, gcll=0.0, ipump=0.0)
     if layers == 1.0:
         return m
-    return replace(m, cm=m.cm / layers, gl=m.gl / layers)
+    from tutor.sim.params import ParameterError
+
+    try:
+        return replace(m, cm=m.cm / layers, gl=m.gl / layers)
+    except ParameterError:
+        # a thick sheath takes cm below what a patch membrane may have: the machine's
+        # samples use the compartment's own row (`compartment_row`), this only names it
+        return m
 
 
 @dataclass(frozen=True)
@@ -380,26 +387,29 @@ class CableProbe:
                 for w, i in enumerate(flat[j]):
                     if float(v_all[i]) < rearm_mV:
                         armed[j][w] = True
+            if with_base and not done[0]:
+                # the unprobed copy: quiet for quiet_hold_ms means no spike is coming
+                quiet = elapsed >= self.width_ms - 1e-9 and float(v_all[:n].max()) < QUIET_MV
+                quiet_since[0] = min(quiet_since[0], batch.t_ms) if quiet else math.inf
+            base_held = with_base and batch.t_ms - quiet_since[0] >= self.quiet_hold_ms - 1e-9
+            for j in range(first_test, copies):
                 if done[j]:
                     continue
+                if base_held and spikes_added(spikes[j], spikes[0]):
+                    done[j] = True  # it launched a spike the unprobed cable will not make
+                    continue
+                # a test copy is also over once its response has died away: quiet, and the
+                # site and watch points within SETTLED_MV of the unprobed cable (of rest,
+                # without a base copy) and still converging — no spike can come out of that
                 sl = slice(j * n, (j + 1) * n)
                 quiet = elapsed >= self.width_ms - 1e-9 and float(v_all[sl].max()) < QUIET_MV
-                if j >= first_test:
-                    # a test copy is over once its response has died away: quiet, and the
-                    # position within SETTLED_MV of the unprobed cable (of rest, without
-                    # a base copy) and still converging — no spike can come out of that
-                    ref = [float(v_all[i]) for i in flat_near[0]] if with_base else rest_v
-                    dev = max(
-                        abs(float(v_all[i]) - r) for i, r in zip(flat_near[j], ref, strict=True)
-                    )
-                    if quiet and dev < SETTLED_MV and dev <= last_dev[j]:
-                        done[j] = True
-                    last_dev[j] = dev
-                    continue
-                quiet_since[j] = min(quiet_since[j], batch.t_ms) if quiet else math.inf
-                held = batch.t_ms - quiet_since[j] >= self.quiet_hold_ms - 1e-9
-                if held and all(done[first_test:]):
+                ref = [float(v_all[i]) for i in flat_near[0]] if with_base else rest_v
+                dev = max(abs(float(v_all[i]) - r) for i, r in zip(flat_near[j], ref, strict=True))
+                if quiet and dev < SETTLED_MV and dev <= last_dev[j]:
                     done[j] = True
+                last_dev[j] = dev
+            if with_base and base_held and all(done[first_test:]):
+                done[0] = True
             if decided is not None and decided(spikes, elapsed):
                 break
             steps_left -= k
@@ -498,8 +508,10 @@ class CompartmentPhaseMachine(PhaseMachine):
         probe_every_ms: float = 0.5,
         max_amp: float = 400.0,
         history: int = DEFAULT_HISTORY,
+        probe_cache: dict[int, CableProbe] | None = None,
     ) -> None:
         cable = batch.cables[k]
+        self._probe_cache = probe_cache
         if not 0 <= site < len(cable):
             from tutor.sim.params import ParameterError
 
@@ -509,10 +521,14 @@ class CompartmentPhaseMachine(PhaseMachine):
         self.site = site
         self.cable = cable
         self._flat = batch.offsets[k] + site
+        #: Where the machine started (`seed` moves it to the seeding step) and its state then.
+        self.placed_ms = batch.t_ms
+        self.excitability_from = "excitable"
         par = np.frombuffer(batch.par, dtype=float).reshape(-1, CABLE_NPAR)[self._flat]
         self._c_left, self._c_right = float(par[CP_CL]), float(par[CP_CR])
         self._area = float(par[CP_AREA])
         self._rest_v = float(batch.rest_mV[self._flat])
+        self._row = compartment_row(cable, site)
         self._forks: deque[CableFork] = deque(maxlen=history)
         self._gates_prev = self._gates_now()
         params = compartment_membrane(cable, site)
@@ -525,6 +541,12 @@ class CompartmentPhaseMachine(PhaseMachine):
             max_amp=max_amp,
             history=history,
         )
+
+    @property
+    def answered_ms(self) -> float:
+        """Up to when the excitability state is the model's answer (the last question, or
+        now when nothing can have changed it since)."""
+        return self._last_probe_t if self._probe is not None else self.batch.t_ms
 
     @property
     def settled(self) -> bool:
@@ -542,6 +564,40 @@ class CompartmentPhaseMachine(PhaseMachine):
         return RestState(self._rest_v, m, h, n)
 
     def _make_probe(self, params: MembraneParams) -> CableProbe:
+        cache = self._probe_cache
+        if cache is not None and self.site in cache:
+            return cache[self.site]
+        probe = self._new_probe()
+        if cache is not None:
+            cache[self.site] = probe
+        return probe
+
+    def seed(self, phase: str, threshold_mV: float, spiked: bool) -> None:
+        """Start from a known voltage phase instead of rest (a machine placed on a running
+        cable, e.g. when a view's probe moves): `phase` and the V the last spike took off
+        from as labelled by `CablePhases`; `spiked` whether this position has fired. Inside
+        a spike the band is absolutely refractory (it began at that spike's threshold) and
+        probing waits for the spike to end, as in a machine that saw the threshold.
+        Consumes the current step as the machine's first sample (call before `observe`)."""
+        self._probe_needed = False
+        self._last_probe_t = self.batch.t_ms  # no probe for the seeding sample itself
+        self.observe()
+        self._pending.clear()
+        self.events.clear()
+        self._probe_needed = True  # ask the model at the next step
+        self.placed_ms = self.batch.t_ms
+        self.phase = phase
+        self._threshold_v = threshold_mV
+        self._in_episode = spiked
+        if phase in ("threshold", "depolarization", "repolarization") and self.can_fire:
+            self.excitability = "absolute_refractory"
+            self._threshold_t = self.batch.t_ms
+            self._probe_needed = False
+            self._skipped = True
+            self._in_episode = True
+        self.excitability_from = self.excitability
+
+    def _new_probe(self) -> CableProbe:
         return CableProbe(
             self.cable, self.site, self.batch.dt_ms, self._rest_fork, self.batch.engine,
             self.max_amp,
@@ -583,10 +639,11 @@ class CompartmentPhaseMachine(PhaseMachine):
         v = float(v_all[i])
         g_now = self._gates_now()
         m, h, n = (0.5 * (a + c) for a, c in zip(self._gates_prev, g_now, strict=True))
+        r = self._row
+        ina = r[K.P_GNA] * m**3 * h * (v - r[K.P_ENA])
+        ik = r[K.P_GK] * n**4 * (v - r[K.P_EK])
+        il = r[K.P_GL] * (v - r[K.P_EL])
         p = self.params
-        ina = p.gna * m**3 * h * (v - p.ena)
-        ik = p.gk * n**4 * (v - p.ek)
-        il = p.gl * (v - p.el)
         i_axial = 0.0
         if self._c_left:
             i_axial += self._c_left * (float(v_all[i - 1]) - v)
@@ -600,7 +657,7 @@ class CompartmentPhaseMachine(PhaseMachine):
         istim = i_inj * 1e-3 / self._area
         iion = ina + ik + il
         return {
-            "t": t, "v": v, "dvdt": (istim + i_axial - iion) / p.cm, "iion": iion,
+            "t": t, "v": v, "dvdt": (istim + i_axial - iion) / r[K.P_CM], "iion": iion,
             "m": m, "h": h, "n": n, "ina": ina, "ik": ik, "il": il, "ipump": 0.0,
             "istim": istim, "nai": p.nai, "ki": p.ki, "cli": p.cli,
         }  # fmt: skip
@@ -674,3 +731,144 @@ def phase_summary(events: Sequence[Event]) -> dict[str, float | None]:
             ):
                 out["relative_end_ms"] = e["t_ms"]
     return out
+
+
+# --- every position at once: the voltage region, vectorised ---------------------------------
+
+_REST, _SUB, _THR, _DEP, _REPOL, _HYPER = range(6)  # indices into PHASES
+
+
+class CablePhases:
+    """The voltage phases of every compartment of cable k, step by step, in numpy.
+
+    The same rules as `PhaseMachine`'s voltage region (`_step_voltage`) applied to
+    all compartments at once, with the samples of `CompartmentPhaseMachine` (own
+    gates and ionic currents, dV/dt from the whole balance, injected current as the
+    stimulus) and without excitability probes — exactly what a
+    `CompartmentPhaseMachine(probes=False)` at each compartment would label (tested).
+    What it does not do is decide excitability: that needs probes, which cost a cable
+    run each (see the module docstring), so a view pays for them at one position.
+
+    `observe()` after every step; `phase` holds the PHASES index per compartment
+    (the transient `threshold` shows as `depolarization`, as in the machine's labels),
+    `threshold_mV` the V each compartment's last spike took off from, `spikes` the
+    number of counted spikes per compartment.
+    """
+
+    def __init__(self, batch: CableBatch, k: int = 0) -> None:
+        self.batch = batch
+        self.k = k
+        self.sl = batch.cable_slice(k)
+        cable = batch.cables[k]
+        n = len(cable)
+        par = np.frombuffer(batch.par, dtype=float).reshape(-1, CABLE_NPAR)[self.sl]
+        self._cl, self._cr = par[:, CP_CL].copy(), par[:, CP_CR].copy()
+        self._area = par[:, CP_AREA].copy()
+        rows = cable.param_rows()
+        self.p = {key: np.array([rows[i][col] for i in range(n)])
+                  for key, col in (("gna", K.P_GNA), ("gk", K.P_GK), ("gl", K.P_GL),
+                                   ("ena", K.P_ENA), ("ek", K.P_EK), ("el", K.P_EL),
+                                   ("cm", K.P_CM))}  # fmt: skip
+        self.rest = np.asarray(batch.rest_mV[self.sl], dtype=float)
+        self.phase = np.zeros(n, dtype=np.int8)
+        self.threshold_mV = np.zeros(n)
+        self.spikes = np.zeros(n, dtype=np.int64)
+        self._extreme = np.zeros(n, dtype=bool)  # in hyperpolarization, before its minimum
+        self._gates_prev = self._gates()
+        self._prev: dict[str, np.ndarray] | None = None
+
+    def _gates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        b = self.batch
+        return tuple(b.view(x)[self.sl].copy() for x in ("m", "h", "n"))  # type: ignore[return-value]
+
+    def sample(self) -> dict[str, np.ndarray]:
+        """Every compartment's sample now (as `CompartmentPhaseMachine.sample`)."""
+        b, p = self.batch, self.p
+        v = b.view("v")[self.sl].copy()
+        g_now = self._gates()
+        m, h, n = ((a + c) * 0.5 for a, c in zip(self._gates_prev, g_now, strict=True))
+        self._gates_prev = g_now
+        iion = (
+            p["gna"] * m**3 * h * (v - p["ena"]) + p["gk"] * n**4 * (v - p["ek"])
+            + p["gl"] * (v - p["el"])
+        )  # fmt: skip
+        axial = np.zeros_like(v)
+        axial[1:] += self._cl[1:] * (v[:-1] - v[1:])
+        axial[:-1] += self._cr[:-1] * (v[1:] - v[:-1])
+        inj = np.zeros_like(v)
+        t = b.t_ms
+        for pp in b.stimuli[self.k]:
+            i_nA, _ = pp.linearised(t, t + 1e-9, float(v[pp.site]))
+            inj[pp.site] += i_nA * 1e-3 / self._area[pp.site]
+        dvdt = (inj + axial - iion) / p["cm"]
+        return {"v": v, "m": m, "h": h, "dvdt": dvdt, "iion": iion, "istim": inj}
+
+    def observe(self) -> None:
+        """Label every compartment's current step (call after every step)."""
+        s = self.sample()
+        v, dvdt, iion, istim = s["v"], s["dvdt"], s["iion"], s["istim"]
+        rest, band = self.rest, 1.0
+        ph = self.phase
+        prev = self._prev
+        self._prev = s
+        if prev is None:
+            ph[np.abs(v - rest) > band] = _SUB
+            return
+        pv, pdvdt, piion = prev["v"], prev["dvdt"], prev["iion"]
+        regenerative = (iion < 0.0) & (dvdt > 0.0) & (v > rest + band) & (iion < piion)
+        quiet_phase = (ph == _REST) | (ph == _SUB) | (ph == _HYPER)
+        start = quiet_phase & regenerative & (v < 0.0)
+        # an Na⁺-carried upward 0 mV crossing (gates interpolated to it)
+        up = (pv < 0.0) & (v >= 0.0)
+        th = np.where(up, -pv / np.where(up, v - pv, 1.0), 0.0)
+        mc = prev["m"] + th * (s["m"] - prev["m"])
+        hc = prev["h"] + th * (s["h"] - prev["h"])
+        ina0 = self.p["gna"] * mc**3 * hc * (0.0 - self.p["ena"])
+        crossing = up & (ina0 < 0.0) & (-ina0 > np.abs(self.p["gl"] * (0.0 - self.p["el"])))
+        carried = crossing & ~start & (ph != _DEP)
+        entered = start | carried
+        self.threshold_mV[entered] = v[entered]
+        new = ph.copy()
+        new[entered] = _DEP
+        rest_ok = ~entered  # the rules below apply to compartments that did not just start
+        # resting → subthreshold
+        sel = rest_ok & (ph == _REST) & (np.abs(v - rest) > band)
+        new[sel] = _SUB
+        # subthreshold → resting
+        sel = (
+            rest_ok & (ph == _SUB) & (np.abs(v - rest) <= band) & (np.abs(dvdt) < 0.1)
+            & (istim == 0.0)
+        )  # fmt: skip
+        new[sel] = _REST
+        # depolarization: spike, peak → repolarization, or a failed threshold
+        dep = (ph == _DEP) | carried  # a carried threshold is already in depolarization
+        self.spikes[dep & crossing] += 1
+        turn = dep & (dvdt <= 0.0) & (pdvdt > 0.0)
+        new[turn & ((v >= 0.0) | (pv >= 0.0))] = _REPOL
+        new[turn & (v < 0.0) & (pv < 0.0) & (iion > 0.0)] = _SUB
+        new[dep & ~turn & (dvdt < 0.0) & (v < 0.0) & (iion > 0.0)] = _SUB
+        # repolarization
+        rep = rest_ok & (ph == _REPOL)
+        below = rep & (v < rest)
+        new[below] = _HYPER
+        self._extreme[below] = True
+        rest_rep = rep & ~below
+        ahp = rest_rep & (dvdt >= 0.0) & (pdvdt < 0.0) & (v < 0.0)
+        new[ahp] = _SUB
+        new[rest_rep & ~ahp & (v < 0.0) & (np.abs(dvdt) < 0.01)] = _SUB
+        # hyperpolarization
+        hyp = rest_ok & (ph == _HYPER)
+        minimum = hyp & (dvdt >= 0.0) & (pdvdt < 0.0) & self._extreme
+        self._extreme[minimum] = False
+        after = hyp & ~minimum & ~self._extreme
+        back = after & (np.abs(v - rest) <= band)
+        new[back & (istim == 0.0)] = _REST
+        new[back & (istim != 0.0)] = _SUB
+        new[after & ~back & (v > rest + band)] = _SUB
+        self.phase[:] = new
+
+
+def compartment_row(cable: Cable, site: int) -> list[float]:
+    """The kernel row of compartment `site` as the cable runs it (ion leaks folded into
+    the leak, capacitance and leak divided by its sheath)."""
+    return list(cable.param_rows()[site])

@@ -1,8 +1,11 @@
 """The axon view (key `a`): a spike travelling along a cable, live.
 
 Position runs across, time down (newest row at the bottom); colour is V or
-the phase of each position. Under it, each position's phase and Na⁺
-availability now; below, the full voltage trace at a probe position.
+the phase of each position (the phase machine's rules at every position).
+Under it, each position's phase and Na⁺ availability now; below, the full
+voltage trace at a probe position with its phase ribbon and excitability band
+— the phase machine run there, probes and all: whether the probe position is
+absolutely or relatively refractory is decided by test pulses into the axon.
 Stimulate the left end, the right end or both and watch the spikes travel,
 meet and vanish; switch myelin and the diameter live. The model is
 `tutor.lab.axon_live.AxonSession` on the cable engine; this screen only
@@ -22,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from tutor.app.messages import BackToLab
+from tutor.app.widgets.band import BandView
 from tutor.app.widgets.plot import PlotData, PlotView
 from tutor.app.widgets.spacetime import SpaceTimeView
 from tutor.app.widgets.theme import PHASE_STYLES
@@ -32,6 +36,14 @@ SPEEDS_MS_PER_S: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 5.0)
 DEFAULT_SPEED = 1.0
 #: Picture rows recorded per wall second (the sample interval follows the speed).
 ROWS_PER_S = 20.0
+
+
+def excitability_text(state: str, answered_ms: float, now_ms: float) -> str:
+    """The probe's excitability state as the banner words it: the phase machine's last
+    answer, with the instant it refers to when that is not now (the model is asked every
+    PROBE_EVERY_MS; each question is a run of the whole axon)."""
+    words = state.replace("_", " ")
+    return words if answered_ms >= now_ms - 1e-9 else f"{words} (asked at {answered_ms:.2f} ms)"
 
 
 class AxonScreen(Screen[None]):
@@ -76,6 +88,7 @@ class AxonScreen(Screen[None]):
         yield picture
         probe = PlotView([*PHASE_STYLES], id="axon-probe")
         yield probe
+        yield BandView(id="axon-band")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -112,14 +125,15 @@ class AxonScreen(Screen[None]):
         picture = self.query_one("#spacetime", SpaceTimeView)
         frame = s.frame(picture.picture_rows)
         picture.set_frame(frame, self.mode)
-        phase, refr = s.now()
+        phase, excitability, na = s.now()
         v = s.velocity_m_s
         speed = f"{self.speed:g} ms/s" + ("" if self.running else " ⏸ paused")
         vel = "—" if v is None else f"{v:.2f} m/s"
         probe_mm = float(frame.x_mm[frame.probe])
         self.query_one("#axon-banner", Static).update(
             f" t = {s.t_ms:7.2f} ms   velocity {vel}   probe {probe_mm:.2f} mm: "
-            f"{phase}, Na⁺ {refr}   {speed}\n {s.describe()}"
+            f"{phase} · {excitability_text(excitability, s.excitability_t_ms, s.t_ms)}"
+            f" · Na⁺ {na}   {speed}\n {s.describe()}"
             f"   colour: {'V (mV)' if self.mode == 'v' else 'phase'}"
         )
         probe = self.query_one("#axon-probe", PlotView)
@@ -130,13 +144,13 @@ class AxonScreen(Screen[None]):
         styles = frame.phase[np.clip(rows, 0, len(frame.t_ms) - 1), frame.probe].astype(np.int64)
         x0 = float(t[0]) if len(t) else 0.0
         x1 = float(t[-1]) if len(t) > 1 else x0 + 1.0
+        x_range = (x0, max(x1, x0 + 1e-6))
         probe.set_data(
-            PlotData(
-                x_range=(x0, max(x1, x0 + 1e-6)),
-                y_range=(-90.0, 50.0),
-                series=[(t, y, styles)],
-                y_lines=[0.0],
-            )
+            PlotData(x_range=x_range, y_range=(-90.0, 50.0), series=[(t, y, styles)], y_lines=[0.0])
+        )
+        rows_t = frame.t_ms
+        self.query_one("#axon-band", BandView).set_data(
+            rows_t, frame.phase[:, frame.probe].astype(np.int64), s.probe_band(rows_t), x_range
         )
         self.frames += 1
 

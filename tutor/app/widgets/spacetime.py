@@ -6,8 +6,10 @@ so the picture survives NO_COLOR and monochrome terminals. Drawn with the Line
 API from a per-frame table: a 120×40 frame is a few thousand cached styles.
 
 Under the picture: the x axis (mm; nodes of Ranvier marked `•`, the probe
-`▲`), the phase of every position now, and its Na⁺ availability now
-(`█` refractory, `▒` recovering) — the definitions of `tutor.lab.axon_live`.
+`▲`), the phase of every position now (the phase machine's), and its Na⁺
+availability now (`█` inactivated, `▒` recovering) — the definitions of
+`tutor.lab.axon_live`. Whether the probe position is refractory is the phase
+machine's verdict, shown in the banner and the probe trace's band.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from textual.widget import Widget
 
 from tutor.app.widgets.canvas import nice_ticks
 from tutor.app.widgets.theme import PHASE_COLOURS, PHASE_FILL
-from tutor.lab.axon_live import REFRACTORY, V_RANGE_MV, AxonFrame
+from tutor.lab.axon_live import INACTIVATED, V_RANGE_MV, AxonFrame
 from tutor.lab.names import PHASES
 
 #: Columns left of the picture for time labels.
@@ -35,8 +37,9 @@ V_COLOURS = (
     "blue3", "dodger_blue2", "steel_blue1", "grey50", "grey70", "khaki1",
     "yellow1", "orange1", "dark_orange", "red1", "bright_red",
 )  # fmt: skip
-REFRACTORY_GLYPHS = (" ", "█", "▒")
-REFRACTORY_COLOURS = ("green", "red1", "dark_orange")
+#: Na⁺ availability (available, inactivated, recovering): glyph and colour.
+NA_GLYPHS = (" ", "█", "▒")
+NA_COLOURS = ("green", "red1", "dark_orange")
 
 
 @cache
@@ -145,7 +148,7 @@ class SpaceTimeView(Widget):
             strips.append(Strip(segs))
         strips.append(self._axis(cols, probe_col))
         strips.append(self._now_row("phase", f.phase[-1, cols], probe_col))
-        strips.append(self._now_row("Na⁺ avail", f.refractory[-1, cols], probe_col))
+        strips.append(self._now_row("Na⁺ avail", f.na_avail[-1, cols], probe_col))
         return strips
 
     def _axis(self, cols: np.ndarray, probe_col: int) -> Strip:
@@ -182,8 +185,8 @@ class SpaceTimeView(Widget):
             glyphs = [PHASE_FILL[int(v)] for v in values]
             colours = [PHASE_COLOURS[PHASES[int(v)]] for v in values]
         else:
-            glyphs = [REFRACTORY_GLYPHS[int(v)] for v in values]
-            colours = [REFRACTORY_COLOURS[int(v)] for v in values]
+            glyphs = [NA_GLYPHS[int(v)] for v in values]
+            colours = [NA_COLOURS[int(v)] for v in values]
         head = Segment(title.rjust(GUTTER - 1) + " ", _style("grey70"))
         return Strip([head, *_runs("".join(glyphs), colours, probe_col)])
 
@@ -202,6 +205,6 @@ def _runs(text: str, colours: list[str], bold_col: int) -> list[Segment]:
     return segs
 
 
-def refractory_columns(frame: AxonFrame, cols: np.ndarray) -> np.ndarray:
-    """Columns whose position is refractory now (for tests and the banner)."""
-    return np.flatnonzero(frame.refractory[-1, cols] == REFRACTORY)
+def inactivated_columns(frame: AxonFrame, cols: np.ndarray) -> np.ndarray:
+    """Columns whose position has its Na⁺ channels largely inactivated now (tests)."""
+    return np.flatnonzero(frame.na_avail[-1, cols] == INACTIVATED)
