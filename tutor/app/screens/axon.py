@@ -43,7 +43,7 @@ def excitability_text(state: str, answered_ms: float, now_ms: float) -> str:
     answer, with the instant it refers to when that is not now (the model is asked every
     PROBE_EVERY_MS; each question is a run of the whole axon)."""
     words = state.replace("_", " ")
-    return words if answered_ms >= now_ms - 1e-9 else f"{words} (asked at {answered_ms:.2f} ms)"
+    return words if answered_ms >= now_ms - 1e-9 else f"{words} ({answered_ms:.2f} ms)"
 
 
 class AxonScreen(Screen[None]):
@@ -130,10 +130,10 @@ class AxonScreen(Screen[None]):
         speed = f"{self.speed:g} ms/s" + ("" if self.running else " ⏸ paused")
         vel = "—" if v is None else f"{v:.2f} m/s"
         probe_mm = float(frame.x_mm[frame.probe])
+        exc = excitability_text(excitability, s.excitability_t_ms, s.t_ms)
         self.query_one("#axon-banner", Static).update(
-            f" t = {s.t_ms:7.2f} ms   velocity {vel}   probe {probe_mm:.2f} mm: "
-            f"{phase} · {excitability_text(excitability, s.excitability_t_ms, s.t_ms)}"
-            f" · Na⁺ {na}   {speed}\n {s.describe()}"
+            f" t = {s.t_ms:.2f} ms   at {probe_mm:.1f} mm: {phase} · {exc}\n"
+            f" Na⁺ {na} there   velocity {vel}   {speed}   {s.describe()}"
             f"   colour: {'V (mV)' if self.mode == 'v' else 'phase'}"
         )
         probe = self.query_one("#axon-probe", PlotView)
@@ -148,10 +148,12 @@ class AxonScreen(Screen[None]):
         probe.set_data(
             PlotData(x_range=x_range, y_range=(-90.0, 50.0), series=[(t, y, styles)], y_lines=[0.0])
         )
-        rows_t = frame.t_ms
-        self.query_one("#axon-band", BandView).set_data(
-            rows_t, frame.phase[:, frame.probe].astype(np.int64), s.probe_band(rows_t), x_range
-        )
+        # the band on a grid finer than its columns: each point takes the step before it
+        band = self.query_one("#axon-band", BandView)
+        grid = np.linspace(x_range[0], x_range[1], 2 * max(band.size.width, 1) + 1)
+        if len(t):
+            k = np.clip(np.searchsorted(t, grid + 1e-12, side="right") - 1, 0, len(t) - 1)
+            band.set_data(grid, styles[k], s.probe_band(grid), x_range)
         self.frames += 1
 
     # -- actions -------------------------------------------------------------------------
