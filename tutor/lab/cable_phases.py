@@ -779,7 +779,7 @@ class CablePhases:
 
     def _gates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         b = self.batch
-        return tuple(b.view(x)[self.sl].copy() for x in ("m", "h", "n"))  # type: ignore[return-value]
+        return tuple(b.view(x)[self.sl].copy() for x in ("m", "h", "n"))
 
     def sample(self) -> dict[str, np.ndarray]:
         """Every compartment's sample now (as `CompartmentPhaseMachine.sample`)."""
