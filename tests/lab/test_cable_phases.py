@@ -321,7 +321,7 @@ def test_vectorised_phases_are_the_machines_at_every_position(both: bool) -> Non
     probes labels it, step by step (left stimulus, and a collision)."""
     from tutor.lab.cable_phases import CablePhases
 
-    batch = _batch("compiled", both=both)
+    batch = _batch(_compiled(), both=both)
     n = len(batch.cables[0])
     sites = [0, 1, n // 4, n // 2 - 1, n // 2, n - 2, n - 1]
     machines = {s: CompartmentPhaseMachine(batch, s, probes=False) for s in sites}
