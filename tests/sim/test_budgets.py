@@ -86,7 +86,10 @@ def test_step_budget_stops_both_kernels_at_the_same_step(monkeypatch: pytest.Mon
     monkeypatch.setattr(K, "STEP_CHUNK", 1)  # chunks of 256 steps per cell
     monkeypatch.setattr(K, "MAX_STEPS_PER_CELL", 1000)
     p = load_preset("squid")
-    amps = np.linspace(20.0, 120.0, 12)  # ≥ 6 cells: the numpy kernel's vector path
+    from tutor.sim import pykernel
+
+    batch = pykernel.VECTOR_MIN_CELLS  # the smallest batch on the numpy kernel's vector path
+    amps = np.linspace(20.0, 120.0, batch)
     pieces = [[(10.0, 5000.0, float(a), float(a))] for a in amps]
 
     def stop_time(cells: int) -> float:
@@ -100,7 +103,7 @@ def test_step_budget_stops_both_kernels_at_the_same_step(monkeypatch: pytest.Mon
         monkeypatch.setenv("TUTOR_KERNEL", name)
         K.reset()
         resting_state.cache_clear()
-        got[name] = (stop_time(12), stop_time(1))
+        got[name] = (stop_time(batch), stop_time(1))
     monkeypatch.delenv("TUTOR_KERNEL")
     K.reset()
     resting_state.cache_clear()

@@ -83,6 +83,38 @@ def test_no_threshold_under_ttx(preset: str) -> None:
     )
 
 
+def test_a_membrane_that_fires_unstimulated_has_threshold_zero(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Squid with TEA, started from the unblocked rest, fires with no stimulus: its
+    threshold is 0, found by running it unstimulated, not by halving the guess towards
+    0 (the relative tolerance never closed there: ~1000 rounds, half a second on the
+    numpy kernel, every time the lab's TEA key rebuilt the excitability probe)."""
+    from tutor.lab import experiments as ex
+
+    m = membranes("squid", blocks=["tea"])
+    unstim = ex.run_reduced(
+        ex.params_row(m.run), [[]], ex.initial_state(m.base, m.run), [46.0], max_spikes=2
+    )
+    assert unstim.spike_counts[0] >= 1  # the premise: it fires on its own
+
+    rounds: list[int] = []
+    real = ex.run_reduced
+
+    def counted(*args: object, **kwargs: object) -> object:
+        rounds.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ex, "run_reduced", counted)
+    assert pulse_thresholds(m, [0.1, 1.0]) == [0.0, 0.0]
+    assert len(rounds) == 1
+    # A membrane at rest still needs a stimulus, and still gets its bisection.
+    rounds.clear()
+    (thr,) = pulse_thresholds(membranes("squid"), [1.0])
+    assert 1.0 < thr < 20.0
+    assert len(rounds) > 5
+
+
 def tutor_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tutor", *args], capture_output=True, text=True, timeout=120

@@ -108,8 +108,9 @@ def bisect_thresholds(
     `hi_is_cap`, `hi` is the largest amplitude allowed (NaN when it does not
     fire); otherwise `hi` is a first guess, doubled until it fires (NaN when
     nothing up to `SEARCH_CAP_UA_CM2` fires: a membrane that cannot spike has no
-    threshold, which is an answer, not an error). Every round runs all
-    unfinished problems in one batch.
+    threshold, which is an answer, not an error). A problem whose `lo` is 0 is
+    first run unstimulated: if that already gives the spikes, its threshold is 0.
+    Every round runs all unfinished problems in one batch.
     """
     nprob = len(t_stop)
     init = initial_state(m.base, m.run)
@@ -128,8 +129,17 @@ def bisect_thresholds(
         )
         return [c >= need_spikes[i] for c, i in zip(res.spike_counts, idx, strict=True)]
 
+    # 0) a membrane that fires with no stimulus at all (e.g. squid with TEA, started
+    #    from the unblocked rest) has threshold 0; bisecting towards 0 would halve `hi`
+    #    until it underflows (~1000 rounds), since the tolerance is relative.
+    from_zero = [i for i in range(nprob) if lo[i] <= 0.0]
+    unstimulated = (
+        {i for i, f in zip(from_zero, fires(from_zero, [0.0] * len(from_zero)), strict=True) if f}
+        if from_zero
+        else set()
+    )
     # 1) bracket: make sure hi fires
-    pending = list(range(nprob))
+    pending = [i for i in range(nprob) if i not in unstimulated]
     capped_out: set[int] = set()
     for _ in range(40):
         if not pending:
@@ -146,7 +156,7 @@ def bisect_thresholds(
             lo[i] = hi[i]
             hi[i] = min(2.0 * hi[i], SEARCH_CAP_UA_CM2)
         pending = [i for i in still if i not in capped_out]
-    active = [i for i in range(nprob) if i not in capped_out]
+    active = [i for i in range(nprob) if i not in capped_out and i not in unstimulated]
     # 2) bisect
     while active:
         mids = [0.5 * (lo[i] + hi[i]) for i in active]
@@ -157,7 +167,9 @@ def bisect_thresholds(
             else:
                 lo[i] = mid
         active = [i for i in active if hi[i] - lo[i] > rel_tol * hi[i]]
-    return [math.nan if i in capped_out else hi[i] for i in range(nprob)]
+    return [
+        0.0 if i in unstimulated else math.nan if i in capped_out else hi[i] for i in range(nprob)
+    ]
 
 
 def _first_guess(width_ms: float) -> float:

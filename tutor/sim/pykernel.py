@@ -87,7 +87,11 @@ from tutor.sim.kernel import (
 #: Largest step (ms), as HMAX in kernel.c.
 HMAX = 2.0
 #: Batches at least this big run as numpy vectors; smaller ones cell by cell in floats.
-VECTOR_MIN_CELLS = 6
+#: Measured (benchmarks/README.md, "Where the numpy kernel vectorises"): a vector round
+#: costs about as much as ~40 scalar cell steps, so below 40 cells the scalar path wins
+#: (6 cells: 5 ms scalar vs 31 ms vector; 48 cells: 43 vs 47 ms for 46 ms pulses, 1.35 vs
+#: 1.02 s for 200 ms trains).
+VECTOR_MIN_CELLS = 40
 
 exp = math.exp
 
