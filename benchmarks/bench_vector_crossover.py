@@ -22,6 +22,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 
 from tutor.sim import pykernel
 from tutor.sim.params import load_preset
@@ -65,9 +66,9 @@ def main() -> None:
         for name, work in (("(a) bisection round", bisection_round), ("(b) 200 ms f–I", fi_cells)):
             for n in args.cells:
                 pykernel.VECTOR_MIN_CELLS = 10**9
-                scalar = timed(lambda n=n: work(n), args.repeats)
+                scalar = timed(partial(work, n), args.repeats)
                 pykernel.VECTOR_MIN_CELLS = 1
-                vector = timed(lambda n=n: work(n), args.repeats)
+                vector = timed(partial(work, n), args.repeats)
                 best = "scalar" if scalar < vector else "vector"
                 print(f"{name:<20}{n:>5}  {scalar:>11.1f}  {vector:>11.1f}  {best}")
     finally:
