@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,24 +87,84 @@ class SlowTrace:
         return {k: a[i:] for k, a in self.cols.items()}
 
 
+#: Onset-to-onset intervals (ms) the `i`/`I` keys step by, below each bound: fine steps
+#: where refractoriness lives (a few ms), coarser ones for slow trains.
+INTERVAL_STEPS_MS: tuple[tuple[float, float], ...] = (
+    (5.0, 0.5),
+    (20.0, 1.0),
+    (100.0, 5.0),
+    (200.0, 10.0),
+    (1000.0, 50.0),
+)
+INTERVAL_RANGE_MS = (0.5, 1000.0)
+
+
+def next_interval(interval_ms: float, direction: int) -> float:
+    """The next interval up (direction > 0) or down from ``interval_ms`` on the step grid.
+
+    The grid is 0.5 ms steps up to 5 ms, 1 ms to 20 ms, 5 ms to 100 ms, 10 ms to 200 ms and
+    50 ms to 1000 ms, so paired-pulse studies can walk through the refractory period
+    millisecond by millisecond. A value off the grid (set by a lesson) moves to the nearest
+    grid point in that direction; the ends of `INTERVAL_RANGE_MS` are never passed.
+    """
+    lo, hi = INTERVAL_RANGE_MS
+    grid: list[float] = []
+    start = lo
+    for bound, step in INTERVAL_STEPS_MS:
+        n = round((bound - start) / step)
+        grid.extend(round(start + k * step, 6) for k in range(n))
+        start = bound
+    grid.append(hi)
+    if direction > 0:
+        return next((g for g in grid if g > interval_ms + 1e-9), hi)
+    return next((g for g in reversed(grid) if g < interval_ms - 1e-9), lo)
+
+
 @dataclass(frozen=True)
 class StimulusSettings:
     """What `space` delivers: ``count`` pulses ``interval_ms`` apart (onset to onset).
 
     The panel's settings, not a protocol object: `tutor.sim.stimulus` holds those.
+    A try-it step may give pulses that are not one uniform train (lesson 7's paired
+    pulse: 20 then 100 µA/cm²); they are kept whole in ``pattern`` so the panel shows,
+    and `space` repeats, every one of them. Any knob change makes the train uniform again.
     """
 
     amp_uA_cm2: float = 20.0
     width_ms: float = 1.0
     count: int = 1
     interval_ms: float = 10.0
+    pattern: tuple[tuple[float, float, float], ...] = ()
+    """(onset from the first onset ms, width_ms, amp_uA_cm2) of each pulse; () = uniform."""
+
+    @classmethod
+    def from_pulses(
+        cls, pulses: list[tuple[float, float, float]], interval_ms: float = 10.0
+    ) -> StimulusSettings:
+        """Settings that deliver exactly these (delay, width, amp) pulses, relative to the
+        first onset; a uniform train is stored as count × interval, anything else whole."""
+        ordered = sorted(pulses)
+        d0, width, amp = ordered[0]
+        rel = tuple((d - d0, w, a) for d, w, a in ordered)
+        gaps = [later[0] - earlier[0] for earlier, later in pairwise(rel)]
+        interval = gaps[0] if gaps else interval_ms
+        uniform = all(w == width and a == amp for _, w, a in rel) and all(
+            abs(g - interval) < 1e-9 for g in gaps
+        )
+        return cls(amp, width, len(rel), interval, () if uniform else rel)
+
+    def relative(self) -> list[tuple[float, float, float]]:
+        """(onset from the first ms, width_ms, amp_uA_cm2) of every pulse `space` gives."""
+        if self.pattern:
+            return list(self.pattern)
+        return [
+            (k * self.interval_ms, self.width_ms, self.amp_uA_cm2)
+            for k in range(max(self.count, 1))
+        ]
 
     def pulses(self, start_ms: float) -> list[tuple[float, float, float]]:
         """(delay_ms, width_ms, amp_uA_cm2) of every pulse, absolute times."""
-        return [
-            (start_ms + k * self.interval_ms, self.width_ms, self.amp_uA_cm2)
-            for k in range(max(self.count, 1))
-        ]
+        return [(start_ms + o, w, a) for o, w, a in self.relative()]
 
 
 #: Samples of history the lab keeps: 10 s of model time at the 0.025 ms default sample
@@ -364,8 +425,14 @@ class LabSession:
 
     # -- knobs -------------------------------------------------------------------------
     def set_stimulus(self, **changes: Any) -> StimulusSettings:
-        """Change amplitude/width/count/interval within sane bounds."""
-        s = replace(self.state.stimulus, **changes)
+        """Change amplitude/width/count/interval within sane bounds (the bounds a setup
+        file obeys too, `tutor.app.setups.STIMULUS_LIMITS`).
+
+        A try-it's mixed pulses (``pattern``) give way to a uniform train built from the
+        first pulse's values with the change applied: the panel then shows what `space`
+        will really deliver.
+        """
+        s = replace(self.state.stimulus, pattern=(), **changes)
         from tutor.app.setups import STIMULUS_LIMITS as LIM  # a setup file obeys the same
 
         s = replace(
@@ -522,10 +589,8 @@ class LabSession:
         self.state.overrides = {str(k): float(v) for k, v in (spec.get("set") or {}).items()}
         self.state.hold_uA_cm2 = float(spec.get("hold") or 0.0)
         pulses = [(float(d), float(w), float(a)) for d, w, a in spec.get("pulses", []) or []]
-        if pulses:
-            delay0, width, amp = pulses[0]
-            interval = pulses[1][0] - delay0 if len(pulses) > 1 else self.state.stimulus.interval_ms
-            self.state.stimulus = StimulusSettings(amp, width, len(pulses), interval)
+        # the panel shows (and `space` repeats) every pulse of the step, not just the first
+        self.state.stimulus = StimulusSettings.from_pulses(pulses) if pulses else StimulusSettings()
         self._rebuild(True, old)
         from tutor.sim import Pulse
 

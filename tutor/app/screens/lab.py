@@ -36,10 +36,10 @@ from tutor.app.instrument import (
     run_start_ms,
     summarise,
 )
-from tutor.app.lab_session import SLOW_DT_MS, LabError, LabSession
+from tutor.app.lab_session import SLOW_DT_MS, LabError, LabSession, next_interval
 from tutor.app.settings import SPEEDS_MS_PER_S, AppSettings
 from tutor.app.widgets.band import BandView
-from tutor.app.widgets.banner import EventLog, LabSnapshot, ParamPanel, PhaseBanner
+from tutor.app.widgets.banner import EventLog, LabSnapshot, ParamPanel, PhaseBanner, listed
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import (
     BASELINE_STYLE,
@@ -102,7 +102,6 @@ _FAST_ONLY = frozenset({"stimulate", "step", "cursor", "baseline", "measure_thre
                         "convention", "toggle_plot", "export", "scroll", "scroll_oldest",
                         "zoom", "live", "auto_slow", "save_setup"})  # fmt: skip
 _PULSE_COUNTS = (1, 2, 3, 5, 10)
-_INTERVALS = (2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
 
 
 class LabScreen(Screen[None]):
@@ -226,7 +225,10 @@ class LabScreen(Screen[None]):
         Binding(
             "c", "pulses", "Pulses", show=False, tooltip="pulse count: 1, 2 (paired), 3, 5, 10"
         ),
-        Binding("i", "interval", "Interval", show=False, tooltip="interval between pulses"),
+        Binding(
+            "i", "interval(1)", "Interval +", show=False, tooltip="longer interval between pulses"
+        ),
+        Binding("I", "interval(-1)", "Interval −", show=False, tooltip="shorter interval"),
         Binding(
             "m",
             "measure_threshold",
@@ -551,6 +553,7 @@ class LabScreen(Screen[None]):
             width_ms=s.state.stimulus.width_ms,
             count=s.state.stimulus.count,
             interval_ms=s.state.stimulus.interval_ms,
+            pulses=s.state.stimulus.pattern,
             plot2=self.plot2,
             last=last,
             threshold=self.threshold,
@@ -847,7 +850,8 @@ class LabScreen(Screen[None]):
         if not pulses:
             self._note("stimulus queue full: wait for the queued pulses to run")
             return
-        self._note(f"⚡ {len(pulses)} pulse(s) of {pulses[0][2]:g} µA/cm²")
+        amps = listed([a for _, _, a in pulses], "µA/cm²")
+        self._note(f"⚡ {len(pulses)} pulse(s) of {amps}")
 
     def action_toggle_pause(self) -> None:
         """Pause or resume model time."""
@@ -915,12 +919,12 @@ class LabScreen(Screen[None]):
         self.membrane.set_stimulus(count=nxt)
         self._note(f"{nxt} pulse(s)")
 
-    def action_interval(self) -> None:
-        """Cycle the onset-to-onset interval of a train / paired pulse."""
+    def action_interval(self, direction: int) -> None:
+        """Onset-to-onset interval of a train / paired pulse, one grid step longer or
+        shorter (`lab_session.next_interval`: 0.5 ms steps below 5 ms, 1 ms to 20 ms …)."""
         iv = self.membrane.state.stimulus.interval_ms
-        nxt = _INTERVALS[(_INTERVALS.index(iv) + 1) % len(_INTERVALS)] if iv in _INTERVALS else 10.0
-        self.membrane.set_stimulus(interval_ms=nxt)
-        self._note(f"interval {nxt:g} ms")
+        s = self.membrane.set_stimulus(interval_ms=next_interval(iv, direction))
+        self._note(f"interval {s.interval_ms:g} ms")
 
     def _left_slow(self) -> None:
         """The plots back to ms (and phases) after slow time."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from rich.table import Table
@@ -49,6 +50,9 @@ class LabSnapshot:
     width_ms: float = 1.0
     count: int = 1
     interval_ms: float = 10.0
+    pulses: tuple[tuple[float, float, float], ...] = ()
+    """(onset from the first ms, width_ms, amp_uA_cm2) of every pulse `space` delivers;
+    () = the uniform train the four values above describe."""
     plot2: str = "gates"
     last: dict[str, tuple[float, float]] = field(default_factory=dict)
     """Latest marker values: kind -> (t_ms, v_mV)."""
@@ -106,9 +110,42 @@ def ion_rows(ions: Any) -> list[tuple[str, str, str]]:
     return rows
 
 
+def listed(values: Sequence[float], unit: str) -> str:
+    """One value when every pulse shares it, else each pulse's value in order."""
+    if not values:
+        return "—"
+    if all(v == values[0] for v in values):
+        return f"{values[0]:g} {unit}"
+    return ", ".join(f"{v:g}" for v in values) + f" {unit}"
+
+
+def pulse_list(s: LabSnapshot) -> list[tuple[float, float, float]]:
+    """Every pulse `space` delivers, (onset from the first ms, width_ms, amp_uA_cm2)."""
+    if s.pulses:
+        return list(s.pulses)
+    return [(k * s.interval_ms, s.width_ms, s.amp_uA_cm2) for k in range(max(s.count, 1))]
+
+
+def stimulus_values(s: LabSnapshot) -> dict[str, str]:
+    """Amplitude, width, pulse count and interval as the panel and banner print them:
+    a try-it's mixed pulses (20 then 100 µA/cm²) show every pulse's value."""
+    pulses = pulse_list(s)
+    onsets = [o for o, _, _ in pulses]
+    gaps = [b - a for a, b in pairwise(onsets)]
+    kind = " (paired)" if len(pulses) == 2 else (" (train)" if len(pulses) > 2 else "")
+    return {
+        "amplitude": listed([a for _, _, a in pulses], "µA/cm²"),
+        "width": listed([w for _, w, _ in pulses], "ms"),
+        "pulses": f"{len(pulses)}{kind}",
+        "interval": listed([round(g, 6) for g in gaps] or [s.interval_ms], "ms"),
+    }
+
+
 def stimulus_line(s: LabSnapshot) -> str:
     """Compact stimulus + drugs line (used when the panel is collapsed)."""
-    train = f" ×{s.count} every {s.interval_ms:g} ms" if s.count > 1 else ""
+    v = stimulus_values(s)
+    count = len(pulse_list(s))
+    train = f" ×{count} every {v['interval']}" if count > 1 else ""
     drugs = " ".join(b.upper() for b in sorted(s.blocks)) or "no drugs"
     ions = ""
     if s.ions is not None:
@@ -121,8 +158,7 @@ def stimulus_line(s: LabSnapshot) -> str:
     if s.slow:
         return f"minutes mode · {s.preset} {s.celsius:g} °C · {drugs}"
     return (
-        f"stim {s.amp_uA_cm2:g} µA/cm² × {s.width_ms:g} ms{train} · "
-        f"{s.preset} {s.celsius:g} °C · {drugs}{ions}"
+        f"stim {v['amplitude']} × {v['width']}{train} · {s.preset} {s.celsius:g} °C · {drugs}{ions}"
     )
 
 
@@ -235,7 +271,7 @@ class ParamPanel(_TextView):
         """Rebuild only when something shown changed: a rich Table is costly to
         re-render at 40 fps, and the panel changes only on keys and spikes."""
         ions = tuple(ion_rows(s.ions)) if s.ions is not None else ()
-        key = (s.amp_uA_cm2, s.width_ms, s.count, s.interval_ms, s.preset, s.celsius,
+        key = (s.amp_uA_cm2, s.width_ms, s.count, s.interval_ms, s.pulses, s.preset, s.celsius,
                s.blocks, s.speed_ms_per_s, s.auto_slow, s.running, s.plot2, tuple(sorted(s.last.items())),
                s.threshold, s.baseline, tuple(s.compare), s.convention, ions, s.slow)  # fmt: skip
         if key == self._shown:
@@ -250,11 +286,11 @@ class ParamPanel(_TextView):
             t.add_row(Text(name, style="underline bold"), "", "")
 
         section("Stimulus")
-        t.add_row("amplitude", f"{s.amp_uA_cm2:g} µA/cm²", "↑ ↓")
-        t.add_row("width", f"{s.width_ms:g} ms", "← →")
-        kind = " (paired)" if s.count == 2 else (" (train)" if s.count > 2 else "")
-        t.add_row("pulses", f"{s.count}{kind}", "c")
-        t.add_row("interval", f"{s.interval_ms:g} ms", "i")
+        v = stimulus_values(s)
+        t.add_row("amplitude", v["amplitude"], "↑ ↓")
+        t.add_row("width", v["width"], "← →")
+        t.add_row("pulses", v["pulses"], "c")
+        t.add_row("interval", v["interval"], "i I")
         if s.threshold == "…":
             t.add_row("threshold", "measuring…", "m")
         elif isinstance(s.threshold, tuple):
