@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.app.literal import literal, literal_str
@@ -238,36 +238,99 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
 # -- by type ---------------------------------------------------------------------------
 
 
-class SubmitSelectionList(SelectionList[int]):
-    """Multiple choice: space toggles an option, enter submits the selection."""
+def tick_box(ticked: bool) -> str:
+    """The tick box as text, so ticked and unticked differ without colour (NO_COLOR)."""
+    return "[x]" if ticked else "[ ]"
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Submit", show=False)]
+
+class OptionPrompt(Table):
+    """An option as a two-column grid: ``head`` ("[x] b)") fixed, the text wrapping under
+    itself, so a long option is shown whole on narrow terminals and never cut off.
+
+    ``str()`` gives the option as one line of plain text ("[x] b) text"), what a reader
+    of the list (a test, a screen reader's dump) expects from a prompt.
+    """
+
+    def __init__(self, head: str, text: str) -> None:
+        super().__init__(box=None, show_header=False, show_edge=False, padding=(0, 1, 0, 0))
+        self.plain = f"{head} {printable(text)}"
+        self.add_column(no_wrap=True)
+        self.add_column(overflow="fold")
+        self.add_row(Text(head), Text(printable(text)))
+
+    def __str__(self) -> str:
+        return self.plain
+
+
+class CheckList(OptionList):
+    """Multiple choice ("select all that apply"): each option carries a `[x]`/`[ ]` box.
+
+    Why not Textual's SelectionList: its boxes differ only by colour (invisible under
+    NO_COLOR) and it draws one box per *line*, so an option that wraps was cut off.
+    Here the box is text inside the option, and options wrap like any OptionList prompt.
+    ``space`` (or a click) ticks/unticks the highlighted option, ``enter`` submits.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle", "Tick / untick", show=False),
+        Binding("enter", "submit", "Submit", show=False),
+    ]
+
+    def __init__(self, entries: list[tuple[str, str, int]], **kwargs: Any) -> None:
+        """``entries``: (letter, option text, file index) in the order shown."""
+        super().__init__(**kwargs)
+        self.entries = list(entries)
+        self.ticked: set[int] = set()
+        """File indices of the ticked options."""
+        self.add_options([self._option(i) for i in range(len(self.entries))])
+
+    @property
+    def selected(self) -> list[int]:
+        """File indices of the ticked options, ascending."""
+        return sorted(self.ticked)
+
+    def _option(self, row: int) -> Option:
+        letter, text, index = self.entries[row]
+        return Option(
+            OptionPrompt(f"{tick_box(index in self.ticked)} {letter})", text), id=str(index)
+        )
+
+    def action_toggle(self) -> None:
+        row = self.highlighted
+        if row is None or self.disabled:
+            return
+        index = self.entries[row][2]
+        self.ticked ^= {index}
+        self.replace_option_prompt_at_index(row, self._option(row).prompt)
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        """A click ticks the option (enter, bound above, submits instead)."""
+        event.stop()
+        self.action_toggle()
 
     def action_submit(self) -> None:
         screen = self.screen
         if isinstance(screen, ChoiceDialog):
-            screen.submit(ChoiceAnswer(tuple(sorted(self.selected)), multiple=True))
+            screen.submit(ChoiceAnswer(tuple(self.selected), multiple=True))
 
 
 class ChoiceDialog(QuestionDialog):
-    """One option (↑/↓, enter) or several (space toggles, enter submits)."""
+    """One option (↑/↓, enter) or several (space ticks `[x]`, enter submits)."""
 
     def compose_answer(self) -> ComposeResult:
         letters = "abcdefghijklmnop"
         # shown in the learner's seeded order; values/ids stay the file's option indices
         shown = self.bridge.option_order(self.item)
         if self.q.multiple:
-            yield SubmitSelectionList(
-                *[
-                    (literal(f"{letters[i]}) {self.q.option[k].text}"), k)
-                    for i, k in enumerate(shown)
-                ],
+            yield CheckList(
+                [(letters[i], self.q.option[k].text, k) for i, k in enumerate(shown)],
                 id="choices",
             )
         else:
             yield OptionList(
                 *[
-                    Option(literal(f"{letters[i]}) {self.q.option[k].text}"), id=str(k))
+                    Option(OptionPrompt(f"{letters[i]})", self.q.option[k].text), id=str(k))
                     for i, k in enumerate(shown)
                 ],
                 id="choices",
@@ -275,16 +338,23 @@ class ChoiceDialog(QuestionDialog):
 
     def hint(self) -> str:
         if self.q.multiple:
-            return "↑↓ move · space: tick/untick · enter: submit · esc: skip"
+            return literal_str(
+                "select all that apply · ↑↓ move · space: tick [x] / untick [ ] · "
+                "enter: submit · esc: skip"
+            )
         return "↑↓ move · enter: choose · esc: skip"
 
     def on_mount(self) -> None:
-        self.query_one("#choices").focus()
+        choices = self.query_one("#choices", OptionList)
+        choices.focus()
+        if choices.highlighted is None and choices.option_count:
+            choices.highlighted = 0
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.submit(ChoiceAnswer((int(event.option.id or 0),)))
+        if not self.q.multiple:
+            self.submit(ChoiceAnswer((int(event.option.id or 0),)))
 
 
 class NumericDialog(QuestionDialog):
