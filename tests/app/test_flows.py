@@ -250,7 +250,14 @@ async def test_lesson_ask_all_then_progress(make_app) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, NumericDialog)
-        await pilot.press("escape")  # skipping ends the session
+        await pilot.press("escape")  # skipping ends the session, with its summary
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SummaryScreen"
+        first = attempts(app)[0]
+        assert app.screen.lines[0].startswith(
+            f"Summary: 1 answered of 2 shown; {int(first.correct)} correct"
+        )
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, LessonsScreen)
         await pilot.press("P")
@@ -281,6 +288,10 @@ async def test_review_session_from_progress(make_app) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SummaryScreen"  # the review ends with its summary
+        assert app.screen.lines[0].startswith("Summary: 1 answered of 1 shown")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ProgressScreen)
         assert len(attempts(app)) == 2

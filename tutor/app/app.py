@@ -48,6 +48,8 @@ class TutorApp(App[None]):
         """Every answered question this session (AnswerRecord), newest last."""
         self.startup_quiz: tuple[str | None, bool] | None = None
         """`tutor quiz` in a terminal: (lesson id or None, review only) to ask at start."""
+        self.last_summary: Any = None
+        """The summary of the last question session (`tutor.quiz.plain.SessionSummary`)."""
 
     # -- wiring ------------------------------------------------------------------------
     @property
@@ -86,7 +88,7 @@ class TutorApp(App[None]):
             self.notify("Nothing is due for review." if review else "No questions to ask.")
             return
         title = "Review" if review else (lesson_id or "All lessons")
-        self.ask([self.quiz.item(ls, q) for ls, q in picked], title=title)
+        self.ask([self.quiz.item(ls, q) for ls, q in picked], title=title, summary=True)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Palette entries: Textual's own plus every described binding of the screen."""
@@ -109,9 +111,11 @@ class TutorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a question is open, only quitting leaves it (the answer is saved)."""
         in_dialog = type(self.screen).__name__.endswith("Dialog")
-        return not (
-            in_dialog and action in ("lessons", "progress", "help", "clamp", "axon", "neuron")
-        )
+        if action == "lessons" and type(self.screen).__name__ == "LessonsScreen":
+            return False  # already there: not in the footer, which has no room to spare
+        in_summary = type(self.screen).__name__ == "SummaryScreen"
+        blocked = ("lessons", "progress", "help", "clamp", "axon", "neuron")
+        return not ((in_dialog or in_summary) and action in blocked)
 
     # -- app-level actions -------------------------------------------------------------
     def action_help(self) -> None:
@@ -175,13 +179,18 @@ class TutorApp(App[None]):
         self.back_to_lab()
 
     def on_ask_questions(self, message: messages.AskQuestions) -> None:
-        self.ask(message.items, title=message.title)
+        self.ask(message.items, title=message.title, summary=True)
 
     def on_open_lesson(self, message: messages.OpenLesson) -> None:
         from tutor.app.screens.lessons import LessonsScreen
 
         self.back_to_lab()
         self.push_screen(LessonsScreen(self.quiz, start=message.lesson_id))
+
+    def on_leave_lesson(self, message: messages.LeaveLesson) -> None:
+        """No active lesson: free exploration, no questions pop up; back to the lab."""
+        self.quiz.active_lesson = None
+        self.back_to_lab().note("free exploration: no active lesson, no questions pop up")
 
     def on_study_lesson(self, message: messages.StudyLesson) -> None:
         """The lesson becomes active; the lab restarts on its preset (every reset included)."""
@@ -215,19 +224,33 @@ class TutorApp(App[None]):
             lab.pause("question", at=item.event)  # the banner shows the dialog's moment
         self.ask([item], resume=pause)
 
-    def ask(self, items: list[Any], resume: bool = False, title: str = "") -> None:
-        """Ask questions one after another (a worker awaits each modal)."""
-        self.run_worker(self._ask_all(items, resume, title), group="questions", exclusive=True)
+    def ask(
+        self, items: list[Any], resume: bool = False, title: str = "", summary: bool = False
+    ) -> None:
+        """Ask questions one after another (a worker awaits each modal); a session
+        (``summary``) ends with its summary, as plain mode's does."""
+        self.run_worker(
+            self._ask_all(items, resume, title, summary), group="questions", exclusive=True
+        )
 
-    async def _ask_all(self, items: list[Any], resume: bool, title: str) -> None:
+    async def _ask_all(self, items: list[Any], resume: bool, title: str, summary: bool) -> None:
         from tutor.app.dialogs.question import make_dialog
 
+        shown: list[Any] = []
+        attempts: list[Any] = []
         for k, item in enumerate(items):
             dialog = make_dialog(item, self.quiz, position=(k + 1, len(items)), title=title)
+            shown.append(item)
             record = await self.push_screen_wait(dialog)
             if record is None:
                 break
             self.asked.append(record)
+            attempts.append(record.attempt)
+        if summary and shown:
+            from tutor.app.dialogs.summary import SummaryScreen, session_summary
+
+            self.last_summary = session_summary(self.settings.seed, shown, attempts)
+            await self.push_screen_wait(SummaryScreen(self.last_summary, title))
         if resume:
             self.lab.resume()
 

@@ -572,6 +572,16 @@ class LabSession:
         self.state.celsius = float(np.clip(celsius, 0.0, 45.0))
         self._rebuild(False, old)
 
+    def start_fresh(self, preset: str) -> None:
+        """A lesson starts: every knob back to its default on ``preset`` (temperature,
+        drugs, overrides, holding current, stimulus), from rest at t = 0, history cleared.
+
+        So a lesson never inherits a drug or a temperature from earlier play.
+        """
+        old = self._snapshot_state()
+        self.state = LabState(preset=preset)
+        self._rebuild(True, old)
+
     def reset(self) -> None:
         """Back to rest at t = 0 with the current knobs; history cleared."""
         self._build(reset=True)

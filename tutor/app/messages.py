@@ -27,6 +27,10 @@ class AskQuestions(Message):
         self.title = title
 
 
+class LeaveLesson(Message):
+    """No lesson active any more: free exploration, no questions pop up."""
+
+
 class StudyLesson(Message):
     """Make this lesson active (its triggered questions open in the lab) and go there."""
 

@@ -47,6 +47,22 @@ class ColouredMarkTrace(MarkTrace):
     """Phase index (`theme.phase_index`) of every sample, for colouring after the answer."""
 
 
+@dataclass(frozen=True)
+class PredictTrace:
+    """The run a predict question measured, to show beside the learner's prediction."""
+
+    t_ms: Any
+    v_mV: Any
+    phase: Any
+    """Phase index (`theme.phase_index`) of every sample."""
+    spikes_ms: tuple[float, ...]
+    peak: tuple[float, float] | None
+    """(t_ms, v_mV) of the highest point of the first spike; None without a spike."""
+    described: str
+    """The protocol in words (`tutor.quiz.plain.describe_run`, as plain mode prints it)."""
+    tstop_ms: float
+
+
 @dataclass
 class QuizBridge:
     """Lessons, triggers and progress for one app session."""
@@ -175,6 +191,38 @@ class QuizBridge:
         from tutor.lab.experiments import measure
 
         return measure(item.run or {}, item.question.measure, item.lesson.preset)
+
+    def predict_trace(self, item: AskItem) -> PredictTrace | None:
+        """Simulate a predict question's run for display (thread-safe, slow).
+
+        A membrane run only: a voltage clamp, a cable or a neuron has no single membrane
+        trace to put beside the prediction (None then). The same `simulate_run` as
+        `measure` uses, so the trace shown is the run that was measured.
+        """
+        import numpy as np
+
+        from tutor.app.widgets.theme import phase_index
+        from tutor.lab.annotate import annotate, labels_from_events
+        from tutor.lab.experiments import simulate_run
+        from tutor.quiz.plain import describe_run
+
+        run = item.run or {}
+        if any(k in run for k in ("clamp", "neuron", "axon")):
+            return None
+        res = simulate_run(run, item.lesson.preset)
+        labels = labels_from_events(res.t_ms, list(annotate(res) or []))
+        phase = np.fromiter((phase_index(p) for p in labels), np.int64, len(labels))
+        spikes = tuple(float(x) for x in res.spikes_ms)
+        peak = (float(res.peak_ms), float(res.peak_mV)) if spikes else None
+        return PredictTrace(
+            np.asarray(res.t_ms, float),
+            np.asarray(res.v_mV, float),
+            phase,
+            spikes,
+            peak,
+            describe_run(run, item.lesson.preset),
+            float(run.get("tstop", 50.0)),
+        )
 
     def mark_trace(self, item: AskItem) -> ColouredMarkTrace:
         """Simulate and annotate a mark question's run (thread-safe, slow).

@@ -286,6 +286,23 @@ class SessionSummary:
         return out
 
 
+def misconception_words(q: Question) -> dict[str, str]:
+    """Tag → the content's own words for each misconception ``q`` can record: the option
+    (or near-miss value) that carries it and its feedback. Plain mode and the TUI's session
+    summary both list misconceptions this way, never by internal id."""
+    words: dict[str, str] = {}
+    if isinstance(q, ChoiceQuestion):
+        for option in q.option:
+            if option.misconception:
+                words.setdefault(option.misconception, f'"{option.text}": {option.feedback}')
+    for near in getattr(q, "near", ()) or ():
+        if near.misconception:
+            unit = getattr(q, "unit", "") or ""
+            value = f"{format_number(near.value)} {unit}".strip()
+            words.setdefault(near.misconception, f"{value}: {near.feedback}")
+    return words
+
+
 #: Column at which plain mode wraps its lines (a classic 80-column terminal, one spare).
 PLAIN_WIDTH = 79
 
@@ -509,16 +526,8 @@ class PlainSession:
 
     def _remember_misconceptions(self, q: Question) -> None:
         """Keep the human words for each misconception tag this question can record."""
-        texts = self.summary.misconception_text
-        if isinstance(q, ChoiceQuestion):
-            for option in q.option:
-                if option.misconception:
-                    texts.setdefault(option.misconception, f'"{option.text}": {option.feedback}')
-        for near in getattr(q, "near", ()) or ():
-            if near.misconception:
-                unit = getattr(q, "unit", "") or ""
-                value = f"{format_number(near.value)} {unit}".strip()
-                texts.setdefault(near.misconception, f"{value}: {near.feedback}")
+        for tag, words in misconception_words(q).items():
+            self.summary.misconception_text.setdefault(tag, words)
 
     def _record(self, attempt: Attempt) -> None:
         self.store.record(attempt, seed=self.seed)

@@ -24,7 +24,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.app.literal import literal, literal_str
-from tutor.app.quizbridge import AskItem, ColouredMarkTrace, QuizBridge
+from tutor.app.quizbridge import AskItem, ColouredMarkTrace, PredictTrace, QuizBridge
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import MARKER_STYLE, PHASE_STYLES
 from tutor.quiz.safety import printable
@@ -440,7 +440,17 @@ class OrderDialog(QuestionDialog):
 
 
 class PredictDialog(QuestionDialog):
-    """Predict first; then the run is simulated and shown beside the prediction."""
+    """Predict first; then the run is simulated and shown beside the prediction.
+
+    After the answer the dialog shows the run itself (its V trace coloured by phase, the
+    protocol in words, the spike count and peak) next to the measured value, so a later
+    question that refers to "the TEA run" refers to something the learner has seen.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.run_trace: PredictTrace | None = None
+        """The simulated run, once it has been made (None before, or for clamp/cable runs)."""
 
     def compose_answer(self) -> ComposeResult:
         if self.q.answer_as == "yes_no":
@@ -452,6 +462,10 @@ class PredictDialog(QuestionDialog):
                 type="integer" if self.q.answer_as == "count" else "text",
                 id="predict",
             )
+        plot = PlotView([*PHASE_STYLES, MARKER_STYLE], id="predict-plot")
+        plot.display = False
+        yield plot
+        yield Static("", id="run-caption")
 
     def hint(self) -> str:
         return "predict, then the model runs · enter: answer · esc: skip"
@@ -492,7 +506,45 @@ class PredictDialog(QuestionDialog):
         except Exception as exc:
             self.app.call_from_thread(self.set_hint, literal_str(f"the run failed: {exc}"))
             measured = None
-        self.app.call_from_thread(self.finish, answer, measured)
+        try:
+            trace = self.bridge.predict_trace(self.item)
+        except Exception:  # the trace is an illustration: its failure must not lose the answer
+            trace = None
+        self.app.call_from_thread(self._ran, answer, measured, trace)
+
+    def _ran(self, answer: Answer, measured: Any, trace: PredictTrace | None) -> None:
+        self.run_trace = trace
+        self.finish(answer, measured)
+        self.show_run()
+
+    def show_run(self) -> None:
+        """Draw the run beside the feedback: trace by phase, peak marked, protocol in words."""
+        tr = self.run_trace
+        if tr is None:
+            return
+        labels: list[Label] = []
+        if tr.peak is not None:
+            t_pk, v_pk = tr.peak
+            labels.append(Label(t_pk, v_pk, f"▼peak {v_pk:+.1f} mV", len(PHASE_STYLES), "above"))
+        plot = self.query_one("#predict-plot", PlotView)
+        n = len(tr.spikes_ms)
+        plot.border_title = f"the run: V (mV), 0–{tr.tstop_ms:g} ms — {n} spike{'s' * (n != 1)}"
+        plot.styles.height = 12 if self.size.height >= 30 else 7  # 80×24: room for feedback
+        plot.display = True
+        plot.set_data(
+            PlotData(
+                (0.0, tr.tstop_ms),
+                (-100.0, 60.0),
+                [(tr.t_ms, tr.v_mV, tr.phase)],
+                labels,
+                None,
+                [0.0],
+            )
+        )
+        self.query_one("#run-caption", Static).update(literal(tr.described))
+        # the prediction is in the table below: its input makes room for the run
+        self.query_one("#predict").display = False
+        self.query_one("#dialog").add_class("-wide")
 
     def feedback(self, attempt: Any, measured: Any) -> Any:
         from rich.console import Group

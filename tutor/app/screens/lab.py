@@ -1046,9 +1046,22 @@ class LabScreen(Screen[None]):
         return True
 
     def study(self, preset: str, title: str) -> None:
-        """Start studying a lesson: its preset from rest, its title in the banner."""
-        if self.switch_preset(preset):
-            self._note(f"studying: {title}")
+        """Start studying a lesson: every knob back to its default on the lesson's preset
+        (temperature, drugs, overrides, holding current, stimulus), from rest; the cursor
+        and a baseline from earlier play are dropped; the title in the banner."""
+        try:
+            self.membrane.start_fresh(preset)
+        except LabError as exc:
+            self._refused(exc)
+            return
+        self._restarted()
+        self.cursor_ms = None
+        self.baseline = None
+        self._note(f"studying: {title}")
+
+    def note(self, text: str) -> None:
+        """Say something in the banner now (the app's requests: leaving a lesson …)."""
+        self._note(text)
 
     def action_celsius(self, direction: int) -> None:
         """Temperature ±1 °C (rates scale with Q10 = 3)."""

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.app.literal import literal
-from tutor.app.messages import AskQuestions, BackToLab, RunTryIt, StudyLesson
+from tutor.app.messages import AskQuestions, BackToLab, LeaveLesson, RunTryIt, StudyLesson
 from tutor.app.quizbridge import QuizBridge
 
 
@@ -38,6 +38,12 @@ class LessonsScreen(Screen[None]):
         Binding("escape", "back", "Back to lab"),
         Binding("a", "ask", "Ask questions"),
         Binding("s", "study", "Study in lab"),
+        Binding(
+            "f",
+            "free",
+            "Free play",
+            tooltip="leave the active lesson: the lab without questions popping up",
+        ),
         Binding("tab", "app.focus_next", "Next pane", show=False),
     ]
 
@@ -81,9 +87,10 @@ class LessonsScreen(Screen[None]):
             active = self.bridge.active_lesson
             head.update(
                 literal(
-                    f"active lesson: {active}"
+                    f"active lesson: {active} (its questions pop up in the lab) · "
+                    "f: free exploration, no lesson"
                     if active
-                    else "pick a lesson: s studies it in the lab"
+                    else "no active lesson (free exploration) · pick one: s studies it in the lab"
                 )
             )
         lst.focus()
@@ -112,7 +119,9 @@ class LessonsScreen(Screen[None]):
         tries.clear_options()
         for k, step in enumerate(lesson.try_it):
             tries.add_option(Option(literal(f"▶ {step.label}"), id=str(k)))
-        if not lesson.try_it:
+        if lesson.try_it:
+            tries.highlighted = 0  # enter on the list runs the first step, and it shows
+        else:
             tries.add_option(Option("(no try-it steps in this lesson)", disabled=True))
 
     @on(OptionList.OptionHighlighted, "#lesson-list")
@@ -147,6 +156,10 @@ class LessonsScreen(Screen[None]):
         """Make this lesson active (its questions pop up in the lab) and go to the lab."""
         if self.current is not None:
             self.post_message(StudyLesson(self.current))
+
+    def action_free(self) -> None:
+        """Leave the active lesson: free exploration in the lab, nothing pops up."""
+        self.post_message(LeaveLesson())
 
     def action_ask(self) -> None:
         """Ask every question of this lesson now, one after another."""
