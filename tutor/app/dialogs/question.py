@@ -272,7 +272,7 @@ class CheckList(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Tick / untick", show=False),
+        Binding("space", "tick", "Tick / untick", show=False),
         Binding("enter", "submit", "Submit", show=False),
     ]
 
@@ -295,7 +295,7 @@ class CheckList(OptionList):
             OptionPrompt(f"{tick_box(index in self.ticked)} {letter})", text), id=str(index)
         )
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         row = self.highlighted
         if row is None or self.disabled:
             return
@@ -307,7 +307,7 @@ class CheckList(OptionList):
     def _clicked(self, event: OptionList.OptionSelected) -> None:
         """A click ticks the option (enter, bound above, submits instead)."""
         event.stop()
-        self.action_toggle()
+        self.action_tick()
 
     def action_submit(self) -> None:
         screen = self.screen

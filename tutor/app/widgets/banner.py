@@ -286,11 +286,11 @@ class ParamPanel(_TextView):
             t.add_row(Text(name, style="underline bold"), "", "")
 
         section("Stimulus")
-        v = stimulus_values(s)
-        t.add_row("amplitude", v["amplitude"], "↑ ↓")
-        t.add_row("width", v["width"], "← →")
-        t.add_row("pulses", v["pulses"], "c")
-        t.add_row("interval", v["interval"], "i I")
+        stim = stimulus_values(s)
+        t.add_row("amplitude", stim["amplitude"], "↑ ↓")
+        t.add_row("width", stim["width"], "← →")
+        t.add_row("pulses", stim["pulses"], "c")
+        t.add_row("interval", stim["interval"], "i I")
         if s.threshold == "…":
             t.add_row("threshold", "measuring…", "m")
         elif isinstance(s.threshold, tuple):
