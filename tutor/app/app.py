@@ -71,10 +71,30 @@ class TutorApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(LabScreen(self.settings))
+        self.call_after_refresh(self._maybe_welcome)
         if self.settings.lesson:
             self.quiz.active_lesson = self.settings.lesson
         if self.startup_quiz is not None:
             self.call_after_refresh(self._ask_startup_quiz)
+
+    def _maybe_welcome(self) -> None:
+        """The getting-started panel on the first launch (see `AppSettings.welcome`)."""
+        from tutor.app import firstrun
+
+        want = self.settings.welcome
+        if want is None:
+            want = (
+                self.settings.live
+                and self.startup_quiz is None
+                and not firstrun.seen(self.settings.data_dir)
+            )
+        if want:
+            self.lab.show_welcome()
+            firstrun.mark_seen(self.settings.data_dir)
+
+    def action_welcome(self) -> None:
+        """Show the getting-started panel again (from help: `w`)."""
+        self.back_to_lab().show_welcome()
 
     def _ask_startup_quiz(self) -> None:
         """Ask what `tutor quiz` selected (same selection as plain mode), over the lab."""
@@ -123,7 +143,8 @@ class TutorApp(App[None]):
         from tutor.app.screens.help import HelpScreen
 
         if type(self.screen).__name__ != "HelpScreen":
-            self.push_screen(HelpScreen(self.screen))
+            titles = {ls.id: ls.title for ls in self.quiz.lessons}
+            self.push_screen(HelpScreen(self.screen, lesson_titles=titles))
 
     def action_lessons(self) -> None:
         """Open the lesson list."""

@@ -58,6 +58,10 @@ class AppSettings:
     """Certainty-based marking: ask how sure the learner is (1–3) before grading."""
     setup: LabSetup | None = None
     """A saved lab setup to open at start (`tutor lab --setup FILE`; checked already)."""
+    welcome: bool | None = None
+    """The getting-started panel at start: True always, False never, None on the first
+    launch only (recorded in the data dir) and only in a live app, so a test app
+    (``live=False``) stays deterministic unless it asks for the panel."""
 
     def __post_init__(self) -> None:
         for name in ("data_dir", "content_dir", "export_dir"):

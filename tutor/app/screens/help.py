@@ -10,11 +10,16 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.app.glossary import Term
+from tutor.app.messages import OpenLesson
 
 _KEY_NAMES = {
     "space": "space",
@@ -100,24 +105,56 @@ def legend() -> Table:
     return table
 
 
+def glossary_option(index: int, term: Term, title: str) -> Option:
+    """A glossary entry: the term, its definition, and the lesson it links to."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column()
+    grid.add_row(Text(term.term), Text(term.definition))
+    grid.add_row("", Text(f"→ lesson: {title}", style="italic"))
+    return Option(grid, id=f"term-{index}")
+
+
 class HelpScreen(ModalScreen[None]):
-    """All keys of the screen below, the app's keys, and what the colours mean."""
+    """All keys of the screen below, the app's keys, what the colours mean, a glossary."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "dismiss", "Close help")
+        Binding("escape,question_mark,q", "dismiss", "Close help"),
+        Binding("w", "app.welcome", "Getting started", tooltip="the first-run panel again"),
     ]
 
-    def __init__(self, under: Screen) -> None:
+    def __init__(self, under: Screen, lesson_titles: dict[str, str] | None = None) -> None:
         super().__init__()
         self.under = under
+        self.lesson_titles = dict(lesson_titles or {})
+        """Lesson id → title, for the glossary's links (ids are shown when unknown)."""
 
     def compose(self) -> ComposeResult:
+        from tutor.app.glossary import glossary
+
         app_bindings = [b for b in self.app.BINDINGS if isinstance(b, Binding)]
         with VerticalScroll(id="help-box") as box:
-            box.border_title = "Help — esc to close"
+            box.border_title = "Help — esc to close · w: getting started"
             yield Static(INTRO + "\n")
             self.rows = help_rows(self.under, app_bindings)
             yield Static(bindings_table(self.rows))
             yield Static("\n[b]What the colours and marks mean[/b]")
             yield Static(legend())
             yield Static("\nctrl+p opens the command palette: every action above is there too.")
+            yield Static(
+                "\n[b]Glossary[/b] — tab to it, ↑↓, enter opens the lesson that teaches the term"
+            )
+            self.terms = glossary()
+            terms = OptionList(
+                *[
+                    glossary_option(k, t, self.lesson_titles.get(t.lesson, t.lesson))
+                    for k, t in enumerate(self.terms)
+                ],
+                id="glossary",
+            )
+            yield terms
+
+    @on(OptionList.OptionSelected, "#glossary")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        """Follow a term's link: the Lessons screen at the lesson that teaches it."""
+        self.post_message(OpenLesson(self.terms[event.option_index].lesson))

@@ -25,7 +25,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from tutor.app.instrument import (
     Baseline,
@@ -102,6 +102,16 @@ _FAST_ONLY = frozenset({"stimulate", "step", "cursor", "baseline", "measure_thre
                         "convention", "toggle_plot", "export", "scroll", "scroll_oldest",
                         "zoom", "live", "auto_slow", "save_setup"})  # fmt: skip
 _PULSE_COUNTS = (1, 2, 3, 5, 10)
+#: The getting-started panel's first steps: (key, the action it runs, what to expect).
+#: Tests check each key really runs that action, so the panel cannot advertise a wrong key.
+FIRST_STEPS: tuple[tuple[str, str, str], ...] = (
+    ("space", "stimulate", "stimulate: a pulse fires the membrane — watch the spike"),
+    ("p", "toggle_pause", "pause or resume; [ and ] slow down or speed up"),
+    ("k", "cursor", "a cursor on the trace: t, V, gates and currents at that instant"),
+    ("t", "block('ttx')", "block Na⁺ channels with TTX, then stimulate again"),
+    ("l", "app.lessons", "the lessons: text, questions and try-it set-ups"),
+    ("question_mark", "app.help", "every key, the colours, and a glossary"),
+)
 
 
 class LabScreen(Screen[None]):
@@ -350,7 +360,26 @@ class LabScreen(Screen[None]):
                 log = EventLog(id="events")
                 log.border_title = "event stream (t ms · kind · state · V)"
                 yield log
+        welcome = Static(welcome_text(), id="welcome")
+        welcome.border_title = "Getting started — any key closes this"
+        welcome.display = False
+        yield welcome
         yield Footer(compact=True)
+
+    # -- getting started ---------------------------------------------------------------
+    def show_welcome(self) -> None:
+        """Show the getting-started panel over the plots; the next key closes it (and
+        still does what it does: `space` both closes it and stimulates)."""
+        self.query_one("#welcome", Static).display = True
+
+    @property
+    def welcome_shown(self) -> bool:
+        return bool(self.query_one("#welcome", Static).display)
+
+    def on_key(self) -> None:
+        """Any key closes the getting-started panel; the key itself is not consumed."""
+        if self.welcome_shown:
+            self.query_one("#welcome", Static).display = False
 
     def _plot2_palette(self) -> list[Style]:
         colours = GATE_COLOURS if self.plot2 == "gates" else CURRENT_COLOURS
@@ -1194,3 +1223,47 @@ def next_step(ladder: tuple[float, ...], value: float, direction: int) -> float:
     if direction > 0:
         return next((w for w in ladder if w > value + 1e-9), ladder[-1])
     return next((w for w in reversed(ladder) if w < value - 1e-9), ladder[0])
+
+
+def welcome_text() -> Any:
+    """The getting-started panel: what to press first, and what colours and ribbons mean.
+
+    Keys come from `FIRST_STEPS`, the phase and band symbols from the theme tables the
+    ribbon and band draw with, so the panel shows what the screen really uses.
+    """
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from tutor.app.screens.help import key_label
+    from tutor.app.widgets.theme import (
+        EXC_FILL,
+        EXC_SHORT,
+        EXC_STYLES,
+        PHASE_FILL,
+        PHASE_SHORT,
+        PHASE_STYLES,
+    )
+
+    steps = Table.grid(padding=(0, 2))
+    steps.add_column(style="bold", no_wrap=True)
+    steps.add_column()
+    for key, _action, what in FIRST_STEPS:
+        steps.add_row(key_label(key), what)
+    ribbon = Text("phase ribbon (under the trace; the trace has the same colours): ")
+    for fill, short, style in zip(PHASE_FILL, PHASE_SHORT, PHASE_STYLES, strict=True):
+        ribbon.append(f"{fill * 2} {short}", style=style)
+        ribbon.append("  ")
+    band = Text("excitability band: ")
+    for fill, short, style in zip(EXC_FILL[1:], EXC_SHORT[1:], EXC_STYLES[1:], strict=True):
+        band.append(f"{fill * 2} {short}", style=style)
+        band.append("  ")
+    band.append("blank = excitable")
+    return Group(
+        Text("A Hodgkin–Huxley membrane is running live. Try, in this order:", style="bold"),
+        steps,
+        Text(""),
+        ribbon,
+        band,
+        Text("Show this again: ? then w.", style="dim"),
+    )
