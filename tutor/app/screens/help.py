@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -105,10 +105,14 @@ def legend() -> Table:
     return table
 
 
+#: Width of the glossary's term column (longer terms wrap inside it), so definitions align.
+GLOSSARY_TERM_WIDTH = 16
+
+
 def glossary_option(index: int, term: Term, title: str) -> Option:
     """A glossary entry: the term, its definition, and the lesson it links to."""
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(width=GLOSSARY_TERM_WIDTH, style="bold")  # one column for every term
     grid.add_column()
     grid.add_row(Text(term.term), Text(term.definition))
     grid.add_row("", Text(f"→ lesson: {title}", style="italic"))
@@ -153,6 +157,12 @@ class HelpScreen(ModalScreen[None]):
                 id="glossary",
             )
             yield terms
+
+    @on(events.DescendantFocus)
+    def _show_focused(self, event: events.DescendantFocus) -> None:
+        """Bring the glossary into view when `tab` reaches it (it sits below the keys)."""
+        if event.widget.id == "glossary":
+            event.widget.scroll_visible(animate=False)
 
     @on(OptionList.OptionSelected, "#glossary")
     def _open(self, event: OptionList.OptionSelected) -> None:
