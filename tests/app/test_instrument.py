@@ -152,6 +152,10 @@ async def test_footer_at_80_columns_shows_help_lessons_quit(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         footer = app.screen.query_one(Footer)
+        for _ in range(50):  # a loaded machine may need a few frames to lay the footer out
+            if any(c.region.width > 0 for c in footer.query("FooterKey")):
+                break
+            await pilot.pause(0.02)
         visible = [
             str(c.render())
             for c in footer.query("FooterKey")
