@@ -948,7 +948,7 @@ class LabScreen(Screen[None]):
         self.membrane.set_stimulus(count=nxt)
         self._note(f"{nxt} pulse(s)")
 
-    def action_interval(self, direction: int) -> None:
+    def action_interval(self, direction: int = 1) -> None:
         """Onset-to-onset interval of a train / paired pulse, one grid step longer or
         shorter (`lab_session.next_interval`: 0.5 ms steps below 5 ms, 1 ms to 20 ms …)."""
         iv = self.membrane.state.stimulus.interval_ms
