@@ -211,7 +211,7 @@ class TutorApp(App[None]):
     def on_leave_lesson(self, message: messages.LeaveLesson) -> None:
         """No active lesson: free exploration, no questions pop up; back to the lab."""
         self.quiz.active_lesson = None
-        self.back_to_lab().note("free exploration: no active lesson, no questions pop up")
+        self.back_to_lab().note("free play: no active lesson, no pop-ups")
 
     def on_study_lesson(self, message: messages.StudyLesson) -> None:
         """The lesson becomes active; the lab restarts on its preset (every reset included)."""
