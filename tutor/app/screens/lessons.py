@@ -41,7 +41,7 @@ class LessonsScreen(Screen[None]):
         Binding(
             "f",
             "free",
-            "Free play",
+            "Free",
             tooltip="leave the active lesson: the lab without questions popping up",
         ),
         Binding("tab", "app.focus_next", "Next pane", show=False),
