@@ -1084,9 +1084,16 @@ class LabScreen(Screen[None]):
             self._refused(exc)
             return
         self._restarted()
+        self._lesson_view()
         self.cursor_ms = None
         self.baseline = None
         self._note(f"studying: {title}")
+
+    def _lesson_view(self) -> None:
+        """A lesson (or its try-it step) is read on the live trace at the default window:
+        a zoom or a scroll from earlier play would hide the spike it is about."""
+        self.window_ms = self.settings.window_ms
+        self.view_end_ms = None
 
     def note(self, text: str) -> None:
         """Say something in the banner now (the app's requests: leaving a lesson …)."""
@@ -1182,6 +1189,7 @@ class LabScreen(Screen[None]):
             self._refused(exc)
             return
         self._restarted()
+        self._lesson_view()
         self.resume()
         self._note("try it: " + str(spec.get("label", "set up")))
 
