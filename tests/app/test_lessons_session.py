@@ -67,6 +67,8 @@ async def test_a_lesson_starts_from_default_settings(make_app) -> None:
         await pilot.press("t", "e", "plus", "plus", "up", "up", "right", "c", "i", "k", "b")
         lab.run_sim(40.0)
         await pilot.press("z", "z", "less_than_sign")  # zoomed in and scrolled back
+        await pilot.press("M")  # and in minutes mode
+        assert lab.session.slow
         lab.session.state.hold_uA_cm2 = 3.0
         dirty = lab.session.state
         assert dirty.blocks and dirty.stimulus.amp_uA_cm2 != 20.0
@@ -80,6 +82,7 @@ async def test_a_lesson_starts_from_default_settings(make_app) -> None:
         assert lab.session.state == LabState(preset=lesson.preset)
         assert lab.cursor_ms is None and lab.baseline is None
         assert lab.window_ms == lab.settings.window_ms and lab.view_end_ms is None  # live view
+        assert not lab.session.slow and lab.query_one("#trace", PlotView).x_unit == "ms"
         assert lab.session.t_ms == 0.0 and lab.session.phase == "resting"
         lab.redraw()
         panel = text_of(lab.query_one("#panel"))
