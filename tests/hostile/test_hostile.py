@@ -128,6 +128,16 @@ def run_pty(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
     return proc.returncode, b"", bytes(shown).replace(b"\r\n", b"\n"), rss
 
 
+def _interruptible() -> None:
+    """In the child before exec: Ctrl-C as at a terminal (default disposition).
+
+    A test run started in the background by a non-interactive shell (`cmd &`)
+    inherits SIGINT *ignored*, and Python keeps an ignored SIGINT ignored, so
+    the Ctrl-C cases would test the launcher, not `tutor`.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_subprocess(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
     """Run `python -m tutor`; returns (exit, stdout, stderr, peak RSS in bytes)."""
     env = case_env(case, tmp)
@@ -140,6 +150,7 @@ def run_subprocess(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tutor", *[fill(a, tmp) for a in case.args]],
         stdin=subprocess.PIPE, stdout=stdout_target, stderr=subprocess.PIPE, env=env, cwd=REPO,
+        preexec_fn=_interruptible if case.sigint_after_s is not None else None,
     )  # fmt: skip
     if case.stdout_to == "closed-pipe":
         assert proc.stdout is not None
