@@ -61,10 +61,46 @@ async def test_S_saves_a_setup_that_opens_the_same_lab(make_app, tmp_path: Path)
         assert "setup opened" in text_of(reopened.lab.query_one("#banner"))
 
 
+async def test_a_try_its_mixed_pulses_survive_S_and_reopening(make_app, tmp_path: Path) -> None:
+    """Lesson 7's paired pulse (20 then 100 µA/cm²): saved whole, reopened whole, and the
+    reopened lab's `space` gives the model exactly those pulses."""
+    spec = {"preset": "squid", "pulses": [[5, 1, 20], [9.5, 0.5, 100]], "label": "pp"}
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lab = app.lab
+        lab.apply_spec(spec)
+        await pilot.pause()
+        pattern = lab.session.state.stimulus.pattern
+        assert pattern  # not one uniform train
+        await pilot.press("S")
+        await pilot.pause()
+        saved = load_setup(lab.last_setup)
+        assert saved == lab.session.setup()
+        assert saved.pulses == pattern
+        text = lab.last_setup.read_text()
+        assert "amp_uA_cm2 = 100.0" in text  # the second pulse is in the file, readable
+    reopened = make_app(setup=saved)
+    async with reopened.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        s = reopened.lab.session
+        assert s.state.stimulus.pattern == pattern and s.setup() == saved
+        await pilot.press("space")
+        given = s.pulses[-2:]
+        want = [(d, w, a) for d, w, a in spec["pulses"]]
+        assert [(w, a) for _, w, a in given] == [(w, a) for _, w, a in want]
+        assert given[1][0] - given[0][0] == pytest.approx(want[1][0] - want[0][0], abs=1e-9)
+        reopened.lab.redraw()
+        panel = text_of(reopened.lab.query_one("#panel"))
+        assert "20, 100" in panel and "1, 0.5" in panel
+
+
 @pytest.mark.parametrize(
     "setup",
     [
         LabSetup(preset="squid"),
+        LabSetup(
+            preset="squid", count=3, pulses=((0.0, 1.0, 20.0), (2.5, 0.5, 100.0), (7.0, 2.0, -5.0))
+        ),
         LabSetup(
             "textbook",
             36.0,
@@ -97,6 +133,22 @@ BAD = [
     ('preset = "squid"\n\n[set]\nfoo = 1\n', 4, "E018"),
     ('preset = "squid"\nversion = 7\n', 2, "E031"),
     ('preset = "squid\\u001b[2J"\n', 1, "E050"),
+    ('preset = "squid"\n\n[stimulus]\npulses = 3\n', 4, "E005"),
+    (
+        'preset = "squid"\n\n[stimulus]\npulses = [\n  { onset_ms = 0, width_ms = 1 },\n]\n',
+        5,
+        "E004",
+    ),
+    (
+        'preset = "squid"\n\n[stimulus]\npulses = [\n  { onset_ms = 0, width_ms = 1, amp_uA_cm2 = 900 },\n]\n',
+        5,
+        "E031",
+    ),
+    (
+        'preset = "squid"\n\n[stimulus]\npulses = [\n  { onset_ms = 0, width_ms = 1, amp_uA_cm2 = 9, x = 1 },\n]\n',
+        5,
+        "E003",
+    ),
 ]
 
 

@@ -616,8 +616,10 @@ class LabSession:
         self.state.blocks = frozenset(setup.blocks)
         self.state.overrides = dict(setup.overrides)
         self.state.hold_uA_cm2 = setup.hold_uA_cm2
-        self.state.stimulus = StimulusSettings(
-            setup.amp_uA_cm2, setup.width_ms, setup.count, setup.interval_ms
+        self.state.stimulus = (
+            StimulusSettings.from_pulses(list(setup.pulses), setup.interval_ms)
+            if setup.pulses
+            else StimulusSettings(setup.amp_uA_cm2, setup.width_ms, setup.count, setup.interval_ms)
         )
         self._rebuild(True, old)
 

@@ -21,6 +21,18 @@ a small TOML file a learner or a teacher can read and edit::
     [set]
     gk = 30.0
 
+A stimulus that is not one uniform train (a try-it's paired pulse of 20 then
+100 µA/cm²) is kept whole as ``pulses`` in ``[stimulus]``, one inline table a
+pulse, onsets from the first pulse's onset; it is what `space` then delivers
+(``amp_uA_cm2`` … ``interval_ms`` are written too, from its first pulses, for
+a reader)::
+
+    [stimulus]
+    pulses = [
+      { onset_ms = 0.0, width_ms = 1.0, amp_uA_cm2 = 20.0 },
+      { onset_ms = 5.0, width_ms = 1.0, amp_uA_cm2 = 100.0 },
+    ]
+
 Every mistake in a file is one `path:line:col: error[CODE]: message` line
 (the content format's codes, `tutor.quiz.problems`), raised as `SetupError`
 before the TUI starts. Nothing here imports Textual.
@@ -32,6 +44,7 @@ import json
 import math
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -52,6 +65,12 @@ STIMULUS_LIMITS: dict[str, tuple[float, float]] = {
     "width_ms": (0.05, 500.0),
     "count": (1, 50),
     "interval_ms": (0.5, 1000.0),
+}
+#: Keys of one pulse in ``[stimulus] pulses`` and their bounds (onset from the first, ms).
+PULSE_LIMITS: dict[str, tuple[float, float]] = {
+    "onset_ms": (0.0, 10_000.0),
+    "width_ms": STIMULUS_LIMITS["width_ms"],
+    "amp_uA_cm2": STIMULUS_LIMITS["amp_uA_cm2"],
 }
 CELSIUS_RANGE = (0.0, 45.0)
 HOLD_RANGE_UA_CM2 = (-200.0, 200.0)
@@ -81,6 +100,9 @@ class LabSetup:
     width_ms: float = 1.0
     count: int = 1
     interval_ms: float = 10.0
+    pulses: tuple[tuple[float, float, float], ...] = ()
+    """(onset from the first ms, width_ms, amp_uA_cm2) of each pulse of a stimulus that
+    is not one uniform train (`StimulusSettings.pattern`); () = the uniform train above."""
 
     @classmethod
     def from_state(cls, state: LabState, celsius: float) -> LabSetup:
@@ -97,6 +119,7 @@ class LabSetup:
             width_ms=float(st.width_ms),
             count=int(st.count),
             interval_ms=float(st.interval_ms),
+            pulses=tuple((float(o), float(w), float(a)) for o, w, a in st.pattern),
         )
 
     def to_toml(self) -> str:
@@ -118,6 +141,14 @@ class LabSetup:
             f"count = {self.count}",
             f"interval_ms = {self.interval_ms!r}  # onset to onset",
         ]
+        if self.pulses:
+            lines.append("# every pulse `space` delivers (onset from the first pulse's onset):")
+            lines.append("pulses = [")
+            lines += [
+                f"  {{ onset_ms = {o!r}, width_ms = {w!r}, amp_uA_cm2 = {a!r} }},"
+                for o, w, a in self.pulses
+            ]
+            lines.append("]")
         if self.overrides:
             lines += ["", "[set]  # parameters by `tutor simulate --set` name"]
             lines += [f"{name} = {value!r}" for name, value in self.overrides.items()]
@@ -206,8 +237,8 @@ def parse_setup(text: str, path: str) -> LabSetup:
     values: dict[str, float] = {}
     defaults = LabSetup(preset=preset)
     for key in stim:
-        if key not in STIMULUS_LIMITS:
-            known = ", ".join(STIMULUS_LIMITS)
+        if key not in STIMULUS_LIMITS and key != "pulses":
+            known = ", ".join([*STIMULUS_LIMITS, "pulses"])
             fail(("stimulus", key), "E003", f"unknown key '{key}' (known: {known})", False)
     for key, (lo, hi) in STIMULUS_LIMITS.items():
         unit = key.rsplit("_", 1)[-1] if "_" in key else "pulses"
@@ -215,6 +246,7 @@ def parse_setup(text: str, path: str) -> LabSetup:
         values[key] = number(("stimulus", key), stim.get(key, getattr(defaults, key)), lo, hi, unit)
     if values["count"] != int(values["count"]):
         fail(("stimulus", "count"), "E005", "'count' must be a whole number of pulses")
+    pulses = _pulse_list(stim.get("pulses"), fail, number)
     overrides = data.get("set", {})
     if not isinstance(overrides, dict):
         fail(("set",), "E005", "'set' must be a table ([set]) of parameter = number")
@@ -246,4 +278,38 @@ def parse_setup(text: str, path: str) -> LabSetup:
         width_ms=values["width_ms"],
         count=int(values["count"]),
         interval_ms=values["interval_ms"],
+        pulses=pulses,
     )
+
+
+def _pulse_list(
+    raw: Any, fail: Callable[..., NoReturn], number: Callable[..., float]
+) -> tuple[tuple[float, float, float], ...]:
+    """``[stimulus] pulses``: each an inline table of `PULSE_LIMITS`' keys, at most
+    ``count``'s bound of them, onsets counted from the first (so the earliest is 0)."""
+    if raw is None:
+        return ()
+    where: tuple[str | int, ...] = ("stimulus", "pulses")
+    most = int(STIMULUS_LIMITS["count"][1])
+    if not isinstance(raw, list) or not 1 <= len(raw) <= most:
+        fail(where, "E005", f"'pulses' must be a list of 1 … {most} pulses, e.g. "
+             "[{ onset_ms = 0.0, width_ms = 1.0, amp_uA_cm2 = 20.0 }]")  # fmt: skip
+    out = []
+    for i, pulse in enumerate(raw):
+        if not isinstance(pulse, dict):
+            fail(
+                (*where, i), "E005", "each pulse must be a table { onset_ms, width_ms, amp_uA_cm2 }"
+            )
+        for key in pulse:
+            if key not in PULSE_LIMITS:
+                known = ", ".join(PULSE_LIMITS)
+                fail((*where, i, key), "E003", f"unknown key '{key}' (known: {known})", False)
+        values = []
+        for key, (lo, hi) in PULSE_LIMITS.items():
+            if key not in pulse:
+                fail((*where, i), "E004", f"pulse {i + 1}: required key '{key}' missing")
+            unit = "µA/cm²" if key == "amp_uA_cm2" else "ms"
+            values.append(number((*where, i, key), pulse[key], lo, hi, unit))
+        out.append((values[0], values[1], values[2]))
+    first = min(o for o, _, _ in out)
+    return tuple(sorted((o - first, w, a) for o, w, a in out))
