@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+ScreenT = TypeVar("ScreenT", bound=Screen)
+
 
 def text_of(widget) -> str:
     """Plain text of a Static's content (str, rich Text, or any rich renderable)."""
@@ -13,3 +20,12 @@ def text_of(widget) -> str:
         console = Console(width=110, record=True, file=null)
         console.print(widget.content)
         return console.export_text()
+
+
+async def open_screen(pilot: Pilot, key: str, screen_type: type[ScreenT]) -> ScreenT:
+    """Press `key` in the app and return the screen it opened, checked to be a `screen_type`."""
+    await pilot.press(key)
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, screen_type)
+    return screen

@@ -18,15 +18,13 @@ from tutor.lab.axon_live import (
 )
 from tutor.lab.names import PHASES
 
+from .helpers import open_screen
+
 SIZE = (120, 40)
 
 
 async def _open(pilot) -> AxonScreen:
-    await pilot.press("a")
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, AxonScreen)
-    return screen
+    return await open_screen(pilot, "a", AxonScreen)
 
 
 async def test_key_opens_the_view_and_escape_returns(make_app) -> None:

@@ -14,15 +14,13 @@ from tutor.lab.names import PHASES
 from tutor.lab.neuron import SynapticInput, measures, simulate
 from tutor.lab.neuron_live import NeuronSession
 
+from .helpers import open_screen
+
 SIZE = (120, 40)
 
 
 async def _open(pilot) -> NeuronScreen:
-    await pilot.press("n")
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, NeuronScreen)
-    return screen
+    return await open_screen(pilot, "n", NeuronScreen)
 
 
 def _banner(screen: NeuronScreen) -> str:

@@ -5,21 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lesson_files import OneQuestionLesson
 
-from tutor.quiz.loader import load_lessons, load_paths
-
-HEAD = '+++\nid = "ax"\ntitle = "Axon"\npreset = "squid"\n+++\nText.\n\n'
-
-
-def _write(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "ax.md"
-    path.write_text(HEAD + "```question\n" + body + "\n```\n")
-    return path
+from tutor.quiz.loader import load_lessons
 
 
-def _codes(tmp_path: Path, body: str) -> list[tuple[int, str]]:
-    result = load_paths([_write(tmp_path, body)])
-    return [(p.line, p.code) for p in result.problems]
+@pytest.fixture
+def lesson(tmp_path: Path) -> OneQuestionLesson:
+    return OneQuestionLesson(tmp_path / "ax.md", "ax", "Axon", "squid")
 
 
 GOOD = """id = "q"
@@ -30,8 +23,8 @@ measure = "arrived"
 answer_as = "yes_no\""""
 
 
-def test_axon_predict_is_valid(tmp_path: Path) -> None:
-    assert _codes(tmp_path, GOOD) == []
+def test_axon_predict_is_valid(lesson: OneQuestionLesson) -> None:
+    assert lesson.codes(GOOD) == []
 
 
 @pytest.mark.parametrize(
@@ -47,26 +40,26 @@ def test_axon_predict_is_valid(tmp_path: Path) -> None:
     ],
 )
 def test_bad_axon_runs_are_reported_at_their_line(
-    tmp_path: Path, replace: tuple[str, str], code: str
+    lesson: OneQuestionLesson, replace: tuple[str, str], code: str
 ) -> None:
-    codes = _codes(tmp_path, GOOD.replace(*replace))
+    codes = lesson.codes(GOOD.replace(*replace))
     assert codes and all(c == code for _, c in codes), codes
     assert all(line > 7 for line, _ in codes)  # inside the question block, not the file start
 
 
-def test_axon_measure_on_a_patch_run(tmp_path: Path) -> None:
+def test_axon_measure_on_a_patch_run(lesson: OneQuestionLesson) -> None:
     body = GOOD.replace(
         "run = { axon = { diam = 10, myelin = true, demyelinate = [16, 24, 100] } }",
         "run = { pulses = [[5, 1, 20]] }",
     )
-    assert [c for _, c in _codes(tmp_path, body)] == ["E041"]
+    assert [c for _, c in lesson.codes(body)] == ["E041"]
 
 
-def test_axon_run_measured_through_the_quiz_model(tmp_path: Path) -> None:
+def test_axon_run_measured_through_the_quiz_model(lesson: OneQuestionLesson) -> None:
     """The question's run, as the quiz hands it to the engine, gives the lesson's answer."""
     from tutor.lab.experiments import measure
 
-    lessons = load_lessons([_write(tmp_path, GOOD)])
+    lessons = load_lessons([lesson.write(GOOD)])
     q = lessons[0].questions[0]
     run = q.run.to_dict("squid")
     assert run["axon"] == {"diam": 10.0, "myelin": True, "demyelinate": (16.0, 24.0, 100.0)}

@@ -5,21 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lesson_files import OneQuestionLesson
 
-from tutor.quiz.loader import load_lessons, load_paths
-
-HEAD = '+++\nid = "syn"\ntitle = "Synapses"\npreset = "textbook"\n+++\nText.\n\n'
-
-
-def _write(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "syn.md"
-    path.write_text(HEAD + "```question\n" + body + "\n```\n")
-    return path
+from tutor.quiz.loader import load_lessons
 
 
-def _codes(tmp_path: Path, body: str) -> list[tuple[int, str]]:
-    result = load_paths([_write(tmp_path, body)])
-    return [(p.line, p.code) for p in result.problems]
+@pytest.fixture
+def lesson(tmp_path: Path) -> OneQuestionLesson:
+    return OneQuestionLesson(tmp_path / "syn.md", "syn", "Synapses", "textbook")
 
 
 GOOD = """id = "q"
@@ -32,8 +25,8 @@ unit = "mV"
 tolerance_pct = 20.0"""
 
 
-def test_neuron_predict_is_valid(tmp_path: Path) -> None:
-    assert _codes(tmp_path, GOOD) == []
+def test_neuron_predict_is_valid(lesson: OneQuestionLesson) -> None:
+    assert lesson.codes(GOOD) == []
 
 
 @pytest.mark.parametrize(
@@ -47,26 +40,28 @@ def test_neuron_predict_is_valid(tmp_path: Path) -> None:
         (('measure = "soma_depol_mV"', 'measure = "peak_mV"'), "E041"),
     ],
 )
-def test_bad_neuron_runs_are_reported(tmp_path: Path, replace: tuple[str, str], code: str) -> None:
-    codes = _codes(tmp_path, GOOD.replace(*replace))
+def test_bad_neuron_runs_are_reported(
+    lesson: OneQuestionLesson, replace: tuple[str, str], code: str
+) -> None:
+    codes = lesson.codes(GOOD.replace(*replace))
     assert codes and all(c == code for _, c in codes), codes
     assert all(line > 5 for line, _ in codes)
 
 
-def test_neuron_measure_on_a_patch_run(tmp_path: Path) -> None:
+def test_neuron_measure_on_a_patch_run(lesson: OneQuestionLesson) -> None:
     body = GOOD.replace(
         'run = { tstop = 40, neuron = { inputs = ["ampa,dend:0.5,5,2"] } }',
         "run = { pulses = [[5, 1, 20]] }",
     )
-    assert [c for _, c in _codes(tmp_path, body)] == ["E041"]
+    assert [c for _, c in lesson.codes(body)] == ["E041"]
 
 
-def test_neuron_run_measured_through_the_quiz_model(tmp_path: Path) -> None:
+def test_neuron_run_measured_through_the_quiz_model(lesson: OneQuestionLesson) -> None:
     """The question's run, as the quiz hands it to the engine, is `tutor synapse`'s run."""
     from tutor.lab.experiments import measure
     from tutor.lab.neuron import SynapticInput, synapse_protocol
 
-    q = load_lessons([_write(tmp_path, GOOD)])[0].questions[0]
+    q = load_lessons([lesson.write(GOOD)])[0].questions[0]
     run = q.run.to_dict("textbook")
     assert run["neuron"] == {"inputs": ["ampa,dend:0.5,5,2"]}
     got = measure(run, q.measure, "textbook")

@@ -14,17 +14,14 @@ draws it and forwards keys.
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from tutor.app.messages import BackToLab
+from tutor.app.screens.live import LiveModelScreen
 from tutor.app.widgets.band import BandView
 from tutor.app.widgets.plot import PlotData, PlotView
 from tutor.app.widgets.spacetime import SpaceTimeView
@@ -46,7 +43,7 @@ def excitability_text(state: str, answered_ms: float, now_ms: float) -> str:
     return words if answered_ms >= now_ms - 1e-9 else f"{words} ({answered_ms:.2f} ms)"
 
 
-class AxonScreen(Screen[None]):
+class AxonScreen(LiveModelScreen[AxonSession]):
     """Live space–time picture of an axon (see the module docstring)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,18 +65,14 @@ class AxonScreen(Screen[None]):
         Binding("escape", "back", "Back to lab", tooltip="return to the membrane patch"),
     ]
 
+    # the module's constants, which the benchmarks import too
+    SPEEDS_MS_PER_S = SPEEDS_MS_PER_S
+    DEFAULT_SPEED = DEFAULT_SPEED
+
     def __init__(self, live: bool = True, fps: float = 40.0, engine: str | None = None) -> None:
-        super().__init__()
-        self.live = live
-        self.fps = fps
-        self.session = AxonSession(sample_ms=DEFAULT_SPEED / ROWS_PER_S, engine=engine)
-        self.speed = DEFAULT_SPEED
-        self.running = True
+        session = AxonSession(sample_ms=DEFAULT_SPEED / ROWS_PER_S, engine=engine)
+        super().__init__(session, live=live, fps=fps)
         self.mode = "v"
-        self.frames = 0
-        self._due_ms = 0.0
-        self._last = time.monotonic()
-        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="axon-banner")
@@ -90,33 +83,6 @@ class AxonScreen(Screen[None]):
         yield probe
         yield BandView(id="axon-band")
         yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.redraw()
-        if self.live:
-            self._last = time.monotonic()
-            self._timer = self.set_interval(1 / self.fps, self._tick)
-
-    # -- time ----------------------------------------------------------------------------
-    def _tick(self) -> None:
-        now = time.monotonic()
-        wall = min(now - self._last, 0.25)
-        self._last = now
-        if not self.is_current:
-            return
-        if self.running:
-            self._due_ms += wall * self.speed
-            steps = int(self._due_ms / self.session.dt_ms)
-            if steps > 0:
-                ms = steps * self.session.dt_ms
-                self._due_ms -= ms
-                self.session.advance(ms)
-        self.redraw()
-
-    def advance(self, ms: float) -> None:
-        """Advance model time by `ms` and redraw (tests drive the view with this)."""
-        self.session.advance(ms)
-        self.redraw()
 
     # -- drawing -------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -178,20 +144,6 @@ class AxonScreen(Screen[None]):
         self.mode = "phase" if self.mode == "v" else "v"
         self.redraw()
 
-    def action_toggle_pause(self) -> None:
-        self.running = not self.running
-        self._last = time.monotonic()
-        self.redraw()
-
-    def action_speed(self, direction: int) -> None:
-        k = SPEEDS_MS_PER_S.index(self.speed) if self.speed in SPEEDS_MS_PER_S else 2
-        self.speed = SPEEDS_MS_PER_S[min(max(k + direction, 0), len(SPEEDS_MS_PER_S) - 1)]
+    def speed_changed(self) -> None:
+        """A picture row every 1/ROWS_PER_S wall seconds at the new speed."""
         self.session.sample_ms = self.speed / ROWS_PER_S
-        self.redraw()
-
-    def action_reset(self) -> None:
-        self.session.reset()
-        self.redraw()
-
-    def action_back(self) -> None:
-        self.post_message(BackToLab())

@@ -17,18 +17,15 @@ on the cable engine; this screen only draws it and forwards keys.
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 import numpy as np
 from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from tutor.app.messages import BackToLab
+from tutor.app.screens.live import LiveModelScreen
 from tutor.app.widgets.neuron_map import NeuronMapView, NeuronPicture
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import MARKER_STYLE, PHASE_STYLES, title
@@ -61,7 +58,7 @@ def y_range(v: np.ndarray) -> tuple[float, float]:
     return (float(np.floor(lo / GRID_MV) * GRID_MV), float(np.ceil(hi / GRID_MV) * GRID_MV))
 
 
-class NeuronScreen(Screen[None]):
+class NeuronScreen(LiveModelScreen[NeuronSession]):
     """Live ball-and-stick neuron with synaptic inputs (see the module docstring)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -95,17 +92,12 @@ class NeuronScreen(Screen[None]):
         ),
     ]  # fmt: skip
 
+    # the module's constants, which the benchmarks import too
+    SPEEDS_MS_PER_S = SPEEDS_MS_PER_S
+    DEFAULT_SPEED = DEFAULT_SPEED
+
     def __init__(self, live: bool = True, fps: float = 40.0, seed: int = 1) -> None:
-        super().__init__()
-        self.live = live
-        self.fps = fps
-        self.session = NeuronSession(seed=seed)
-        self.speed = DEFAULT_SPEED
-        self.running = True
-        self.frames = 0
-        self._due_ms = 0.0
-        self._last = time.monotonic()
-        self._timer: Timer | None = None
+        super().__init__(NeuronSession(seed=seed), live=live, fps=fps)
 
     def compose(self) -> ComposeResult:
         yield Static(id="neuron-banner")
@@ -114,33 +106,6 @@ class NeuronScreen(Screen[None]):
             palette = [SITE_STYLE] if name == "site" else [*PHASE_STYLES, MARKER_STYLE]
             yield PlotView(palette, id=selector[1:], classes="neuron-trace")
         yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.redraw()
-        if self.live:
-            self._last = time.monotonic()
-            self._timer = self.set_interval(1 / self.fps, self._tick)
-
-    # -- time ----------------------------------------------------------------------------
-    def _tick(self) -> None:
-        now = time.monotonic()
-        wall = min(now - self._last, 0.25)
-        self._last = now
-        if not self.is_current:
-            return
-        if self.running:
-            self._due_ms += wall * self.speed
-            steps = int(self._due_ms / self.session.dt_ms)
-            if steps > 0:
-                ms = steps * self.session.dt_ms
-                self._due_ms -= ms
-                self.session.advance(ms)
-        self.redraw()
-
-    def advance(self, ms: float) -> None:
-        """Advance model time by `ms` and redraw (tests drive the view with this)."""
-        self.session.advance(ms)
-        self.redraw()
 
     # -- text ----------------------------------------------------------------------------
     def banner_text(self, compact: bool = False) -> str:
@@ -256,20 +221,3 @@ class NeuronScreen(Screen[None]):
     def action_drive(self) -> None:
         self.session.cycle_drive()
         self.redraw()
-
-    def action_toggle_pause(self) -> None:
-        self.running = not self.running
-        self._last = time.monotonic()
-        self.redraw()
-
-    def action_speed(self, direction: int) -> None:
-        k = SPEEDS_MS_PER_S.index(self.speed) if self.speed in SPEEDS_MS_PER_S else 3
-        self.speed = SPEEDS_MS_PER_S[min(max(k + direction, 0), len(SPEEDS_MS_PER_S) - 1)]
-        self.redraw()
-
-    def action_reset(self) -> None:
-        self.session.reset()
-        self.redraw()
-
-    def action_back(self) -> None:
-        self.post_message(BackToLab())
