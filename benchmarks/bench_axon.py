@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from live_views import measure_fps, measure_memory, opened_view
+
 ROOT = Path(__file__).resolve().parent.parent
 DIAMS = [50 + k * 900 / 49 for k in range(50)]
 
@@ -111,61 +113,28 @@ def sweep_benchmark(repeats: int) -> dict[str, float]:
 
 
 async def axon_fps(seconds: float) -> dict[str, float]:
-    """Frames per second of the live axon view (headless, 120×40)."""
-    from tutor.app.app import create_app
+    """Frames per second of the live axon view (headless, 120×40), a stimulus every 3 ms."""
     from tutor.app.screens.axon import AxonScreen
 
-    tmp = Path(tempfile.mkdtemp())
-    app = create_app(data_dir=tmp, export_dir=tmp, questions=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("a")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, AxonScreen)
-        await asyncio.sleep(0.5)
-        f0, t0, m0 = screen.frames, time.perf_counter(), screen.session.t_ms
-        next_stim = m0
-        while time.perf_counter() - t0 < seconds:
-            if screen.session.t_ms >= next_stim:
-                screen.action_stimulate("both" if int(next_stim) % 2 else "left")
-                next_stim = screen.session.t_ms + 3.0
-            await asyncio.sleep(0.01)
-        wall = time.perf_counter() - t0
-        return {
-            "fps": (screen.frames - f0) / wall,
-            "compartments": screen.session.n,
-            "model_ms_per_s": (screen.session.t_ms - m0) / wall,
-        }
+    async with opened_view("a", AxonScreen, live=True) as (_, screen):
+
+        def stimulate(due_ms: float) -> None:
+            screen.action_stimulate("both" if int(due_ms) % 2 else "left")
+
+        out = await measure_fps(screen, seconds, 3.0, stimulate)
+        return {**out, "compartments": screen.session.n}
 
 
 async def axon_memory(frames: int) -> dict[str, float]:
     """Current RSS (MiB) before and after `frames` live frames of the axon view."""
-    from tutor.app.app import create_app
     from tutor.app.screens.axon import AxonScreen
 
-    def rss_mib() -> float:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    async with opened_view("a", AxonScreen, live=False) as (pilot, screen):
 
-    tmp = Path(tempfile.mkdtemp())
-    app = create_app(data_dir=tmp, export_dir=tmp, questions=False, live=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("a")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, AxonScreen)
-        per_frame_ms = screen.speed / 40.0
-        samples = []
-        for k in range(frames):
-            if k % 120 == 0:  # a stimulus every 3 ms of model time
-                screen.action_stimulate(("left", "right", "both")[(k // 120) % 3])
-            screen.advance(per_frame_ms)
-            if k % 200 == 0:
-                await pilot.pause()
-            if k % (frames // 10) == 0:
-                samples.append(rss_mib())
-        samples.append(rss_mib())
-        return {"rss_first_mib": samples[1], "rss_last_mib": samples[-1], "samples": samples}
+        def stimulate(n: int) -> None:  # every 120 frames: every 3 ms of model time
+            screen.action_stimulate(("left", "right", "both")[n % 3])
+
+        return await measure_memory(pilot, screen, frames, 120, stimulate)
 
 
 def main() -> int:

@@ -31,10 +31,13 @@ MAX_FRAME_WALL_S = 0.25
 
 
 class LiveSession(Protocol):
-    """What the clock needs of a session: its step and a way to advance and reset it."""
+    """What the clock needs of a session: its step, its time, a way to advance and reset it."""
 
     @property
     def dt_ms(self) -> float: ...
+
+    @property
+    def t_ms(self) -> float: ...
 
     def advance(self, ms: float) -> int: ...
 
