@@ -191,8 +191,12 @@ def test_a_mark_at_threshold_rejects_the_0_mV_crossing(lesson_id: str, question_
 SAME_INSTANT = {"phase:depolarization": "threshold", "phase:repolarization": "peak"}
 
 #: The instants a learner sees on a one-spike trace and could mistake for one another: the
-#: stimulus edges (kinks), threshold (the take-off), the 0 mV crossing, the peak, the AHP minimum.
-LANDMARKS = ("stimulus_on", "stimulus_off", "threshold", "spike", "peak", "ahp_min")
+#: stimulus edges (kinks), threshold (the take-off), the 0 mV crossing, the peak, the
+#: falling trace's crossing below rest (where hyperpolarization begins) and the AHP minimum.
+LANDMARKS = (
+    "stimulus_on", "stimulus_off", "threshold", "spike", "peak", "phase:hyperpolarization",
+    "ahp_min",
+)  # fmt: skip
 
 
 def _mark_questions() -> list[tuple[str, str]]:
@@ -204,8 +208,9 @@ def test_a_mark_discriminates_its_event_from_the_neighbouring_ones(
     lesson_id: str, question_id: str
 ) -> None:
     """The accepted window (target ± tolerance) holds the target and no other landmark of
-    the same run: a mark at the stimulus's end, the 0 mV crossing or the peak is then graded
-    as what it is, not as threshold (or the other way round)."""
+    the same run: a mark at the stimulus's end, the 0 mV crossing, the peak or the crossing
+    below rest is then graded as what it is, not as threshold or the AHP minimum (or the
+    other way round)."""
     from tutor.quiz.grading import instantiate
     from tutor.quiz.session import engine_trace, mark_target
 
