@@ -236,6 +236,29 @@ def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _right_or_wrong(
+    q: NumericQuestion | PredictQuestion | MarkQuestion,
+    lesson_id: str,
+    answer: Any,
+    correct: bool,
+    *feedback: str | None,
+    misconceptions: tuple[str, ...] = (),
+    measured: Any = None,
+) -> Attempt:
+    """The attempt at a question with no partial credit (score 1 or 0); the question's
+    explanation follows the given feedback."""
+    return Attempt(
+        lesson_id=lesson_id,
+        question_id=q.id,
+        answer=answer,
+        correct=correct,
+        score=1.0 if correct else 0.0,
+        feedback=_join(*feedback, q.explanation),
+        misconceptions=misconceptions,
+        measured=measured,
+    )
+
+
 def _within(value: float, key: float, tolerance: float | None, tolerance_pct: float | None) -> bool:
     if tolerance is not None:
         tol = tolerance
@@ -293,15 +316,7 @@ def grade_numeric(q: NumericQuestion, lesson_id: str, answer: float) -> Attempt:
                 fb = _join(near.feedback, fb)
                 tags = (near.misconception,) if near.misconception else ()
                 break
-    return Attempt(
-        lesson_id=lesson_id,
-        question_id=q.id,
-        answer=answer,
-        correct=correct,
-        score=1.0 if correct else 0.0,
-        feedback=_join(fb, q.explanation),
-        misconceptions=tags,
-    )
+    return _right_or_wrong(q, lesson_id, answer, correct, fb, misconceptions=tags)
 
 
 def order_score(items: Sequence[str], answer: Sequence[str]) -> float:
@@ -360,15 +375,8 @@ def grade_predict(
     else:
         correct = _within(float(answer), float(measured), q.tolerance, q.tolerance_pct)
     said = "Measured from the run: " + describe_measured(q, measured) + "."
-    return Attempt(
-        lesson_id=lesson_id,
-        question_id=q.id,
-        answer=answer,
-        correct=correct,
-        score=1.0 if correct else 0.0,
-        feedback=_join(said, q.feedback_right if correct else q.feedback_wrong, q.explanation),
-        measured=measured,
-    )
+    right_or_wrong = q.feedback_right if correct else q.feedback_wrong
+    return _right_or_wrong(q, lesson_id, answer, correct, said, right_or_wrong, measured=measured)
 
 
 def grade_mark(q: MarkQuestion, lesson_id: str, t_ms: float, target_ms: float | None) -> Attempt:
@@ -381,15 +389,7 @@ def grade_mark(q: MarkQuestion, lesson_id: str, t_ms: float, target_ms: float | 
         correct = abs(t_ms - target_ms) <= q.tolerance_ms + 1e-12
         name = q.target.replace("phase:", "start of ")
         fb = f"The {name} is at {format_number(round(target_ms, 2))} ms."
-    return Attempt(
-        lesson_id=lesson_id,
-        question_id=q.id,
-        answer=t_ms,
-        correct=correct,
-        score=1.0 if correct else 0.0,
-        feedback=_join(fb, q.explanation),
-        measured=target_ms,
-    )
+    return _right_or_wrong(q, lesson_id, t_ms, correct, fb, measured=target_ms)
 
 
 def grade(
