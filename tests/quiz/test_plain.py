@@ -44,6 +44,14 @@ def tutor(*args: str, stdin: str = "", data: Path | None = None) -> subprocess.C
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=REPO, timeout=300)
 
 
+def basics_quiz(seed: int, answers: str, data: Path, *options: str) -> subprocess.CompletedProcess:
+    """`tutor quiz --plain` on the fixture-basics lesson under `seed`, answering `answers`."""
+    return tutor(
+        "quiz", "--plain", *options, "--lesson", "fixture-basics", "--content", str(BASICS),
+        "--seed", str(seed), stdin=answers, data=data,
+    )  # fmt: skip
+
+
 def letters(question_id: str, seed: int, *file_indices: int) -> str:
     """The letters a learner types to pick these options (file indices) as shown under `seed`."""
     (lesson,) = load_lessons([BASICS])
@@ -183,18 +191,7 @@ def test_plain_session_through_stdin_records_every_answer(tmp_path: Path) -> Non
     pump_wrong = letters("pump", seed, 1)
     gates_right = letters("gates", seed, 0, 2)
     answers = f"{pump_wrong}\nwhat\n{gates_right.upper()}\n-76\n{order_answer(seed)}\n"
-    out = tutor(
-        "quiz",
-        "--plain",
-        "--lesson",
-        "fixture-basics",
-        "--content",
-        str(BASICS),
-        "--seed",
-        str(seed),
-        stdin=answers,
-        data=tmp_path,
-    )
+    out = basics_quiz(seed, answers, tmp_path)
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     text = out.stdout
@@ -230,19 +227,8 @@ def test_plain_session_through_stdin_records_every_answer(tmp_path: Path) -> Non
 
 
 def test_plain_session_with_confidence_and_early_eof(tmp_path: Path) -> None:
-    out = tutor(
-        "quiz",
-        "--plain",
-        "--confidence",
-        "--lesson",
-        "fixture-basics",
-        "--content",
-        str(BASICS),
-        "--seed",
-        "0",
-        stdin=f"{letters('pump', 0, 0)}\n4\n3\n{letters('gates', 0, 1)}\n",
-        data=tmp_path,
-    )
+    answers = f"{letters('pump', 0, 0)}\n4\n3\n{letters('gates', 0, 1)}\n"
+    out = basics_quiz(0, answers, tmp_path, "--confidence")
     assert out.returncode == 0, out.stderr
     assert (
         "Not understood: expected 1 (unsure), 2 (fairly sure) or 3 (sure). Try again." in out.stdout
@@ -411,10 +397,7 @@ def test_options_are_shown_in_another_order_under_another_seed(tmp_path: Path) -
     """The key's position is not a cue: the plain quiz shuffles options by seed, stably."""
 
     def shown(seed: int, data: Path) -> list[str]:
-        out = tutor(
-            "quiz", "--plain", "--lesson", "fixture-basics", "--content", str(BASICS),
-            "--seed", str(seed), stdin=f"{letters('pump', seed, 0)}\n", data=data,
-        )  # fmt: skip
+        out = basics_quiz(seed, f"{letters('pump', seed, 0)}\n", data)
         assert out.returncode == 0, out.stderr
         lines = out.stdout.splitlines()
         start = lines.index("Which gates open during the upstroke?") + 1
@@ -540,18 +523,7 @@ def test_plain_lines_wrap_between_words_and_non_numbers_get_one_clear_line(
 
     seed = 5
     answers = f"{letters('pump', seed, 0)}\n{letters('gates', seed, 0, 2)}\nabc\n\n-65\n"
-    out = tutor(
-        "quiz",
-        "--plain",
-        "--lesson",
-        "fixture-basics",
-        "--content",
-        str(BASICS),
-        "--seed",
-        str(seed),
-        stdin=answers,
-        data=tmp_path,
-    )
+    out = basics_quiz(seed, answers, tmp_path)
     assert out.returncode == 0, out.stderr
     printed = out.stdout.splitlines()
     assert all(len(line) <= PLAIN_WIDTH for line in printed)
