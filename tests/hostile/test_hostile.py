@@ -83,6 +83,19 @@ def case_env(case: Case, tmp: Path) -> dict[str, str]:
     return env
 
 
+def reap_if_exited(proc: subprocess.Popen, case: Case, deadline: float) -> int | None:
+    """The child's peak RSS in bytes once it has exited (reaped here by wait4, which gives
+    its own peak; `returncode` set), else None; the row fails as a hang after `deadline`."""
+    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+    if pid:
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        return usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    if time.monotonic() > deadline:
+        proc.kill()
+        pytest.fail(f"{case.id}: still running after {TIME_LIMIT_S} s (hang)")
+    return None
+
+
 def run_pty(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
     """Run `python -m tutor` on a pseudo-terminal (stdin, stdout and stderr); returns
     (exit, b"", what the terminal showed with CR LF as LF, peak RSS in bytes)."""
@@ -100,7 +113,6 @@ def run_pty(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
         os.write(master, stdin)
     shown = bytearray()
     deadline = time.monotonic() + TIME_LIMIT_S
-    rss = 0
     while True:
         ready = select.select([master], [], [], 0.05)[0]
         if ready:
@@ -111,14 +123,8 @@ def run_pty(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
             shown += chunk
             if chunk:
                 continue
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-            proc.returncode = os.waitstatus_to_exitcode(status)
+        if (rss := reap_if_exited(proc, case, deadline)) is not None:
             break
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"{case.id}: still running after {TIME_LIMIT_S} s (hang)")
     with contextlib.suppress(OSError):
         while chunk := os.read(master, 65536):
             shown += chunk
@@ -179,18 +185,8 @@ def run_subprocess(case: Case, tmp: Path) -> tuple[int, bytes, bytes, int]:
     if case.sigint_after_s is not None:
         time.sleep(case.sigint_after_s)
         proc.send_signal(signal.SIGINT)
-    # wait4 reaps the child itself and gives its own peak RSS
     deadline = time.monotonic() + TIME_LIMIT_S
-    rss = 0
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"{case.id}: still running after {TIME_LIMIT_S} s (hang)")
+    while (rss := reap_if_exited(proc, case, deadline)) is None:
         time.sleep(0.02)
     for reader in readers:
         reader.join(5)
