@@ -159,7 +159,13 @@ def test_lab_in_a_headless_browser_draws_a_labelled_spike(browser_tools: str, se
 
 @pytest.mark.parametrize(
     ("args", "word"),
-    [(["--port", "0"], "--port"), (["--port", "http"], "--port"), (["--host", "a b"], "--host")],
+    [
+        (["--port", "0"], "--port"),
+        (["--port", "http"], "--port"),
+        (["--host", "a b"], "--host"),
+        (["--preset", "frog"], "--preset"),  # checked as `tutor lab` checks it, before serving
+        (["--lesson", "nope"], "--lesson"),
+    ],
 )
 def test_bad_arguments_are_one_line_exit_2(args: list[str], word: str) -> None:
     out = subprocess.run(

@@ -39,6 +39,22 @@ def check_lesson(lesson: str, content_dir: Path | None) -> None:
         )
 
 
+def check_preset_and_lesson(args: argparse.Namespace) -> None:
+    """Refuse an unknown --preset or --lesson before anything starts (exit 2): shared by
+    `tutor lab` and `tutor serve`, which passes the same options to each session's lab."""
+    from tutor.cli import UsageError
+
+    if args.preset is not None:
+        from tutor.lab.names import PRESET_NAMES
+
+        if args.preset not in PRESET_NAMES:
+            raise UsageError(
+                f"--preset: unknown preset {args.preset!r} (one of {', '.join(PRESET_NAMES)})"
+            )
+    if args.lesson is not None:
+        check_lesson(args.lesson, args.content_dir)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `lab` subcommand; textual is imported only when it runs."""
     p = subparsers.add_parser(
@@ -69,15 +85,7 @@ def run(args: argparse.Namespace) -> int:
     """Start the app with settings from the arguments and the environment."""
     from tutor.cli import UsageError
 
-    if args.preset is not None:
-        from tutor.lab.names import PRESET_NAMES
-
-        if args.preset not in PRESET_NAMES:
-            raise UsageError(
-                f"--preset: unknown preset {args.preset!r} (one of {', '.join(PRESET_NAMES)})"
-            )
-    if args.lesson is not None:
-        check_lesson(args.lesson, args.content_dir)
+    check_preset_and_lesson(args)
     setup = None
     if args.setup is not None:
         from tutor.app.setups import SetupError, load_setup

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from tutor.commands._common import seed_value
-from tutor.commands.lab import speed_value
+from tutor.commands.lab import check_preset_and_lesson, speed_value
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -93,19 +93,7 @@ def lab_command(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Check the lab options as `tutor lab` would, then serve until Ctrl+C."""
-    from tutor.cli import UsageError
-
-    if args.preset is not None:
-        from tutor.lab.names import PRESET_NAMES
-
-        if args.preset not in PRESET_NAMES:
-            raise UsageError(
-                f"--preset: unknown preset {args.preset!r} (one of {', '.join(PRESET_NAMES)})"
-            )
-    if args.lesson is not None:
-        from tutor.commands.lab import check_lesson
-
-        check_lesson(args.lesson, args.content_dir)
+    check_preset_and_lesson(args)
     if not is_loopback(args.host):
         sys.stderr.write(
             f"tutor: warning: serving on {args.host}: anyone who can reach port {args.port} "
