@@ -7,14 +7,20 @@ from tutor.app.dialogs.question import ChoiceDialog
 from .test_flows import SIZE, attempts
 
 
+async def _startup_dialog(pilot) -> ChoiceDialog:
+    """The question `tutor quiz` opens over the lab once the app has started."""
+    await pilot.pause()
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ChoiceDialog)
+    return dialog
+
+
 async def test_startup_quiz_asks_the_lesson_and_records(make_app) -> None:
     app = make_app()
     app.startup_quiz = ("tui-test", False)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ChoiceDialog)
+        await _startup_dialog(pilot)
         await pilot.press("enter")
         await pilot.pause()
     recorded = attempts(app)
@@ -35,10 +41,7 @@ async def test_certainty_based_marking_asks_how_sure_before_grading(make_app) ->
     app = make_app(confidence=True)
     app.startup_quiz = ("tui-test", False)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ChoiceDialog)
+        dialog = await _startup_dialog(pilot)
         await pilot.press("enter")  # answer: nothing graded or recorded yet
         await pilot.pause()
         assert dialog.state == "sure?" and dialog.record is None

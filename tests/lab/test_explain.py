@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from tutor.lab.experiments import TEST_WIDTH_MS, membranes, pulse_thresholds
+from tutor.lab.experiments import TEST_WIDTH_MS, Membranes, membranes, pulse_thresholds
 from tutor.lab.explain import H_LOW_FRACTION, Notation
 from tutor.lab.phases import PhaseMachine
 from tutor.sim import LiveSim, Pulse, Train
@@ -136,15 +136,22 @@ PROTOCOLS: dict[str, tuple[list, tuple[str, ...], float]] = {
 }
 
 
-@cache
-def shown(preset: str, name: str) -> tuple[list[Shown], PhaseMachine, tuple[str, ...]]:
-    """Run a protocol live and collect every explanation with its state."""
+def started(preset: str, name: str) -> tuple[LiveSim, PhaseMachine, Membranes, float]:
+    """A protocol's live run at t = 0 (its stimuli added), its phase machine, its membranes
+    and the time to run it to."""
     stims, blocks, tstop = PROTOCOLS[name]
     m = membranes(preset, blocks=list(blocks))
     live = LiveSim(m.run, base=m.base)
     for st in stims:
         live.add_stimulus(st)
-    machine = PhaseMachine(m.run, base=m.base)
+    return live, PhaseMachine(m.run, base=m.base), m, tstop
+
+
+@cache
+def shown(preset: str, name: str) -> tuple[list[Shown], PhaseMachine, tuple[str, ...]]:
+    """Run a protocol live and collect every explanation with its state."""
+    live, machine, m, tstop = started(preset, name)
+    blocks = PROTOCOLS[name][1]
     out: list[Shown] = []
     by_time: dict[float, dict[str, float]] = {}
     while live.t_ms < tstop:
@@ -265,12 +272,7 @@ def test_the_checker_catches_false_claims(false_text: str) -> None:
 @cache
 def shown_both(preset: str, name: str) -> tuple[list[tuple[str, str, dict]], PhaseMachine]:
     """Every banner text of a protocol in both notations, with its state."""
-    stims, blocks, tstop = PROTOCOLS[name]
-    m = membranes(preset, blocks=list(blocks))
-    live = LiveSim(m.run, base=m.base)
-    for st in stims:
-        live.add_stimulus(st)
-    machine = PhaseMachine(m.run, base=m.base)
+    live, machine, m, tstop = started(preset, name)
     nt = Notation(machine.rest.v_mV)
     out = []
     while live.t_ms < tstop:
