@@ -29,3 +29,12 @@ async def open_screen(pilot: Pilot, key: str, screen_type: type[ScreenT]) -> Scr
     screen = pilot.app.screen
     assert isinstance(screen, screen_type)
     return screen
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let thread workers (runs, traces) finish; the question-session worker waits on us."""
+    busy = [w for w in pilot.app.workers if w.group != "questions"]
+    if busy:  # an empty list would mean "all workers" to Textual
+        await pilot.app.workers.wait_for_complete(busy)
+    await pilot.pause()
+    await pilot.pause()

@@ -20,7 +20,7 @@ from tutor.app.screens.progress import ProgressScreen
 from tutor.lab.names import PHASES
 from tutor.quiz.store import Store
 
-from .helpers import text_of
+from .helpers import settle, text_of
 
 SIZE = (120, 40)
 HAVE_PHASES = importlib.util.find_spec("tutor.lab.phases") is not None
@@ -31,15 +31,6 @@ def attempts(app) -> list:
     app.quiz.close()  # flush and release the store's connection
     with Store(app.settings.data_dir) as store:
         return store.attempts()
-
-
-async def settle(pilot) -> None:
-    """Let thread workers (runs, traces) finish; the question-session worker waits on us."""
-    busy = [w for w in pilot.app.workers if w.group != "questions"]
-    if busy:  # an empty list would mean "all workers" to Textual
-        await pilot.app.workers.wait_for_complete(busy)
-    await pilot.pause()
-    await pilot.pause()
 
 
 @needs_phases

@@ -17,17 +17,9 @@ from tutor.lab.experiments import simulate_run
 from tutor.quiz.grading import describe_measured
 from tutor.quiz.plain import SessionSummary, describe_run, misconception_words
 
-from .helpers import text_of
+from .helpers import settle, text_of
 
 SIZE = (120, 40)
-
-
-async def settle(pilot) -> None:
-    busy = [w for w in pilot.app.workers if w.group != "questions"]
-    if busy:
-        await pilot.app.workers.wait_for_complete(busy)
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def test_free_exploration_leaves_the_lesson_and_nothing_pops_up(make_app) -> None:

@@ -13,6 +13,8 @@ import pytest
 
 from tutor.app.dialogs.question import CheckList, ChoiceDialog
 
+from .helpers import settle
+
 LONG = [
     "Na⁺ activation gates (m) open within a fraction of a millisecond of the depolarisation, "
     "which is what makes the upstroke regenerative once net current turns inward",
@@ -21,14 +23,6 @@ LONG = [
     "Na⁺ inactivation gates (h) open further as the membrane depolarises, adding to the "
     "inward current for as long as the depolarisation lasts",
 ]
-
-
-async def settle(pilot) -> None:
-    busy = [w for w in pilot.app.workers if w.group != "questions"]
-    if busy:
-        await pilot.app.workers.wait_for_complete(busy)
-    await pilot.pause()
-    await pilot.pause()
 
 
 def long_question(app):

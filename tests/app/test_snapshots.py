@@ -11,18 +11,12 @@ import importlib.util
 
 import pytest
 
+from .helpers import settle
+
 SIZE = (120, 40)
 needs_phases = pytest.mark.skipif(
     importlib.util.find_spec("tutor.lab.phases") is None, reason="phase machine not available"
 )
-
-
-async def settle(pilot) -> None:
-    busy = [w for w in pilot.app.workers if w.group != "questions"]
-    if busy:
-        await pilot.app.workers.wait_for_complete(busy)
-    await pilot.pause()
-    await pilot.pause()
 
 
 def spike(ms: float = 22.0):
