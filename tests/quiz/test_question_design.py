@@ -249,3 +249,24 @@ def test_depolarisation_block_is_taught_and_asked() -> None:
         or (isinstance(q, PredictQuestion) and "block" in " ".join(q.tags))
     ]
     assert taught and asked
+
+
+#: Words of a mark prompt that hold in one voltage convention only (the 1952 axis is
+#: flipped: its spike points down, its AHP is the highest point).
+DIRECTION_WORDS = r"\b(up\w*|down\w*|ris\w*|fall\w*|lowest|highest|below|above|points)\b"
+
+
+def test_mark_prompts_with_a_direction_state_their_convention() -> None:
+    """The TUI draws a mark question's trace in the lab's current view unless the question
+    states a convention; a prompt that says "lowest" or "points downward" must state it,
+    a 1952 trace is named so in the prompt, and the 1952 lesson's own mark is drawn in 1952."""
+    import re
+
+    marks = [(lesson, q) for lesson, q in QUESTIONS if isinstance(q, MarkQuestion)]
+    directional = [(ls, q) for ls, q in marks if re.search(DIRECTION_WORDS, q.prompt, re.I)]
+    assert directional, "no mark prompt names a direction: the check would check nothing"
+    unstated = [f"{ls.id}/{q.id}" for ls, q in directional if q.convention is None]
+    assert not unstated, unstated
+    for ls, q in marks:  # a trace drawn in 1952 is announced as such in the words
+        assert q.convention != "1952" or "1952" in q.prompt, f"{ls.id}/{q.id}"
+    assert any(q.convention == "1952" for _, q in marks), "the 1952 lesson marks in 1952"

@@ -373,6 +373,11 @@ ANSWER_AS_MEASURE_TYPE: dict[str, str] = {"yes_no": "bool", "number": "float", "
 """The measure type (`tutor.lab.names.MEASURES`) each way of answering fits."""
 
 
+VoltageConvention = Literal["modern", "1952"]
+"""How a trace is drawn: modern V, or Hodgkin & Huxley 1952 (rest = 0, depolarization
+negative; `tutor.lab.notation.Notation`)."""
+
+
 class PredictQuestion(QuestionBase):
     """Predict, then the run is simulated and its measure is the key."""
 
@@ -394,6 +399,9 @@ class PredictQuestion(QuestionBase):
     """Extra text when the prediction matches."""
     feedback_wrong: str | None = None
     """Extra text when it does not."""
+    convention: VoltageConvention | None = None
+    """The voltage convention the question's words assume (its run is drawn in it); None:
+    the words hold in either, and the run is drawn as the lab shows V now."""
 
 
 class MarkQuestion(QuestionBase):
@@ -407,6 +415,10 @@ class MarkQuestion(QuestionBase):
     """`threshold`, `peak`, `ahp_min`, `spike` or `phase:NAME` (`tutor.lab.names.MARK_TARGETS`)."""
     tolerance_ms: Positive
     """Half-width of the accepted window in ms (> 0)."""
+    convention: VoltageConvention | None = None
+    """The voltage convention the prompt's words assume ("the lowest point", "points
+    downward"); the trace is drawn in it. None: the words hold in either convention, and
+    the trace is drawn as the lab shows V now (`v`)."""
 
 
 Question = Annotated[

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from tutor.lab.notation import MODERN, Notation
 from tutor.quiz.grading import (
     Attempt,
     format_number,
@@ -140,13 +141,23 @@ def sample_times(
     return times
 
 
-def trace_rows(t_ms: Sequence[float], v_mV: Sequence[float], times: Sequence[float]) -> list[str]:
-    """Rows `t  V  dV/dt` at the given times (nearest sample; central-difference slope)."""
+def trace_rows(
+    t_ms: Sequence[float],
+    v_mV: Sequence[float],
+    times: Sequence[float],
+    nt: Notation = MODERN,
+) -> list[str]:
+    """Rows `t  V  dV/dt` at the given times (nearest sample; central-difference slope),
+    V and its slope written in ``nt``'s convention (a question written for the 1952 one)."""
     n = len(t_ms)
     if n < 3:
         return []
     dt = float(t_ms[1]) - float(t_ms[0])
-    rows = ["   t (ms)    V (mV)  dV/dt (mV/ms)"]
+    if nt.hh1952:
+        v_mV = [nt.v(float(x)) for x in v_mV]
+        rows = ["   t (ms)  V1952 mV  dV/dt (mV/ms)   (HH 1952: rest = 0, depolarization negative)"]
+    else:
+        rows = ["   t (ms)    V (mV)  dV/dt (mV/ms)"]
     for t in times:
         i = min(n - 1, max(0, round((t - float(t_ms[0])) / dt)))
         lo, hi = max(0, i - 1), min(n - 1, i + 1)
@@ -505,7 +516,8 @@ class PlainSession:
                 f"The trace from {format_number(start)} to {format_number(stop)} ms, every 0.5 ms "
                 f"and every {format_number(FINE_STEP_MS)} ms where it matters:"
             )
-            for row in trace_rows(t, v, sample_times(start, stop, measured, rng)):
+            nt = Notation(float(v[0])) if q.convention == "1952" else MODERN  # starts at rest
+            for row in trace_rows(t, v, sample_times(start, stop, measured, rng), nt):
                 self.say(row)
             answer = self.ask(
                 f"the time of the {q.target.replace('phase:', 'start of ')} in ms "

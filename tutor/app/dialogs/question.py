@@ -27,7 +27,12 @@ from tutor.app.literal import literal, literal_str
 from tutor.app.quizbridge import AskItem, ColouredMarkTrace, PredictTrace, QuizBridge
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import MARKER_STYLE, PHASE_STYLES
+from tutor.lab.notation import MODERN, Notation
 from tutor.quiz.safety import printable
+
+#: The V axis of a question's trace, mV, in each convention (as the lab's plot).
+Y_RANGE_MODERN = (-100.0, 60.0)
+Y_RANGE_1952 = (-120.0, 40.0)
 
 # -- typed answers ---------------------------------------------------------------------
 
@@ -130,6 +135,39 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
     @property
     def q(self) -> Any:
         return self.item.question
+
+    def lab_convention(self) -> str:
+        """How the lab shows V now (`v`): "modern" or "1952"."""
+        try:
+            return str(self.app.lab.convention)  # type: ignore[attr-defined]
+        except (LookupError, AttributeError):  # no lab under this dialog
+            return "modern"
+
+    def convention(self) -> str:
+        """The convention this dialog draws a trace in: the one the question's words
+        assume (its `convention`), else the lab's current view, so the trace, its
+        readout, the prompt and the lab behind the dialog never disagree silently."""
+        return getattr(self.q, "convention", None) or self.unstated_convention()
+
+    def unstated_convention(self) -> str:
+        """The convention when the question states none: the lab's current view."""
+        return self.lab_convention()
+
+    def notation(self, rest_mV: float) -> Notation:
+        """`convention()` as a Notation about the run's resting potential ``rest_mV``."""
+        return Notation(rest_mV) if self.convention() == "1952" else MODERN
+
+    def convention_note(self) -> str:
+        """One line under a trace naming its convention ("" for modern V in a modern lab)."""
+        conv, lab = self.convention(), self.lab_convention()
+        text = (
+            "V as in Hodgkin & Huxley 1952: rest = 0, depolarization negative"
+            if conv == "1952"
+            else ("V in the modern convention" if lab != conv else "")
+        )
+        if conv != lab:
+            text += f", as the question is written (the lab shows {lab} V)"
+        return text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
@@ -470,6 +508,13 @@ class PredictDialog(QuestionDialog):
     def hint(self) -> str:
         return "predict, then the model runs · enter: answer · esc: skip"
 
+    def unstated_convention(self) -> str:
+        """A prediction in mV (or mV/ms) is graded against the model's modern numbers, shown
+        beside the run: the run is then drawn in modern V too, whatever the lab shows."""
+        if "mV" in (self.q.unit or ""):
+            return "modern"
+        return self.lab_convention()
+
     def on_mount(self) -> None:
         self.query_one("#predict").focus()
 
@@ -522,26 +567,34 @@ class PredictDialog(QuestionDialog):
         tr = self.run_trace
         if tr is None:
             return
+        v = np.asarray(tr.v_mV, float)
+        nt = self.notation(float(v[0]))  # the run starts from rest
         labels: list[Label] = []
         if tr.peak is not None:
-            t_pk, v_pk = tr.peak
-            labels.append(Label(t_pk, v_pk, f"▼peak {v_pk:+.1f} mV", len(PHASE_STYLES), "above"))
+            t_pk, v_pk = tr.peak[0], nt.v(tr.peak[1])
+            arrow, side = ("▲", "below") if nt.hh1952 else ("▼", "above")
+            labels.append(Label(t_pk, v_pk, f"{arrow}peak {v_pk:+.1f} mV", len(PHASE_STYLES), side))
         plot = self.query_one("#predict-plot", PlotView)
         n = len(tr.spikes_ms)
-        plot.border_title = f"the run: V (mV), 0–{tr.tstop_ms:g} ms — {n} spike{'s' * (n != 1)}"
+        name = "V₁₉₅₂" if nt.hh1952 else "V"
+        plot.border_title = (
+            f"the run: {name} (mV), 0–{tr.tstop_ms:g} ms — {n} spike{'s' * (n != 1)}"
+        )
         plot.styles.height = 12 if self.size.height >= 30 else 7  # 80×24: room for feedback
         plot.display = True
         plot.set_data(
             PlotData(
                 (0.0, tr.tstop_ms),
-                (-100.0, 60.0),
-                [(tr.t_ms, tr.v_mV, tr.phase)],
+                Y_RANGE_1952 if nt.hh1952 else Y_RANGE_MODERN,
+                [(tr.t_ms, _displayed(v, nt), tr.phase)],
                 labels,
                 None,
                 [0.0],
             )
         )
-        self.query_one("#run-caption", Static).update(literal(tr.described))
+        note = self.convention_note()
+        caption = f"{tr.described}\n{note}." if note else tr.described
+        self.query_one("#run-caption", Static).update(literal(caption))
         # the prediction is in the table below: its input makes room for the run
         self.query_one("#predict").display = False
         self.query_one("#dialog").add_class("-wide")
@@ -574,6 +627,8 @@ class MarkDialog(QuestionDialog):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.trace: ColouredMarkTrace | None = None
+        self.nt: Notation = MODERN
+        """How the trace and readout write V (`convention()` about the run's rest)."""
         self.cursor_ms = 0.0
         self.step_ms = 0.05
 
@@ -604,13 +659,15 @@ class MarkDialog(QuestionDialog):
 
     def _loaded(self, trace: ColouredMarkTrace) -> None:
         self.trace = trace
+        self.nt = self.notation(float(trace.v_mV[0]))  # the run starts from rest
         start, stop = trace.window
         self.cursor_ms = start
         self.step_ms = max(float(trace.t_ms[1] - trace.t_ms[0]) * 2, (stop - start) / 400)
+        name = "V₁₉₅₂" if self.nt.hh1952 else "V"
         self.query_one(
             "#mark-plot", PlotView
         ).border_title = (
-            f"frozen trace V (mV), {start:g}–{stop:g} ms — colour/ribbon hidden until you mark"
+            f"frozen trace {name} (mV), {start:g}–{stop:g} ms — colour/ribbon hidden until you mark"
         )
         self._draw()
 
@@ -619,26 +676,29 @@ class MarkDialog(QuestionDialog):
         if tr is None:
             return
         phase = tr.phase if reveal else 0
+        nt = self.nt
+        v = _displayed(np.asarray(tr.v_mV, float), nt)
         labels: list[Label] = []
         if reveal and tr.target_ms is not None:
             i = int(np.searchsorted(tr.t_ms, tr.target_ms))
-            i = min(i, len(tr.v_mV) - 1)
-            labels.append(
-                Label(tr.target_ms, float(tr.v_mV[i]), "◆target", len(PHASE_STYLES), "right")
-            )
+            i = min(i, len(v) - 1)
+            labels.append(Label(tr.target_ms, float(v[i]), "◆target", len(PHASE_STYLES), "right"))
         self.query_one("#mark-plot", PlotView).set_data(
             PlotData(
                 tr.window,
-                (-100.0, 60.0),
-                [(np.asarray(tr.t_ms, float), np.asarray(tr.v_mV, float), phase)],
+                Y_RANGE_1952 if nt.hh1952 else Y_RANGE_MODERN,
+                [(np.asarray(tr.t_ms, float), v, phase)],
                 labels,
                 self.cursor_ms,
                 [0.0],
             )
         )
-        i = min(int(np.searchsorted(tr.t_ms, self.cursor_ms)), len(tr.v_mV) - 1)
+        i = min(int(np.searchsorted(tr.t_ms, self.cursor_ms)), len(v) - 1)
+        name = "V₁₉₅₂" if nt.hh1952 else "V"
+        note = self.convention_note()
         self.query_one("#readout", Static).update(
-            f"cursor t = {self.cursor_ms:.2f} ms   V = {float(tr.v_mV[i]):+.1f} mV"
+            f"cursor t = {self.cursor_ms:.2f} ms   {name} = {float(v[i]):+.1f} mV"
+            + (f"   · {note}" if note else "")
         )
 
     def action_cursor(self, steps: int) -> None:
@@ -660,6 +720,13 @@ class MarkDialog(QuestionDialog):
     def finish(self, answer: Answer, measured: Any) -> None:
         super().finish(answer, measured)
         self._draw(reveal=True)
+
+
+def _displayed(v_mV: np.ndarray, nt: Notation) -> np.ndarray:
+    """A whole trace in ``nt``'s convention (`Notation.v` over an array)."""
+    if nt.rest_mV is None:
+        return v_mV
+    return -(v_mV - nt.rest_mV)
 
 
 _DIALOGS: dict[str, type[QuestionDialog]] = {
