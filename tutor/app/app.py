@@ -260,7 +260,13 @@ class TutorApp(App[None]):
         shown: list[Any] = []
         attempts: list[Any] = []
         for k, item in enumerate(items):
-            dialog = make_dialog(item, self.quiz, position=(k + 1, len(items)), title=title)
+            try:
+                view = self.lab.convention  # read per question: `v` may change between them
+            except LookupError:
+                view = "modern"
+            dialog = make_dialog(
+                item, self.quiz, position=(k + 1, len(items)), title=title, lab_convention=view
+            )
             shown.append(item)
             record = await self.push_screen_wait(dialog)
             if record is None:

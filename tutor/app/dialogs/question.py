@@ -121,9 +121,12 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
         *,
         position: tuple[int, int] = (1, 1),
         title: str = "",
+        lab_convention: str = "modern",
     ) -> None:
         super().__init__()
         self.item = item
+        self.lab_convention = lab_convention
+        """How the lab behind the dialog shows V (`v`): "modern" or "1952"."""
         self.bridge = bridge
         self.position = position
         self.title_text = title
@@ -136,13 +139,6 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
     def q(self) -> Any:
         return self.item.question
 
-    def lab_convention(self) -> str:
-        """How the lab shows V now (`v`): "modern" or "1952"."""
-        try:
-            return str(self.app.lab.convention)  # type: ignore[attr-defined]
-        except (LookupError, AttributeError):  # no lab under this dialog
-            return "modern"
-
     def convention(self) -> str:
         """The convention this dialog draws a trace in: the one the question's words
         assume (its `convention`), else the lab's current view, so the trace, its
@@ -151,7 +147,7 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
 
     def unstated_convention(self) -> str:
         """The convention when the question states none: the lab's current view."""
-        return self.lab_convention()
+        return self.lab_convention
 
     def notation(self, rest_mV: float) -> Notation:
         """`convention()` as a Notation about the run's resting potential ``rest_mV``."""
@@ -159,7 +155,7 @@ class QuestionDialog(ModalScreen[AnswerRecord | None]):
 
     def convention_note(self) -> str:
         """One line under a trace naming its convention ("" for modern V in a modern lab)."""
-        conv, lab = self.convention(), self.lab_convention()
+        conv, lab = self.convention(), self.lab_convention
         text = (
             "V as in Hodgkin & Huxley 1952: rest = 0, depolarization negative"
             if conv == "1952"
@@ -513,7 +509,7 @@ class PredictDialog(QuestionDialog):
         beside the run: the run is then drawn in modern V too, whatever the lab shows."""
         if "mV" in (self.q.unit or ""):
             return "modern"
-        return self.lab_convention()
+        return self.lab_convention
 
     def on_mount(self) -> None:
         self.query_one("#predict").focus()
@@ -744,6 +740,10 @@ def make_dialog(
     *,
     position: tuple[int, int] = (1, 1),
     title: str = "",
+    lab_convention: str = "modern",
 ) -> QuestionDialog:
-    """The dialog class for the question's type."""
-    return _DIALOGS[item.question.type](item, bridge, position=position, title=title)
+    """The dialog class for the question's type; ``lab_convention`` is how the lab behind
+    it shows V, which a trace follows where the question's words allow."""
+    return _DIALOGS[item.question.type](
+        item, bridge, position=position, title=title, lab_convention=lab_convention
+    )
