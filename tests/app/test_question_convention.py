@@ -18,17 +18,9 @@ from tutor.app.widgets.plot import PlotView
 from tutor.lab.experiments import simulate_run
 from tutor.quiz.plain import trace_rows
 
-from .helpers import text_of
+from .helpers import settle, text_of
 
 SIZE = (120, 40)
-
-
-async def settle(pilot) -> None:
-    busy = [w for w in pilot.app.workers if w.group != "questions"]
-    if busy:
-        await pilot.app.workers.wait_for_complete(busy)
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def open_mark(app, pilot, convention: str | None) -> MarkDialog:
