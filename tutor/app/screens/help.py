@@ -41,6 +41,13 @@ _KEY_NAMES = {
     "pagedown": "PgDn",
     "home": "Home",
     "enter": "enter",
+    "left_curly_bracket": "{",
+    "right_curly_bracket": "}",
+    "shift+right": "Shift+→",
+    "shift+left": "Shift+←",
+    "shift+up": "Shift+↑",
+    "shift+down": "Shift+↓",
+    "tab": "tab",
 }
 
 INTRO = (
@@ -142,6 +149,10 @@ class HelpScreen(ModalScreen[None]):
             yield Static(INTRO + "\n")
             self.rows = help_rows(self.under, app_bindings)
             yield Static(bindings_table(self.rows))
+            # help's own keys, from its BINDINGS too (w: the getting-started panel again)
+            self.own_rows = help_rows(self, [])
+            yield Static("\n[b]Keys in this help[/b]")
+            yield Static(bindings_table(self.own_rows), id="help-own-keys")
             yield Static("\n[b]What the colours and marks mean[/b]")
             yield Static(legend())
             yield Static("\nctrl+p opens the command palette: every action above is there too.")

@@ -25,7 +25,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tutor.app.instrument import (
     Baseline,
@@ -40,6 +40,7 @@ from tutor.app.lab_session import SLOW_DT_MS, LabError, LabSession, next_interva
 from tutor.app.settings import SPEEDS_MS_PER_S, AppSettings
 from tutor.app.widgets.band import BandView
 from tutor.app.widgets.banner import EventLog, LabSnapshot, ParamPanel, PhaseBanner, listed
+from tutor.app.widgets.footer import FittingFooter
 from tutor.app.widgets.plot import Label, PlotData, PlotView
 from tutor.app.widgets.theme import (
     BASELINE_STYLE,
@@ -185,14 +186,6 @@ class LabScreen(Screen[None]):
             "b", "baseline", "Baseline", tooltip="keep this run as a dimmed baseline / clear it"
         ),
         Binding(
-            "less_than_sign,pageup",
-            "scroll(-1)",
-            "History",
-            key_display="< >",
-            show=False,  # the footer is full at 120 columns: help and the palette list it
-            tooltip="scroll back through the run (> forward) by half a window; 0 back to live",
-        ),
-        Binding(
             "greater_than_sign,pagedown",
             "scroll(1)",
             "Later",
@@ -223,6 +216,15 @@ class LabScreen(Screen[None]):
             tooltip="voltage display: modern / Hodgkin–Huxley 1952 (rest = 0, depolarization negative)",
         ),
         Binding("r", "reset", "Reset", tooltip="back to the resting state at t = 0"),
+        Binding(
+            "less_than_sign,pageup",
+            "scroll(-1)",
+            "History",
+            key_display="< >",
+            # after the keys a newcomer needs first: in the footer from about 130 columns
+            # (help, the palette and the paused plot's title name it at any width)
+            tooltip="scroll back through the run (> forward) by half a window; 0 back to live",
+        ),
         Binding("x", "export", "Export", tooltip="trace CSV + SVG screenshot to this folder"),
         Binding(
             "S",
@@ -364,7 +366,7 @@ class LabScreen(Screen[None]):
         welcome.border_title = "Getting started — any key closes this"
         welcome.display = False
         yield welcome
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     # -- getting started ---------------------------------------------------------------
     def show_welcome(self) -> None:
@@ -800,6 +802,9 @@ class LabScreen(Screen[None]):
             base_title = f"HISTORY {xr[0]:.1f}–{xr[1]:.1f} ms · 0: live" + base_title
         elif self.window_ms != self.settings.window_ms:
             base_title = f"window {self.window_ms:g} ms · 0: default" + base_title
+        elif not self.running and xr[0] > (self.membrane.buffer.span_ms() or xr)[0]:
+            # paused with more run kept than the window shows: where the history keys help
+            base_title = "paused · < > scroll back · z Z zoom" + base_title
         if trace.border_subtitle != base_title:
             trace.border_subtitle = base_title
         self.query_one("#band", BandView).set_data(t, w["phase"], w["exc"], xr)
