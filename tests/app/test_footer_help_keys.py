@@ -86,3 +86,49 @@ async def test_the_paused_plot_names_the_history_keys(make_app) -> None:
         await pilot.press("less_than_sign")
         lab.redraw()
         assert str(lab.query_one("#trace").border_subtitle).startswith("HISTORY")
+
+
+def screen_rows(app) -> list[str]:
+    """The terminal's rows as drawn (the SVG screenshot's text, one string per row)."""
+    import html
+
+    svg = app.export_screenshot()
+    rows: dict[int, list[tuple[float, str]]] = {}
+    for m in re.finditer(
+        r'<text [^>]*x="([\d.]+)" y="[\d.]+" [^>]*clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>',
+        svg,
+    ):
+        rows.setdefault(int(m.group(2)), []).append((float(m.group(1)), html.unescape(m.group(3))))
+    out = []
+    for _, parts in sorted(rows.items()):
+        line = ""
+        for x, text in sorted(parts):  # Rich writes one cell as 12.2 px
+            line = line.ljust(round(x / 12.2)) + text
+        out.append(line)
+    return out
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+async def test_the_footer_under_a_question_dialog_is_whole_too(make_app, width: int) -> None:
+    """A dialog changes which keys are active: the lab's footer is rebuilt behind it and
+    must still end on a whole key."""
+    app = make_app()
+    async with app.run_test(size=(width, 30)) as pilot:
+        lesson = app.quiz.lesson("tui-test")
+        app.ask([app.quiz.item(lesson, lesson.question("why-h"))])
+        for _ in range(10):
+            await pilot.pause(0.02)
+        assert type(app.screen).__name__ == "ChoiceDialog"
+        keys, _palette, _footer = await footer_keys_of(app.lab)
+        shown = [f"{k.key_display} {k.description}" for k in keys if k.display]
+        bottom = screen_rows(app)[-1].replace("\xa0", " ")
+        left = bottom.split("▏")[0].rstrip()
+        assert left.endswith(shown[-1]), (left, shown[-1])
+        assert " ".join(left.split()) == " ".join(shown)  # every key shown is whole
+
+
+async def footer_keys_of(screen) -> tuple[list[FooterKey], FooterKey | None, Footer]:
+    footer = screen.query_one(Footer)
+    keys = [k for k in footer.query(FooterKey) if not k.has_class("-command-palette")]
+    palette = next((k for k in footer.query(FooterKey) if k.has_class("-command-palette")), None)
+    return keys, palette, footer

@@ -11,39 +11,56 @@ and the command palette.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import events
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 
 class FittingFooter(Footer):
-    """`Footer` that hides the keys that would be cut instead of cutting them."""
+    """`Footer` that hides the keys that would be cut instead of cutting them.
+
+    Widths are worked out from the keys' text and the footer's CSS (compact: `k Desc`
+    and one column between keys; otherwise ` k Desc `), not from the laid-out regions:
+    a footer whose screen is under a modal dialog is recomposed (its bindings change)
+    but never laid out again until it is on top.
+    """
 
     async def recompose(self) -> None:
         """Rebuild the keys (Textual does on every binding change), then fit them."""
         await super().recompose()
-        self.call_after_refresh(self.fit_keys)
+        self.fit_keys()
 
     def on_resize(self, event: events.Resize) -> None:
-        """A new width: every key back, laid out, then fitted again."""
+        """A new width: every key back, then fitted again."""
         self.call_after_refresh(self.recompose)
 
-    def limit_x(self) -> int:
-        """Screen column where the keys must end: the palette key's left edge, if shown."""
-        palettes = [k for k in self.query(FooterKey) if k.has_class("-command-palette")]
-        if palettes and palettes[0].region.width:
-            return palettes[0].region.x
-        return self.region.right
+    def key_width(self, key: FooterKey) -> int:
+        """Columns `key` takes, the space after it included."""
+        text = cell_len(key.key_display) + (1 + cell_len(key.description) if key.description else 0)
+        return text + 1 if self.compact else text + 3  # compact: a margin; else padding
+
+    def palette_width(self) -> int:
+        """Columns of the docked command-palette key (0 when it is not shown)."""
+        for key in self.query(FooterKey):
+            if key.has_class("-command-palette"):
+                text = cell_len(key.key_display) + 1 + cell_len(key.description)
+                # its left border and padding; docked, it stops one column short of the edge
+                return 1 + text + (0 if self.compact else 3) + 1
+        return 0
 
     def fit_keys(self) -> None:
-        """Hide every key from the first that does not end before `limit_x`."""
-        if not self.region.width:
-            return
-        limit = self.limit_x()
-        overflow = False
+        """Hide every key from the first that would end under the palette key."""
+        width = self.size.width
+        if not width:
+            return  # not laid out yet: `on_resize` fits it
+        limit = width - self.palette_width()
+        x, overflow = 0, False
         for key in self.query(FooterKey):
             if key.has_class("-command-palette"):
                 continue
-            overflow = overflow or key.region.right > limit
-            if overflow and key.display:
+            step = self.key_width(key)
+            overflow = overflow or x + step - 1 > limit  # its text ends at x + step - 1
+            x += step
+            if overflow:
                 key.display = False
