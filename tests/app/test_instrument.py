@@ -124,6 +124,34 @@ async def test_baseline_is_named_drawn_and_compared(make_app) -> None:
         assert len(trace.data.series) == 1
 
 
+async def test_baseline_comparison_is_on_screen_with_the_ion_rows(make_app) -> None:
+    """The textbook panel's Ions section is tall: with a baseline kept the comparison comes
+    before it, so at 120×40 every compared number is on screen (the ion rows follow)."""
+    from .test_footer_help_keys import screen_rows
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lab = app.lab
+        await pilot.press("o")  # squid → textbook: the preset with ions
+        assert lab.session.has_ions
+        await _spike(app, pilot, 20.0)
+        await pilot.press("b")
+        await pilot.press("plus", "plus", "plus")
+        await _spike(app, pilot, 20.0)
+        await pilot.pause()
+        box = lab.query_one("#panel").region  # the panel's cells, as drawn
+        rows = [row.replace("\xa0", " ")[box.x : box.right] for row in screen_rows(app)]
+        shown = " ".join(" ".join(rows[box.y : box.bottom]).split())
+        start = shown.index("vs baseline (b)")
+        for what, text in lab.snapshot().compare:  # every compared number, in order, wrapped
+            for token in [what, *text.split()]:
+                found = shown.find(token, start)
+                assert found >= 0, (what, text, shown[start:])
+                start = found + len(token)
+        panel = text_of(lab.query_one("#panel"))
+        assert panel.index("vs baseline") < panel.index("Ions")  # ions follow the comparison
+
+
 async def test_baseline_comparison_fits_80x24(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
@@ -262,6 +263,10 @@ class PhaseBanner(_TextView):
         self.update(Group(*lines))
 
 
+#: Width of the panel's label column ("Last spike", "threshold"): every grid of it uses it.
+PANEL_LABEL_WIDTH = 10
+
+
 class ParamPanel(_TextView):
     """Stimulus, membrane and run settings with the keys that change them."""
 
@@ -277,13 +282,28 @@ class ParamPanel(_TextView):
         if key == self._shown:
             return
         self._shown = key
-        t = Table.grid(padding=(0, 1))
-        t.add_column(style="bold")
-        t.add_column()
-        t.add_column(style="dim")
+        # Several grids (a baseline's name is a full-width line between them), one label
+        # width, so their columns line up.
+        parts: list[Any] = []
+
+        def grid() -> Table:
+            g = Table.grid(padding=(0, 1))
+            g.add_column(style="bold", min_width=PANEL_LABEL_WIDTH)
+            g.add_column()
+            g.add_column(style="dim")
+            parts.append(g)
+            return g
+
+        t = grid()
 
         def section(name: str) -> None:
             t.add_row(Text(name, style="underline bold"), "", "")
+
+        def ion_section() -> None:
+            # E and rest are always modern voltages (the 1952 convention has no E_Cl)
+            section("Ions" if s.convention == "modern" else "Ions (modern V)")
+            for row in ions:
+                t.add_row(*row)
 
         section("Stimulus")
         stim = stimulus_values(s)
@@ -306,11 +326,8 @@ class ParamPanel(_TextView):
         t.add_row("TTX", "ON  (gNa = 0)" if "ttx" in s.blocks else "off", "t")
         t.add_row("TEA", "ON  (gK = 0)" if "tea" in s.blocks else "off", "e")
         t.add_row("", "", "")
-        if ions:
-            # E and rest are always modern voltages (the 1952 convention has no E_Cl)
-            section("Ions" if s.convention == "modern" else "Ions (modern V)")
-            for row in ions:
-                t.add_row(*row)
+        if ions and not s.baseline:
+            ion_section()
             t.add_row("", "", "")
         section("Run")
         if s.slow:
@@ -331,12 +348,19 @@ class ParamPanel(_TextView):
             else:
                 t.add_row(label, "—", "")
         if s.baseline:
+            # the comparison is what a kept baseline is for: before the ion rows, which
+            # then follow it (a tall panel would push it below the 40-row screen)
             t.add_row("", "", "")
-            section("vs baseline (b)")
-            t.add_row(Text(s.baseline, style="dim"), "", "")
+            # full-width lines, not grid cells: they would widen the label column
+            parts.append(Text("vs baseline (b)", style="underline bold"))
+            parts.append(Text(s.baseline, style="dim"))  # wraps across the panel
+            t = grid()
             for what, text in s.compare:
                 t.add_row(what, text, "")
-        self.update(t)
+            if ions:
+                t.add_row("", "", "")
+                ion_section()
+        self.update(Group(*parts))
 
 
 class EventLog(_TextView):
