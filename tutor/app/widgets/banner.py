@@ -323,8 +323,8 @@ class ParamPanel(_TextView):
         section("Membrane")
         t.add_row("preset", s.preset, "o")
         t.add_row("temp", f"{s.celsius:g} °C", "- +")
-        t.add_row("TTX", "ON  (gNa = 0)" if "ttx" in s.blocks else "off", "t")
-        t.add_row("TEA", "ON  (gK = 0)" if "tea" in s.blocks else "off", "e")
+        t.add_row("TTX", "ON (gNa=0)" if "ttx" in s.blocks else "off", "t")
+        t.add_row("TEA", "ON (gK=0)" if "tea" in s.blocks else "off", "e")
         t.add_row("", "", "")
         if ions and not s.baseline:
             ion_section()
