@@ -197,3 +197,41 @@ async def test_predict_result_marks_the_peak_of_a_spiking_run(make_app) -> None:
         assert plot.size.height <= 7  # 80×24: the plot shrinks so the feedback still fits
         feedback = text_of(dialog.query_one("#feedback"))
         assert "your prediction" in feedback and "the model (measured)" in feedback
+
+
+async def test_lesson_and_try_it_labels_wrap_at_spaces_and_hyphens_only(make_app) -> None:
+    """At 80×24 the lesson list is ~20 columns wide, narrower than words such as
+    "after-hyperpolarisation" (lesson 5's title), which Rich would fold mid-word.
+    Every label, as drawn, is lines no wider than the list whose pieces are the
+    label's own words (or the parts of a hyphenated word, the hyphen ending a line),
+    in order; the same after a resize to 120×40."""
+    import re
+
+    from tutor.app.screens.lessons import LessonsScreen
+
+    app = make_app(content_dir=None)  # the shipped lessons
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")  # the first-run panel, if shown
+        await pilot.press("l")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonsScreen)
+        for size in ((80, 24), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            for selector in ("#lesson-list", "#try-list"):
+                lst = screen.query_one(selector, OptionList)
+                width = lst.scrollable_content_region.width
+                labels = screen._labels[selector]
+                assert labels and width > 0
+                for index, label in enumerate(labels):
+                    lines = str(lst.get_option_at_index(index).prompt).split("\n")
+                    assert all(len(line) <= width for line in lines), (size, lines)
+                    pieces = re.findall(r"[^\s-]*-|[^\s-]+", label)
+                    assert "".join(lines).replace(" ", "") == "".join(pieces), (size, lines)
+                    for line in lines[:-1]:  # a line ends at a word's end or after a hyphen
+                        assert line.rstrip().endswith("-") or any(
+                            re.search(rf"(^|[\s-]){re.escape(p)}$", line.rstrip()) for p in pieces
+                        ), (size, line)
+        long_words = [w for ls in app.quiz.lessons for w in ls.title.split() if len(w) > 20]
+        assert long_words, "the shipped titles no longer test a word wider than the list"

@@ -9,6 +9,7 @@ asks the app for everything else by posting messages (`tutor.app.messages`).
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, ClassVar
 
 from textual import on
@@ -29,6 +30,12 @@ def bar(fraction: float, width: int = 6) -> str:
     """Text progress bar (readable without colour): ▰▰▰▱▱▱."""
     full = round(max(0.0, min(1.0, fraction)) * width)
     return "▰" * full + "▱" * (width - full)
+
+
+def wrap_label(text: str, width: int) -> str:
+    """`text` in lines of at most `width` characters, broken at spaces and after
+    hyphens; a word is cut only where it alone is wider than the line."""
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=True)) or text
 
 
 class LessonsScreen(Screen[None]):
@@ -53,6 +60,8 @@ class LessonsScreen(Screen[None]):
         self.current: Any = None
         self.start = start
         """Lesson id to open at (else the active lesson, else the first)."""
+        self._labels: dict[str, list[str]] = {}
+        """Each option list's labels unwrapped (`_rewrap` fits them to the list's width)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="lessons-head")
@@ -79,6 +88,9 @@ class LessonsScreen(Screen[None]):
         for ls in self.bridge.lessons:
             m = mastery.get(ls.id, 0.0)
             lst.add_option(Option(literal(f"{bar(m)} {ls.title}"), id=ls.id))
+        self._labels["#lesson-list"] = [
+            f"{bar(mastery.get(ls.id, 0.0))} {ls.title}" for ls in self.bridge.lessons
+        ]
         if self.bridge.error:
             head.update(literal(self.bridge.error))
         elif not self.bridge.lessons:
@@ -104,6 +116,22 @@ class LessonsScreen(Screen[None]):
     @on(Resize)
     def _narrow(self, event: Resize) -> None:
         self.set_class(event.size.width < 100, "-narrow")
+        self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        """Wrap each list's labels to the width the list has now, breaking after hyphens.
+
+        Rich breaks lines at spaces only and folds a word wider than the line mid-word;
+        a lesson title such as "after-hyperpolarisation" is wider than the narrow list
+        (80 columns), so it would read "after-hyperpolaris / ation".
+        """
+        for selector, labels in self._labels.items():
+            lst = self.query_one(selector, OptionList)
+            width = lst.scrollable_content_region.width
+            if width <= 0 or lst.option_count != len(labels):
+                continue
+            for index, label in enumerate(labels):
+                lst.replace_option_prompt_at_index(index, literal(wrap_label(label, width)))
 
     def show_lesson(self, lesson: Any) -> None:
         """Show a lesson's text and its try-it steps."""
@@ -119,6 +147,8 @@ class LessonsScreen(Screen[None]):
         tries.clear_options()
         for k, step in enumerate(lesson.try_it):
             tries.add_option(Option(literal(f"▶ {step.label}"), id=str(k)))
+        self._labels["#try-list"] = [f"▶ {step.label}" for step in lesson.try_it]
+        self.call_after_refresh(self._rewrap)
         if lesson.try_it:
             tries.highlighted = 0  # enter on the list runs the first step, and it shows
         else:
