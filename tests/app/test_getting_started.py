@@ -197,3 +197,29 @@ def text_of_renderable(renderable) -> str:
         console = Console(width=200, record=True, file=null)
         console.print(renderable)
         return " ".join(console.export_text().split())
+
+
+async def test_live_first_run_panel_waits_for_the_engine(make_app, monkeypatch) -> None:
+    """Asked for while the engine is still being built (live), the panel appears once the
+    model runs, so drawing it never delays the model's start; a key pressed before then
+    cancels it."""
+    from tutor.app.lab_session import LabSession
+
+    monkeypatch.setattr(LabScreen, "_start_engine", lambda self: None)  # we build it below
+    app = make_app(live=True, welcome=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        lab = app.lab
+        assert lab.session is None
+        assert not lab.welcome_shown  # asked for, not drawn yet
+        lab._engine_ready(LabSession(lab.settings.preset, dt_ms=lab.settings.dt_ms))
+        await pilot.pause()
+        assert lab.ready and lab.welcome_shown
+    app = make_app(live=True, welcome=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        lab = app.lab
+        await pilot.press("g")  # the learner is already at it
+        lab._engine_ready(LabSession(lab.settings.preset, dt_ms=lab.settings.dt_ms))
+        await pilot.pause()
+        assert not lab.welcome_shown

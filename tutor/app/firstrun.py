@@ -18,7 +18,7 @@ _KEY = "getting_started_seen"
 
 def state_path(data_dir: Path | None) -> Path:
     """The state file in the progress folder (`--data-dir`, TUTOR_DATA_DIR or the default)."""
-    from tutor.quiz.store import data_dir as resolve
+    from tutor.quiz.paths import data_dir as resolve  # light: not the store
 
     return resolve(data_dir) / STATE_FILE
 

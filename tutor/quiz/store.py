@@ -26,12 +26,13 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import fsrs
 
 from tutor.quiz.grading import Attempt
+from tutor.quiz.paths import ENV_DATA_DIR as ENV_DATA_DIR  # re-exported
+from tutor.quiz.paths import data_dir as data_dir  # re-exported: the store's folder
 
 SCHEMA_VERSION = 3
 """Newest schema this code knows; older files are migrated up to it."""
@@ -39,7 +40,6 @@ SCHEMA_VERSION = 3
 DB_NAME = "progress.sqlite3"
 """File name inside the data dir."""
 
-ENV_DATA_DIR = "TUTOR_DATA_DIR"
 """Environment variable overriding the data dir (below `--data-dir`)."""
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -141,18 +141,6 @@ def _rollback(conn: sqlite3.Connection) -> None:
 def utc_now() -> datetime:
     """Default clock: aware UTC now."""
     return datetime.now(UTC)
-
-
-def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Where progress lives: `--data-dir`, else $TUTOR_DATA_DIR, else the platform user data dir."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get(ENV_DATA_DIR)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("neuron-tutor"))
 
 
 def _iso(dt: datetime) -> str:

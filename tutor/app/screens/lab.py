@@ -312,6 +312,8 @@ class LabScreen(Screen[None]):
         """The run kept with `b`, drawn dimmed under the next runs."""
         self.window_ms = settings.window_ms
         """Width of the time axis, ms (zoom: `z`/`Z`)."""
+        self._welcome_pending = False
+        """The getting-started panel was asked for before the engine was ready."""
         self.view_end_ms: float | None = None
         """Right edge of the time axis while scrolled back (`<`); None: follow the model."""
         self._open_setup()  # tests build the model at once; live, `_engine_ready` opens it
@@ -371,7 +373,13 @@ class LabScreen(Screen[None]):
     # -- getting started ---------------------------------------------------------------
     def show_welcome(self) -> None:
         """Show the getting-started panel over the plots; the next key closes it (and
-        still does what it does: `space` both closes it and stimulates)."""
+        still does what it does: `space` both closes it and stimulates).
+
+        Live, while the engine is still being built, it waits for it: drawing the panel
+        then would hold up the model's start by ~0.2 s (benchmarks/README.md)."""
+        if not self.ready:
+            self._welcome_pending = True
+            return
         self.query_one("#welcome", Static).display = True
 
     @property
@@ -380,6 +388,7 @@ class LabScreen(Screen[None]):
 
     def on_key(self) -> None:
         """Any key closes the getting-started panel; the key itself is not consumed."""
+        self._welcome_pending = False  # a key before the panel appeared: it never will
         if self.welcome_shown:
             self.query_one("#welcome", Static).display = False
 
@@ -419,6 +428,9 @@ class LabScreen(Screen[None]):
         self._last_tick = time.monotonic()
         self._timer = self.set_interval(1 / self.settings.fps, self._tick)
         self.refresh_bindings()  # the footer and palette now list the lab keys
+        if self._welcome_pending:
+            self._welcome_pending = False
+            self.show_welcome()
         self.redraw()
         self._announce_kernel()
 
