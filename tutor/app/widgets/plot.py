@@ -146,8 +146,12 @@ class PlotView(Widget):
                 if chars[r][c] == " ":
                     chars[r][c] = "│"
                 styles[r][c] = -3
-        for lab in d.labels:
-            self._place(lab, chars, styles)
+        # Newest first: where two labels would share cells (a spike train's peaks, side by
+        # side), the newer is written whole and the older left out — never one text
+        # half over another ("▼peak +31.9 m▼peak …"); the cursor reads any moment.
+        taken: list[tuple[int, int, int]] = []
+        for lab in reversed(d.labels):
+            self._place(lab, chars, styles, taken)
         cursor_style = base + Style(reverse=True, bold=True)
         pal = [base + s for s in self.palette]
         ticks = {self.y_to_row(t): t for t in nice_ticks(*d.y_range, max(rows // 3, 1))}
@@ -195,7 +199,15 @@ class PlotView(Widget):
         line[-len(label) :] = list(label)
         return "".join(line)
 
-    def _place(self, lab: Label, chars: list[list[str]], styles: list[list[int]]) -> None:
+    def _place(
+        self,
+        lab: Label,
+        chars: list[list[str]],
+        styles: list[list[int]],
+        taken: list[tuple[int, int, int]],
+    ) -> None:
+        """Write `lab` unless its cells (and one column either side) meet a label in
+        `taken` (row, first column, end column), to which it is then added."""
         rows, cols = len(chars), len(chars[0]) if chars else 0
         d = self.data
         if not (d.x_range[0] <= lab.x <= d.x_range[1]):
@@ -214,6 +226,10 @@ class PlotView(Widget):
             c += 1
         r = min(max(r, 0), rows - 1)
         c = min(max(c, 0), max(cols - len(text), 0))
+        end = min(c + len(text), cols)
+        if any(row == r and c <= e and s <= end for row, s, e in taken):
+            return
+        taken.append((r, c, end))
         for i, ch in enumerate(text[: cols - c]):
             chars[r][c + i] = ch
             styles[r][c + i] = lab.style
