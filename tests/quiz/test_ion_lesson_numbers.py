@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from lesson_claims import says
 
 from tutor.lab.experiments import measure
 from tutor.sim import Pulse, load_preset, simulate
@@ -46,6 +47,18 @@ def shown(value: float, digits: int) -> str:
 
 
 def test_01_concentrations_nernst_and_ghk() -> None:
+    says(
+        "01-resting-potential.md",
+        "| K⁺ | 140 | 5 |",
+        "| Na⁺ | 16 | 145 |",
+        "| Cl⁻ | 8 | 110 |",
+        "E_K = −88.8 mV",
+        "E_Na = +58.7 mV",
+        "E_Cl = −69.8 mV",
+        "P_Na/P_K = 0.054",
+        "gives −67.0 mV",
+        "2.8 mV below the GHK voltage",
+    )
     r, lesson = rest(), text("01-resting-potential.md")
     c = r.concentrations_mM
     assert (c["ki"], c["ko"], c["nai"], c["nao"], c["cli"], c["clo"]) == (140, 5, 16, 145, 8, 110)
@@ -60,6 +73,14 @@ def test_01_concentrations_nernst_and_ghk() -> None:
 
 
 def test_01_currents_at_rest_and_the_pump_balance() -> None:
+    says(
+        "01-resting-potential.md",
+        "+0.63 µA/cm² outward",
+        "+0.31 µA/cm² outward",
+        "−0.94 µA/cm² inward",
+        "3 × 0.31 = 0.94 µA/cm²",
+        "2 × 0.31 = 0.63 µA/cm²",
+    )
     r, lesson = rest(), text("01-resting-potential.md")
     cur = r.currents_uA_cm2
     assert f"+{cur['i_leak_k']:.2f} µA/cm² outward" in lesson
@@ -71,6 +92,12 @@ def test_01_currents_at_rest_and_the_pump_balance() -> None:
 
 
 def test_01_raising_ko_moves_rest_less_than_ek() -> None:
+    says(
+        "01-resting-potential.md",
+        "E_K moves up by 18.5 mV",
+        "moves only 5.2 mV, to −64.6 mV",
+        "from −88.8 to −70.3 mV",
+    )
     r, hi, lesson = rest(), high_ko(), text("01-resting-potential.md")
     e_shift = hi.nernst_mV["k"] - r.nernst_mV["k"]
     v_shift = hi.rest_mV - r.rest_mV
@@ -82,6 +109,13 @@ def test_01_raising_ko_moves_rest_less_than_ek() -> None:
 
 
 def test_01_ouabain_now_and_after_ten_minutes() -> None:
+    says(
+        "01-resting-potential.md",
+        "V rises 2.0 mV",
+        "(2.0 mV in 10 ms in the textbook neuron)",
+        "7.9 mV after ten minutes",
+        "from 16 to 42 mM",
+    )
     lesson = text("01-resting-potential.md")
     early = measure({"block": ["ouabain"], "tstop": 10}, "v_shift_mV")
     assert f"V rises {early:.1f} mV" in lesson
@@ -94,6 +128,13 @@ def test_01_ouabain_now_and_after_ten_minutes() -> None:
 
 
 def test_05_pump_steady_through_a_spike_and_ahp() -> None:
+    says(
+        "05-hyperpolarization.md",
+        "−82 mV in the textbook neuron",
+        "one spike raises by 0.01 mM",
+        "stays at 0.31 µA/cm²",
+        "rest moves less (5.2 mV",
+    )
     lesson = text("05-hyperpolarization.md")
     p = load_preset("textbook")
     res = simulate(p, [Pulse(5, 1, 20)], tstop_ms=30.0, dt_ms=0.01)
@@ -114,6 +155,13 @@ def spike_numbers() -> dict[str, float]:
 
 
 def test_06_ions_per_spike_in_a_thin_axon() -> None:
+    says(
+        "06-return-to-rest.md",
+        "about 11 900",
+        "(2 × 10⁻¹² mol/cm²)",
+        "[Na⁺]ᵢ by 0.079 mM",
+        "lowers E_Na by 0.13 mV",
+    )
     lesson = text("06-return-to-rest.md")
     n = spike_numbers()
     assert f"about\n{round(n['na_entry_per_um2'], -2):,.0f}".replace(",", " ") in lesson
@@ -127,6 +175,7 @@ def test_06_ions_per_spike_in_a_thin_axon() -> None:
 
 
 def test_06_predict_spike_questions_and_minimum_charge() -> None:
+    says("06-return-to-rest.md", "the 6 800", "rest to peak, 109 mV", "1.7 times")
     lesson = text("06-return-to-rest.md")
     n = spike_numbers()
     res = simulate(load_preset("textbook"), [Pulse(5, 1, 20)], tstop_ms=30.0)
@@ -138,6 +187,7 @@ def test_06_predict_spike_questions_and_minimum_charge() -> None:
 
 
 def test_06_time_constants_at_rest() -> None:
+    says("06-return-to-rest.md", "≈ 2.5 ms vs ≈ 1.4 ms for n in the textbook neuron")
     import numpy as np
 
     from tutor.sim import kernel as K
@@ -151,6 +201,15 @@ def test_06_time_constants_at_rest() -> None:
 
 
 def test_09_ghk_pump_share_and_spike_shift() -> None:
+    says(
+        "09-nernst.md",
+        "(P_Na/P_K = 0.054",
+        "−67.0 mV from the GHK equation",
+        "rests at −69.8 mV",
+        "holds it 2.8 mV below",
+        "lowers E_Na by only 0.13 mV",
+        "eight times less again",
+    )
     r, lesson = rest(), text("09-nernst.md")
     assert f"(P_Na/P_K = {r.permeability_ratios['na']:.3f}" in lesson
     assert f"{shown(r.ghk_mV, 1)} mV from the GHK equation" in lesson
@@ -189,6 +248,13 @@ def _ahp(preset: str) -> dict[str, float]:
 
 
 def test_05_ahp_lasts_tens_of_ms_and_gk_is_many_times_rest() -> None:
+    says(
+        "05-hyperpolarization.md",
+        "26 ms in the textbook neuron",
+        "12 ms in the squid axon",
+        "about 22 times its resting value",
+        "n = 0.69 against 0.32 at rest",
+    )
     lesson = text("05-hyperpolarization.md")
     squid, textbook = _ahp("squid"), _ahp("textbook")
     flat = " ".join(lesson.split())
@@ -202,6 +268,11 @@ def test_05_ahp_lasts_tens_of_ms_and_gk_is_many_times_rest() -> None:
 
 
 def test_01_na_reversal_and_chloride_at_rest() -> None:
+    says(
+        "01-resting-potential.md",
+        "E_Na (+58.7 mV here)",
+        "(E_Cl sits at rest, −69.8 mV, and no net Cl⁻ current",
+    )
     lesson = text("01-resting-potential.md")
     r = rest()
     assert f"E_Na ({shown(r.nernst_mV['na'], 1).replace('5', '+5', 1)} mV here)" in lesson
@@ -217,6 +288,12 @@ def test_01_na_reversal_and_chloride_at_rest() -> None:
 
 
 def test_09_chloride_and_sodium_worked_examples() -> None:
+    says(
+        "09-nernst.md",
+        "≈ −74 mV — a little below a −70 mV rest",
+        "E_Cl = −74 mV and E_Na = +67 mV",
+        "16 mM, and runs at 36 °C: E_Na = +58.7 mV",
+    )
     from tutor.sim.ions import nernst_mV
 
     lesson = text("09-nernst.md")
