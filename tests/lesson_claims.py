@@ -31,9 +31,12 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from tutor.quiz.loader import load_paths
+from tutor.quiz.models import RunSpec
+from tutor.sim.params import load_preset
 
 TESTS = Path(__file__).resolve().parent
 CONTENT = TESTS.parent / "content"
@@ -56,17 +59,25 @@ class Segment:
 
 
 @cache
-def _segments_of(path: Path, mtime_ns: int) -> tuple[Segment, ...]:
+def _load(
+    path: Path, mtime_ns: int
+) -> tuple[tuple[Segment, ...], dict[str, dict[str, set[float]]]]:
     result = load_paths([path])
     if not result.lessons:
         problems = "; ".join(str(p) for p in result.problems[:3])
         raise AssertionError(f"{path} does not load: {problems}")
     lesson = result.lessons[0]
     found: list[Segment] = [Segment("title", lesson.title), Segment("prose", lesson.body)]
+    settings: dict[str, dict[str, set[float]]] = {}
     for k, step in enumerate(lesson.try_it):
         found.append(Segment(f"try_it[{k}].label", step.label))
+        settings[f"try_it[{k}].label"] = protocol_values(step, lesson.preset)
     for q in lesson.questions:
         found.append(Segment(f"{q.id}.prompt", q.prompt))
+        from_model = getattr(q, "from_model", None)
+        run = getattr(q, "run", None) or (from_model.run if from_model else None)
+        if run is not None:
+            settings[f"{q.id}.prompt"] = protocol_values(run, lesson.preset)
         if q.explanation:
             found.append(Segment(f"{q.id}.explanation", q.explanation))
         for k, option in enumerate(getattr(q, "option", ())):
@@ -78,12 +89,70 @@ def _segments_of(path: Path, mtime_ns: int) -> tuple[Segment, ...]:
             value = getattr(q, key, None)
             if value:
                 found.append(Segment(f"{q.id}.{key}", value))
-    return tuple(Segment(s.where, fold(s.text)) for s in found)
+    return tuple(Segment(s.where, fold(s.text)) for s in found), settings
+
+
+def _segments_of(path: Path) -> tuple[Segment, ...]:
+    return _load(path, path.stat().st_mtime_ns)[0]
+
+
+def run_settings(path: Path) -> dict[str, dict[str, set[float]]]:
+    """For each try-it label and each prompt of a question with a run: the run's settings
+    by unit (µA/cm², ms, mV, °C, …), the values a number in that text may be describing."""
+    return _load(path, path.stat().st_mtime_ns)[1]
+
+
+def protocol_values(run: RunSpec, lesson_preset: str) -> dict[str, set[float]]:
+    """The settings of a run by the unit a lesson would write them in.
+
+    Durations include each pulse's onset, the gaps between successive onsets and the
+    run's length; the temperature is the one the run has (its preset's unless it sets
+    one; an axon of the squid preset runs at 18.5 °C unless told).
+    """
+    values: dict[str, set[float]] = {}
+
+    def add(unit: str, *numbers: float | str | None) -> None:
+        for number in numbers:
+            if isinstance(number, int | float):
+                values.setdefault(unit, set()).add(float(number))
+
+    onsets = [float(p[0]) for p in run.pulses if isinstance(p[0], int | float)]
+    add("ms", *onsets, *(b - a for a, b in pairwise(onsets)), run.tstop)
+    for pulse in run.pulses:
+        add("ms", pulse[1])
+        add("µA/cm²", pulse[2])
+    add("µA/cm²", run.hold)
+    preset = run.preset or lesson_preset
+    celsius = run.celsius
+    if celsius is None:
+        celsius = (
+            18.5 if run.axon is not None and preset == "squid" else load_preset(preset).celsius
+        )
+    add("°C", celsius)
+    add("mV", *run.set.values())
+    add("mS/cm²", *run.set.values())
+    if run.clamp is not None:
+        c = run.clamp
+        add("mV", c.hold, *c.steps, *c.prepulse, c.tail)
+        add("ms", c.dur, c.pre_dur, c.tail_dur)
+    if run.axon is not None:
+        a = run.axon
+        add("µm", a.diam)
+        add("mm", a.length, *(a.demyelinate or ()))
+    if run.neuron is not None:
+        for spec in run.neuron.inputs:
+            parts = spec.split(",")
+            try:
+                add("ms", float(parts[2]))
+                add("nS", float(parts[3]))
+            except (IndexError, ValueError):  # a "{name}" placeholder: no fixed value
+                continue
+    return values
 
 
 def visible_segments(path: Path) -> tuple[Segment, ...]:
     """The learner-visible text of the lesson file at `path`, piece by piece."""
-    return _segments_of(path, path.stat().st_mtime_ns)
+    return _segments_of(path)
 
 
 def lesson_path(name: str) -> Path:
@@ -306,6 +375,32 @@ class Inventory:
     by_source: dict[str, int]
 
 
+def as_value(number: str) -> float | None:
+    """A number as the lesson prints it ('−65', '~6.9', '1 900') as a float; None for a range."""
+    cleaned = number.replace("−", "-").replace("~", "").replace(" ", "").replace("\u2009", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def unit_after(occurrence: Occurrence, text: str) -> str | None:
+    m = re.match(rf"\s?({_UNIT})", text[occurrence.end :])
+    return m.group(1) if m else None
+
+
+def describes_its_run(
+    occurrence: Occurrence, text: str, settings: dict[str, dict[str, set[float]]]
+) -> bool:
+    """Is this number, with its unit, one of the settings of the run its text describes?"""
+    by_unit = settings.get(occurrence.where)
+    unit = unit_after(occurrence, text)
+    value = as_value(occurrence.number)
+    if by_unit is None or unit is None or value is None:
+        return False
+    return any(abs(value - v) < 1e-9 for v in by_unit.get(unit, ()))
+
+
 def inventory(
     path: Path, tests: list[Claim], allowed: list[Claim], waiting: list[Claim]
 ) -> Inventory:
@@ -318,13 +413,18 @@ def inventory(
     occurrences = number_occurrences(path)
     unclaimed: list[Occurrence] = []
     conflicting: list[tuple[Occurrence, list[Claim]]] = []
-    by_source: dict[str, int] = {"test": 0, "pending": 0}
+    settings = run_settings(path)
+    by_source: dict[str, int] = {"test": 0, "run setting": 0, "pending": 0}
     for occurrence in occurrences:
         kinds: dict[str, list[Claim]] = {}
+        if describes_its_run(occurrence, segments[occurrence.where], settings):
+            kinds["run setting"] = [Claim(path.name, occurrence.number, "run setting")]
         for name, claims in (("test", tests), ("allowlist", allowed), ("pending", waiting)):
             hits = covered_by(occurrence, segments, claims)
             if hits:
                 kinds[name] = hits
+        if "test" in kinds:  # a test that quotes a run's setting answers for it already
+            kinds.pop("run setting", None)
         if not kinds:
             unclaimed.append(occurrence)
         elif len(kinds) > 1:

@@ -24,10 +24,13 @@ from lesson_claims import (
     Inventory,
     allowlisted,
     declared_claims,
+    describes_its_run,
     inventory,
     number_occurrences,
     pending,
+    run_settings,
     suggest_phrase,
+    unit_after,
     visible_segments,
 )
 
@@ -151,3 +154,36 @@ def test_a_claim_and_an_allowlist_entry_on_one_number_conflict(tmp_path: Path) -
     twice = [*allowed, Claim(name, "from −55 to +40 mV in 0.79 ms", "allowlist: protocol")]
     result = inventory(CONTENT / name, tests, twice, waiting)
     assert any(o.number == "0.79" for o, _ in result.conflicting)
+
+
+# -- a try-it's label says what the try-it runs ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_try_it_labels_state_their_own_settings(name: str) -> None:
+    """'A weak pulse (2 µA/cm², 1 ms)' must be the pulse the try-it delivers: every number
+    with a unit in a label is one of that try-it's settings (temperature: the preset's own
+    unless the try-it sets one)."""
+    path = CONTENT / name
+    segments = {s.where: s.text for s in visible_segments(path)}
+    settings = run_settings(path)
+    for occurrence in number_occurrences(path):
+        if not occurrence.where.startswith("try_it["):
+            continue
+        text = segments[occurrence.where]
+        if unit_after(occurrence, text) is None:
+            continue
+        assert describes_its_run(occurrence, text, settings), (
+            f"{occurrence}: not a setting of this try-it {settings[occurrence.where]}"
+        )
+
+
+def test_a_label_that_misstates_its_pulse_is_caught(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "02-threshold.md")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("(2 µA/cm², 1 ms)", "(3 µA/cm², 1 ms)"), encoding="utf-8")
+    segments = {s.where: s.text for s in visible_segments(path)}
+    label = [o for o in number_occurrences(path) if o.where == "try_it[0].label"]
+    assert [o.number for o in label] == ["3", "1"]
+    verdicts = [describes_its_run(o, segments[o.where], run_settings(path)) for o in label]
+    assert verdicts == [False, True]
