@@ -78,6 +78,10 @@ def _load(
         run = getattr(q, "run", None) or (from_model.run if from_model else None)
         if run is not None:
             settings[f"{q.id}.prompt"] = protocol_values(run, lesson.preset)
+        tolerances = [getattr(q, k, None) for k in ("tolerance", "tolerance_pct", "tolerance_ms")]
+        if any(isinstance(t, float) for t in tolerances):  # "(±0.08)", "(±25 %)", "±0.3 ms"
+            by_unit = settings.setdefault(f"{q.id}.prompt", {})
+            by_unit["±"] = {float(t) for t in tolerances if isinstance(t, float)}
         if q.explanation:
             found.append(Segment(f"{q.id}.explanation", q.explanation))
         for k, option in enumerate(getattr(q, "option", ())):
@@ -159,7 +163,7 @@ def lesson_path(name: str) -> Path:
     return CONTENT / name
 
 
-def says(name: str, *phrases: str) -> None:
+def says(name: str, *phrases: str) -> bool:
     """Assert that lesson `name` (a file in content/) says each phrase in learner-visible text.
 
     Call it with string literals: the number inventory reads these calls from the test
@@ -167,7 +171,9 @@ def says(name: str, *phrases: str) -> None:
     """
     segments = visible_segments(lesson_path(name))
     for phrase in phrases:
-        assert any(phrase in s.text for s in segments), f"{name} should say {phrase!r}"
+        folded = fold(phrase)
+        assert any(folded in s.text for s in segments), f"{name} should say {phrase!r}"
+    return True  # so that `assert value == shown and says(...)` reads as one statement
 
 
 # -- the numbers ------------------------------------------------------------------------------
@@ -294,24 +300,33 @@ def _literal(node: ast.expr) -> str | None:
 
 
 def declared_claims(roots: Iterable[Path] = (TESTS,)) -> list[Claim]:
-    """Every `says("lesson.md", "phrase", …)` call with literal arguments in the test files."""
+    """Every `says("lesson.md", "phrase", …)` call with literal arguments in the test files
+    (the lesson may also be a module-level constant holding the file name)."""
     found: list[Claim] = []
     for root in roots:
         for file in sorted(root.rglob("test_*.py")):
             tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+            constants = {  # module-level NAME = "lesson.md", usable as says(NAME, ...)
+                target.id: value
+                for node in tree.body
+                if isinstance(node, ast.Assign) and (value := _literal(node.value)) is not None
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            }
             for node in ast.walk(tree):
                 if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                     continue
                 if node.func.id != "says" or not node.args:
                     continue
-                lesson = _literal(node.args[0])
+                first = node.args[0]
+                lesson = constants.get(first.id) if isinstance(first, ast.Name) else _literal(first)
                 if lesson is None:
                     continue
                 where = f"{file.relative_to(TESTS.parent)}:{node.lineno}"
                 for arg in node.args[1:]:
                     phrase = _literal(arg)
                     if phrase is not None:
-                        found.append(Claim(lesson, phrase, where))
+                        found.append(Claim(lesson, fold(phrase), where))
     return found
 
 
@@ -392,9 +407,13 @@ def unit_after(occurrence: Occurrence, text: str) -> str | None:
 def describes_its_run(
     occurrence: Occurrence, text: str, settings: dict[str, dict[str, set[float]]]
 ) -> bool:
-    """Is this number, with its unit, one of the settings of the run its text describes?"""
+    """Is this number, with its unit, one of the settings of the run its text describes?
+
+    A number written right after ± in a question's prompt is its tolerance (absolute, in
+    percent, or in ms for a mark question), and must be the question's own.
+    """
     by_unit = settings.get(occurrence.where)
-    unit = unit_after(occurrence, text)
+    unit = "±" if text[: occurrence.start].endswith("±") else unit_after(occurrence, text)
     value = as_value(occurrence.number)
     if by_unit is None or unit is None or value is None:
         return False

@@ -7,16 +7,15 @@ written), so the lesson cannot drift from the cable model.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from lesson_claims import says
 from oracle import cable_reference
 
 from tutor.lab.annotate import annotate
 from tutor.lab.experiments import measure, simulate_run
 from tutor.lab.propagation import load_myelin
 
-LESSON = (Path(__file__).resolve().parents[2] / "content" / "12-axon-propagation.md").read_text()
+L12 = "12-axon-propagation.md"
 
 
 def velocity(axon: dict, **run: object) -> float:
@@ -36,7 +35,8 @@ def velocity(axon: dict, **run: object) -> float:
     ],
 )
 def test_stated_velocities(text: str, axon: dict, run: dict, digits: int) -> None:
-    assert text in LESSON
+    says(L12, "**18.7 m/s**", "12.2 m/s", "32.6 m/s", "**2.7 m/s**", "about 18.6 m/s")
+    says(L12, text)
     number = float(
         text.strip("*").split()[-2] if text.startswith("about") else text.strip("*").split()[0]
     )
@@ -45,16 +45,17 @@ def test_stated_velocities(text: str, axon: dict, run: dict, digits: int) -> Non
 
 def test_ratios_and_times() -> None:
     bare, myel = velocity({"diam": 10}), velocity({"diam": 10, "myelin": True})
-    assert "twelve times" in LESSON and round(myel / bare) == 12
+    assert says(L12, "twelve times") and round(myel / bare) == 12
     # doubling the diameter: ×√2 ≈ 1.41 (the feedback of prop-double-diam)
-    assert abs(velocity({"diam": 952}) / velocity({}) - 1.41) < 0.02
+    says(L12, "√2 ≈ 1.41, not 2", "×√2 ≈ 1.41 for twice the width")
+    assert round(velocity({"diam": 952}) / velocity({}), 2) == 1.41
     # internode 1 mm (100 fibre diameters of 10 µm) crossed in about 31 µs
     model = load_myelin()
-    assert model.internode_um(10.0) == 1000.0 and "nodes every 1 mm" in LESSON
-    assert round(model.internode_um(10.0) / myel) == 31 and "about 31 µs" in LESSON
+    assert model.internode_um(10.0) == 1000.0 and says(L12, "nodes every 1 mm")
+    assert round(model.internode_um(10.0) / myel) == 31 and says(L12, "about 31 µs")
     # 16–24 mm is the middle fifth of the default 40-internode fibre
     out_len = 40 * (model.internode_um(10.0) + model.node_length_um) + model.node_length_um
-    assert abs(out_len / 1000.0 - 40.0) < 0.1 and "16–24 mm of its 40 mm" in LESSON
+    assert abs(out_len / 1000.0 - 40.0) < 0.1 and says(L12, "16–24 mm of its 40 mm")
 
 
 @pytest.mark.parametrize("celsius", [6.3, 18.5])
@@ -70,7 +71,7 @@ def test_node_rise_takes_more_than_half_a_millisecond(celsius: float) -> None:
 def test_neuron_agrees_with_the_stated_velocity() -> None:
     """'NEURON on the same cable gives 18.7 m/s'."""
     assert round(cable_reference.load()["default"]["velocity_m_s"], 1) == 18.7
-    assert "NEURON on the same cable gives 18.7 m/s" in LESSON
+    says(L12, "NEURON on the same cable gives 18.7 m/s")
 
 
 def test_collision_and_block_as_stated() -> None:
