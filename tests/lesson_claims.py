@@ -42,7 +42,9 @@ TESTS = Path(__file__).resolve().parent
 CONTENT = TESTS.parent / "content"
 ALLOWLIST = TESTS / "quiz" / "lesson_numbers_not_from_the_model.toml"
 PENDING = TESTS / "quiz" / "lesson_numbers_pending.toml"
-CATEGORIES = ("protocol", "literature", "definition", "arithmetic", "history")
+CATEGORIES = ("protocol", "literature", "definition", "arithmetic", "history", "distractor")
+"""Why a number may be listed rather than recomputed. `distractor`: the text of a wrong
+option (a deliberately false statement its feedback refutes); only there."""
 
 
 def fold(text: str) -> str:
@@ -61,7 +63,7 @@ class Segment:
 @cache
 def _load(
     path: Path, mtime_ns: int
-) -> tuple[tuple[Segment, ...], dict[str, dict[str, set[float]]]]:
+) -> tuple[tuple[Segment, ...], dict[str, dict[str, set[float]]], frozenset[str]]:
     result = load_paths([path])
     if not result.lessons:
         problems = "; ".join(str(p) for p in result.problems[:3])
@@ -69,6 +71,7 @@ def _load(
     lesson = result.lessons[0]
     found: list[Segment] = [Segment("title", lesson.title), Segment("prose", lesson.body)]
     settings: dict[str, dict[str, set[float]]] = {}
+    wrong: set[str] = set()
     for k, step in enumerate(lesson.try_it):
         found.append(Segment(f"try_it[{k}].label", step.label))
         settings[f"try_it[{k}].label"] = protocol_values(step, lesson.preset)
@@ -86,6 +89,8 @@ def _load(
             found.append(Segment(f"{q.id}.explanation", q.explanation))
         for k, option in enumerate(getattr(q, "option", ())):
             found.append(Segment(f"{q.id}.option[{k}].text", option.text))
+            if not option.correct:
+                wrong.add(f"{q.id}.option[{k}].text")
             found.append(Segment(f"{q.id}.option[{k}].feedback", option.feedback))
         for k, near in enumerate(getattr(q, "near", ())):
             found.append(Segment(f"{q.id}.near[{k}].feedback", near.feedback))
@@ -93,7 +98,7 @@ def _load(
             value = getattr(q, key, None)
             if value:
                 found.append(Segment(f"{q.id}.{key}", value))
-    return tuple(Segment(s.where, fold(s.text)) for s in found), settings
+    return tuple(Segment(s.where, fold(s.text)) for s in found), settings, frozenset(wrong)
 
 
 def _segments_of(path: Path) -> tuple[Segment, ...]:
@@ -104,6 +109,11 @@ def run_settings(path: Path) -> dict[str, dict[str, set[float]]]:
     """For each try-it label and each prompt of a question with a run: the run's settings
     by unit (µA/cm², ms, mV, °C, …), the values a number in that text may be describing."""
     return _load(path, path.stat().st_mtime_ns)[1]
+
+
+def wrong_options(path: Path) -> frozenset[str]:
+    """The segments that are the text of a wrong option."""
+    return _load(path, path.stat().st_mtime_ns)[2]
 
 
 def protocol_values(run: RunSpec, lesson_preset: str) -> dict[str, set[float]]:
@@ -452,6 +462,11 @@ def inventory(
             ((name, hits),) = kinds.items()
             key = hits[0].source if name == "allowlist" else name
             by_source[key] = by_source.get(key, 0) + 1
+    wrong = wrong_options(path)
+    for occurrence in occurrences:  # a distractor entry answers only inside a wrong option
+        hits = covered_by(occurrence, segments, allowed)
+        if any(c.source == "allowlist: distractor" for c in hits) and occurrence.where not in wrong:
+            conflicting.append((occurrence, hits))
     texts = list(segments.values())
     stale = [c for c in (*tests, *allowed, *waiting) if not any(c.phrase in t for t in texts)]
     return Inventory(occurrences, unclaimed, conflicting, stale, by_source)
