@@ -76,15 +76,8 @@ def _load(
         found.append(Segment(f"try_it[{k}].label", step.label))
         settings[f"try_it[{k}].label"] = protocol_values(step, lesson.preset)
     for q in lesson.questions:
+        first = len(found)
         found.append(Segment(f"{q.id}.prompt", q.prompt))
-        from_model = getattr(q, "from_model", None)
-        run = getattr(q, "run", None) or (from_model.run if from_model else None)
-        if run is not None:
-            settings[f"{q.id}.prompt"] = protocol_values(run, lesson.preset)
-        tolerances = [getattr(q, k, None) for k in ("tolerance", "tolerance_pct", "tolerance_ms")]
-        if any(isinstance(t, float) for t in tolerances):  # "(±0.08)", "(±25 %)", "±0.3 ms"
-            by_unit = settings.setdefault(f"{q.id}.prompt", {})
-            by_unit["±"] = {float(t) for t in tolerances if isinstance(t, float)}
         if q.explanation:
             found.append(Segment(f"{q.id}.explanation", q.explanation))
         for k, option in enumerate(getattr(q, "option", ())):
@@ -98,6 +91,15 @@ def _load(
             value = getattr(q, key, None)
             if value:
                 found.append(Segment(f"{q.id}.{key}", value))
+        from_model = getattr(q, "from_model", None)
+        run = getattr(q, "run", None) or (from_model.run if from_model else None)
+        if run is not None:  # every text of the question may name its run's settings
+            for segment in found[first:]:
+                settings[segment.where] = protocol_values(run, lesson.preset)
+        tolerances = [getattr(q, k, None) for k in ("tolerance", "tolerance_pct", "tolerance_ms")]
+        if any(isinstance(t, float) for t in tolerances):  # "(±0.08)", "(±25 %)", "±0.3 ms"
+            by_unit = settings.setdefault(f"{q.id}.prompt", {})
+            by_unit["±"] = {float(t) for t in tolerances if isinstance(t, float)}
     return tuple(Segment(s.where, fold(s.text)) for s in found), settings, frozenset(wrong)
 
 
@@ -143,8 +145,9 @@ def protocol_values(run: RunSpec, lesson_preset: str) -> dict[str, set[float]]:
             18.5 if run.axon is not None and preset == "squid" else load_preset(preset).celsius
         )
     add("°C", celsius)
-    add("mV", *run.set.values())
-    add("mS/cm²", *run.set.values())
+    add("mV", *run.set.values())  # ek, ena, el …
+    add("mS/cm²", *run.set.values())  # gna, gk, gl …
+    add("µm", *run.set.values())  # volarea
     if run.clamp is not None:
         c = run.clamp
         add("mV", c.hold, *c.steps, *c.prepulse, c.tail)

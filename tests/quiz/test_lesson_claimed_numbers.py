@@ -16,7 +16,9 @@ import numpy as np
 from lesson_claims import says
 
 from tutor.lab.annotate import annotate
-from tutor.lab.experiments import measure, simulate_run
+from tutor.lab.experiments import RELATIVE_WITHIN, measure, simulate_run
+from tutor.sim import kernel as K
+from tutor.sim.engine import params_row
 from tutor.sim.ions import FARADAY, GAS_CONSTANT, nernst_mV, rt_over_f_mV
 from tutor.sim.params import load_preset
 from tutor.sim.rest import explain_rest
@@ -359,3 +361,115 @@ def test_04_tea_and_repolarisation_time() -> None:
         if e["kind"] == "phase" and e.get("phase") == "hyperpolarization" and e["t_ms"] > 0
     )
     assert 0.5 <= back - peak <= 1.0
+
+
+# -- lessons 05-08: the AHP, ion counts, refractoriness, channels and temperature ------------
+
+L05 = "05-hyperpolarization.md"
+L06 = "06-return-to-rest.md"
+L07 = "07-refractory.md"
+L08 = "08-ion-channels.md"
+
+
+def test_05_squid_ahp_and_e_k() -> None:
+    says(
+        L05,
+        "−76 mV in the squid axon",
+        "The squid axon (E_K = −77 mV, rest ≈ −65 mV)",
+        "Right — about −76 mV, just above E_K (−77 mV)",
+        "It reaches about −76 mV: below rest, approaching but not passing E_K (−77 mV).",
+        "follows E_K down to about −89 mV.",
+        "It deepens to about −89 mV.",
+        "the squid preset (rest −65 mV, E_K = −77 mV)",
+        "About −76 mV: 11 mV below rest, within about 1 mV of E_K",
+        "−65 mV is the resting potential.",
+        "AHP cannot go below E_K (−77 mV here)",
+        "E_K rises by about 18.5 mV",
+        "Right: 61.5 × log10(2) ≈ 18.5 mV at 37 °C.",
+    )
+    squid = load_preset("squid")
+    v_rest = rest_state("squid")[0]
+    ahp = measured({"preset": "squid", "pulses": SPIKE}, "ahp_min_mV")
+    deeper = measured({"preset": "squid", "pulses": SPIKE, "set": {"ek": -90}}, "ahp_min_mV")
+    assert squid.ek == -77.0 and round(v_rest) == -65 and round(ahp) == -76
+    assert round(v_rest - ahp) == 11 and round(ahp - squid.ek) == 1 and round(deeper) == -89
+    assert round(61.5 * math.log10(2), 1) == 18.5
+
+
+def test_06_charge_and_ion_arithmetic() -> None:
+    says(
+        L06,
+        "Moving the membrane by 100 mV requires only the charge Q = C·ΔV = 1 µF/cm² × 0.1 V ="
+        " 0.1 µC/cm²",
+        "In a thin 1 µm axon (volume/area 0.25 µm) that raises [Na⁺]ᵢ",
+        "against 16 mM inside",
+        "(diameter ~0.5 mm) the change is 500",
+        "Q = C·ΔV = 1 µF/cm² × 0.1 V = 0.1 µC/cm² = 100 nC/cm² — about 10⁻¹² mol",
+        "0.1 is right in µC/cm²",
+        "(1 µC = 1000 nC)",
+        "Check the units: 1 µF × 0.1 V = 0.1 µC, which is 100",
+        "(F = 96 485 C/mol)",
+        "10⁻⁷ C/cm² ÷ 96 485 C/mol ≈ 1.04 × 10⁻¹² mol/cm². Divide by d/4 = 2.5 × 10⁻⁵ cm:"
+        " 4.1 × 10⁻⁸ mol/cm³ = 41 µM",
+        "In the squid giant axon (500 µm) it is 500 times less.",
+        "tens of µM in a 1 µm axon",
+        "(well under 1 %)",
+        "charge needed to move V by 100 mV is about 10⁻¹² mol/cm²",
+        "raise [Na⁺]ᵢ (16 mM at rest)",
+        "Right: about 0.08 mM, half a percent; E_Na falls by about 0.13 mV.",
+        "About 0.08 mM — half a percent of 16 mM — so E_Na falls by only ~0.13 mV.",
+    )
+    tb = load_preset("textbook")
+    assert tb.cm == 1.0 and round(tb.nai) == 16
+    charge_C = 1e-6 * 0.1  # 1 µF/cm² × 0.1 V
+    assert round(charge_C * 1e6, 1) == 0.1 and round(charge_C * 1e9) == 100
+    mol = charge_C / FARADAY
+    assert round(mol * 1e12, 2) == 1.04 and round(mol * 1e12) == 1
+    per_cm3 = mol / (1e-4 / 4)
+    assert 1e-4 / 4 == 2.5e-5 and round(per_cm3 * 1e8, 1) == 4.1 and round(per_cm3 * 1e9) == 41
+    assert round(1e-4 / 4 * 1e4, 2) == 0.25  # d/4 in µm
+    assert round(476 / 1000, 1) == 0.5 and round(476 / 1, -2) == 500  # giant axon diameter
+    rise = thin_axon("delta_nai_mM")
+    assert 10 <= rise * 1000 < 100 and 100 * rise / tb.nai < 1  # tens of µM, well under 1 %
+    assert round(rise, 2) == 0.08 and round(100 * rise / tb.nai, 1) == 0.5
+    assert round(thin_axon("delta_ena_mV"), 2) == -0.13
+
+
+def test_06_h_is_the_slowest_gate_at_rest() -> None:
+    says(L06, "≈ 8.5 ms vs ≈ 5.5 ms in the squid axon at 6.3 °C")
+    squid = load_preset("squid")
+    v = rest_state("squid")[0]
+    rates = K.gate_rates_array(np.array([v]), params_row(squid))[:, 0]
+    tau_h, tau_n = 1 / (rates[2] + rates[3]), 1 / (rates[4] + rates[5])
+    assert round(tau_h, 1) == 8.5 and round(tau_n, 1) == 5.5 and squid.celsius == 6.3
+
+
+def test_07_relative_refractory_ends_within_5_percent() -> None:
+    says(L07, "ending when the threshold is back within 5 % of normal")
+    assert RELATIVE_WITHIN == 0.05
+
+
+def test_08_conductance_exercises_and_temperature() -> None:
+    says(
+        L08,
+        "With ḡ_Na = 120 mS/cm²",
+        "g_Na = ḡ_Na·m³·h = 120 × 0.729 × 0.1 ≈ 8.75 mS/cm².",
+        "Check the factor h = 0.1: 120 × 0.729 × 0.1 = 8.75.",
+        "With ḡ_K = 36 mS/cm²",
+        "g_K = ḡ_K·n⁴ = 36 × 0.0625 = 2.25 mS/cm².",
+        "by Q10^((T − 6.3)/10)",
+        "Warming the squid axon from 6.3 to 18.5 °C",
+        "At 6.3 °C the squid spike is",
+        "The squid axon is warmed from 6.3 to",
+        "which fires easily at 6.3 °C",
+        "faster at 18.5 °C than at 6.3 °C?",
+        "the spike at 18.5 °C is",
+    )
+    squid = load_preset("squid")
+    assert (squid.gna, squid.gk, squid.celsius, squid.q10) == (120.0, 36.0, 6.3, 3.0)
+    assert round(0.9**3, 3) == 0.729 and round(120 * 0.729 * 0.1, 2) == 8.75
+    assert 0.5**4 == 0.0625 and 36 * 0.0625 == 2.25
+    for celsius in (18.5, 35.0):
+        expected = squid.q10 ** ((celsius - 6.3) / 10)
+        assert squid.at_temperature(celsius).rate_factor == expected
+    assert measured({"preset": "squid", "pulses": SPIKE}, "spike_count") == 1
