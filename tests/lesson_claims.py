@@ -118,6 +118,14 @@ def wrong_options(path: Path) -> frozenset[str]:
     return _load(path, path.stat().st_mtime_ns)[2]
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def protocol_values(run: RunSpec, lesson_preset: str) -> dict[str, set[float]]:
     """The settings of a run by the unit a lesson would write them in.
 
@@ -157,11 +165,17 @@ def protocol_values(run: RunSpec, lesson_preset: str) -> dict[str, set[float]]:
         add("µm", a.diam)
         add("mm", a.length, *(a.demyelinate or ()))
     if run.neuron is not None:
+        input_onsets = sorted(
+            {float(p.split(",")[2]) for p in run.neuron.inputs if _is_number(p.split(",")[2])}
+        )
+        add("ms", *(b - a for a, b in pairwise(input_onsets)))
         for spec in run.neuron.inputs:
             parts = spec.split(",")
             try:
                 add("ms", float(parts[2]))
                 add("nS", float(parts[3]))
+                if parts[1].startswith("dend:"):
+                    add("dend:", float(parts[1].removeprefix("dend:")))
             except (IndexError, ValueError):  # a "{name}" placeholder: no fixed value
                 continue
     return values
@@ -426,7 +440,10 @@ def describes_its_run(
     percent, or in ms for a mark question), and must be the question's own.
     """
     by_unit = settings.get(occurrence.where)
-    unit = "±" if text[: occurrence.start].endswith("±") else unit_after(occurrence, text)
+    before = text[: occurrence.start]
+    unit = "±" if before.endswith("±") else unit_after(occurrence, text)
+    if before.endswith("dend:"):  # a synapse's place on the dendrite, 0 … 1
+        unit = "dend:"
     value = as_value(occurrence.number)
     if by_unit is None or unit is None or value is None:
         return False

@@ -46,6 +46,14 @@ MID = "ampa,dend:0.5,5,2"
 
 
 def test_single_and_temporal() -> None:
+    says(
+        L11,
+        "3.5 mV here",
+        "Two EPSPs 2 ms apart sum to 6.6 mV",
+        "(one input alone: 3.5 mV)",
+        "Yes: 3.7 mV",
+        "Only 3.7 mV: after 30 ms",
+    )
     one = depol(MID)
     assert f"{one:.1f}" == "3.5" and says(L11, "(3.5 mV)") and says(L11, "gives a 3.5 mV EPSP")
     two = depol(MID, "ampa,dend:0.5,7,2")
@@ -61,7 +69,7 @@ def test_near_and_far() -> None:
     t_near, t_far = peak_ms("ampa,dend:0.1,5,2"), peak_ms("ampa,dend:0.9,5,2")
     assert f"{t_near - 5.0:.1f}" == "3.0" and says(L11, "peaking 3.0 ms after the input")
     assert f"{t_near:.1f}" == "8.0" and says(L11, "the peak was at 8.0 ms")
-    assert f"{t_far:.1f}" == "11.2" and says(L11, "peaks at 11.2 ms")
+    assert f"{t_far:.1f}" == "11.2" and says(L11, "peaks at 11.2 ms", "(peak at 11.2 ms)")
     assert t_far - t_near > 3.0 and says(L11, "over 3 ms later")
 
 
@@ -75,6 +83,7 @@ def test_shunting() -> None:
     assert says(L11, "moved V by only 0.08 mV")
     e_rev = synapse_kinds()["gabaa"].e_rev_mV
     assert abs(e_rev - run.rest_mV[cell.soma]) < 0.2 and says(L11, "within 0.2 mV of the resting")
+    assert round(e_rev) == -70 and says(L11, "(E_rev −70 mV, within 0.2 mV")
     exc = depol("ampa,dend:0.3,5,2")
     both = depol("ampa,dend:0.3,5,2", "gabaa,soma,5,10")
     assert f"{exc:.1f}" == "4.0" and says(L11, "alone gives a 4.0 mV EPSP")
@@ -109,7 +118,7 @@ def nmda_adds(background: list[str]) -> float:
 
 def test_nmda_numbers() -> None:
     rest, depolarised = nmda_adds([]), nmda_adds(["ampa,dend:0.5,8,2"] * 3)
-    assert f"{rest:.2f}" == "0.83" and says(L11, "adds 0.83 mV")
+    assert f"{rest:.2f}" == "0.83" and says(L11, "adds 0.83 mV", "the same 0.83 mV on top")
     assert f"{depolarised:.2f}" == "1.16" and says(L11, "but 1.16 mV when")
 
 
@@ -129,10 +138,14 @@ def test_model_description() -> None:
     assert (k["ampa"].tau1_ms, k["ampa"].tau2_ms, k["ampa"].e_rev_mV) == (0.2, 2.0, 0.0)
     assert says(L11, "AMPA (rise 0.2 ms, decay 2 ms, E 0 mV)")
     assert (k["nmda"].tau1_ms, k["nmda"].tau2_ms, k["nmda"].mg_mM) == (2.0, 65.0, 1.0)
+    assert k["nmda"].e_rev_mV == 0.0 and says(L11, "E_NMDA ≈ 0 mV")
+    assert k["ampa"].e_rev_mV == 0.0 and round(rest[cell.soma]) == -70
+    says(L11, "reversal potential near 0 mV. At −70 mV the driving force is inward")
     assert says(L11, "NMDA (rise 2 ms,\ndecay 65 ms, E 0 mV")
     assert (k["gabaa"].tau1_ms, k["gabaa"].tau2_ms, k["gabaa"].e_rev_mV) == (0.5, 5.0, -70.0)
     assert says(L11, "GABA_A (rise 0.5 ms, decay\n5 ms, E −70 mV)")
     tau = cell.passive_tau_ms(cell.dend[0])
     assert f"{tau:.0f}" == "10" and says(L11, "(10 ms for this membrane)")
+    says(L11, "2 ms is short compared with the 10 ms membrane time constant")
     # an EPSP's decay at the soma is that τ: 30 ms apart is three of them
     assert f"{30.0 / tau:.0f}" == "3" and says(L11, "three time constants")

@@ -13,7 +13,7 @@ from oracle import cable_reference
 
 from tutor.lab.annotate import annotate
 from tutor.lab.experiments import measure, simulate_run
-from tutor.lab.propagation import load_myelin
+from tutor.lab.propagation import SQUID_CELSIUS, SQUID_DIAM_UM, SQUID_RA_OHM_CM, load_myelin
 
 L12 = "12-axon-propagation.md"
 
@@ -36,6 +36,16 @@ def velocity(axon: dict, **run: object) -> float:
 )
 def test_stated_velocities(text: str, axon: dict, run: dict, digits: int) -> None:
     says(L12, "**18.7 m/s**", "12.2 m/s", "32.6 m/s", "**2.7 m/s**", "about 18.6 m/s")
+    says(
+        L12,
+        "m/s** (at 6.3 °C",
+        "The 476 µm squid axon conducts at 18.7 m/s.",
+        "squid membrane conducts at 2.7 m/s.",
+        "with squid channels at 18.5 °C a **10 µm fibre conducts",
+        "times a bare 10 µm axon",
+        "(Hodgkin and Huxley's 476 µm squid axon",
+        "18.7 m/s — Hodgkin and Huxley's",
+    )
     says(L12, text)
     number = float(
         text.strip("*").split()[-2] if text.startswith("about") else text.strip("*").split()[0]
@@ -52,6 +62,12 @@ def test_ratios_and_times() -> None:
     # internode 1 mm (100 fibre diameters of 10 µm) crossed in about 31 µs
     model = load_myelin()
     assert model.internode_um(10.0) == 1000.0 and says(L12, "nodes every 1 mm")
+    says(L12, "in the model's 10 µm myelinated fibre", "(1 mm further on)", "covers 1 mm in about")
+    says(
+        L12,
+        "1 mm at 32.6 m/s takes only ~31 µs",
+        "at 32.6 m/s the spike covers 1 mm in about 31 µs",
+    )
     assert round(model.internode_um(10.0) / myel) == 31 and says(L12, "about 31 µs")
     # 16–24 mm is the middle fifth of the default 40-internode fibre
     out_len = 40 * (model.internode_um(10.0) + model.node_length_um) + model.node_length_um
@@ -66,6 +82,12 @@ def test_node_rise_takes_more_than_half_a_millisecond(celsius: float) -> None:
     thr = next(e["t_ms"] for e in events if e["kind"] == "threshold")
     peak = next(e["t_ms"] for e in events if e["kind"] == "peak")
     assert 0.5 < peak - thr < 1.0
+
+
+def test_the_model_axon_is_hodgkin_and_huxleys() -> None:
+    """The default cable is the axon of HH's 1952 calculation: 476 µm, 35.4 Ω·cm, 18.5 °C."""
+    says(L12, "for a 476 µm squid axon (Ra 35.4 Ω·cm, 18.5 °C)", "476 µm squid axon at 18.5 °C")
+    assert (SQUID_DIAM_UM, SQUID_RA_OHM_CM, SQUID_CELSIUS) == (476.0, 35.4, 18.5)
 
 
 def test_neuron_agrees_with_the_stated_velocity() -> None:

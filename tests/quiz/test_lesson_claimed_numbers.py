@@ -16,7 +16,18 @@ import numpy as np
 from lesson_claims import says
 
 from tutor.lab.annotate import annotate
-from tutor.lab.experiments import RELATIVE_WITHIN, measure, simulate_run
+from tutor.lab.clamp import ClampProtocol, run_family
+from tutor.lab.clamp_fit import fit_family
+from tutor.lab.experiments import (
+    FI_COUNT_FROM_MS,
+    FI_ONSET_MS,
+    RELATIVE_WITHIN,
+    fi_curve,
+    measure,
+    membranes,
+    run_membranes,
+    simulate_run,
+)
 from tutor.sim import kernel as K
 from tutor.sim.engine import params_row
 from tutor.sim.ions import FARADAY, GAS_CONSTANT, nernst_mV, rt_over_f_mV
@@ -300,6 +311,7 @@ def test_02_threshold_rest_and_charge() -> None:
         "'Threshold is −55 mV, full stop.'",
         "The resting potential of the textbook neuron is about −70 mV, 15 mV below −55 mV",
         "(rest −70 mV, C_m = 1 µF/cm²)",
+        "Rest is −70 mV, threshold about −55 mV, and C_m = 1 µF/cm².",
         "A 1 ms pulse of 2 µA/cm² delivers 2 nC/cm², which can raise a 1 µF/cm² membrane by at"
         " most 2 mV",
         "15 mV on 1 µF/cm² needs 15 nC/cm² of charge, delivered in 1 ms",
@@ -473,3 +485,185 @@ def test_08_conductance_exercises_and_temperature() -> None:
         expected = squid.q10 ** ((celsius - 6.3) / 10)
         assert squid.at_temperature(celsius).rate_factor == expected
     assert measured({"preset": "squid", "pulses": SPIKE}, "spike_count") == 1
+
+
+# -- lesson 10: strength-duration --------------------------------------------------------------
+
+L10 = "10-strength-duration.md"
+
+
+@cache
+def squid_threshold(width_ms: float) -> float:
+    return measured({"preset": "squid", "pulses": [[5, width_ms, 10]]}, "threshold_uA_cm2")
+
+
+def test_10_thresholds_quoted_in_questions() -> None:
+    says(
+        L10,
+        "the threshold of a 0.1 ms pulse is about 65 µA/cm².",
+        "Q = I·t = 65 µA/cm² × 0.1 ms = 6.5",
+        "(6.9 µA/cm² × 1 ms ≈ 6.9 nC/cm²)",
+        "Check units: µA × ms = nC. 65 × 0.1 = 6.5.",
+        "(10⁻⁶ A × 10⁻³ s = 10⁻⁹ C), so 65 × 0.1 = 6.5 nC/cm², not 0.0065.",
+        "About 65 µA/cm²: ten times shorter than 1 ms needs about ten times",
+        "6.9 µA/cm² is the 1 ms threshold.",
+        "About 2.2 µA/cm², roughly a third of the 1 ms threshold.",
+        "6.9 µA/cm² is the threshold of a 1 ms pulse.",
+        "About 6.2 µA/cm² is what a *train*",
+        "only the rheobase, about 2.2 µA/cm².",
+        "a 0.1 ms pulse needs about 65 µA/cm².",
+        "the 1 ms threshold is 6.9 µA/cm².",
+        "threshold is about 2.3 µA/cm² — but late:",
+        "threshold is only about 2.3 µA/cm², but a weak current",
+        "Right — about 13 µA/cm²: halving a brief",
+        "It is about 13 µA/cm²: for brief pulses",
+        "is above the rheobase (2.2), so the step fires",
+        "exceeds the rheobase (about 2.2 µA/cm²)",
+    )
+    brief, half, one, five = (squid_threshold(w) for w in (0.1, 0.5, 1.0, 5.0))
+    rheobase = measured(
+        {"preset": "squid", "pulses": [[5, 200, 3]], "tstop": 250}, "threshold_uA_cm2"
+    )
+    assert round(brief) == 65 and round(half) == 13 and round(one, 1) == 6.9
+    assert round(five, 1) == 2.3 and round(rheobase, 1) == 2.2
+    assert round(brief / one) == 9 or round(brief / one) == 10  # "about ten times"
+    assert round(3 * rheobase / one) == 1  # "roughly a third"
+    assert round(65 * 0.1, 1) == 6.5 and 1e-6 * 1e-3 == 1e-9 and round(6.9 * 1, 1) == 6.9
+    train = {"preset": "squid", "hold": 6.23, "tstop": 500}
+    assert measured(train, "rate_hz") > 0 and round(6.23, 1) == 6.2
+
+
+def test_10_weiss_exercise_and_latencies() -> None:
+    says(
+        L10,
+        "I_th = 2 × (1 + 0.5/0.1) = 2 × 6 = 12 µA.",
+        "a 1 ms pulse of 20 µA/cm² gives 1.3 ms.",
+        "About 3 ms: a weak stimulus",
+        "About 8 ms is the spike time from",
+        "the 5 mV/ms the stimulus alone gives",
+    )
+    assert 2 * (1 + 0.5 / 0.1) == 12 and 1 + 0.5 / 0.1 == 6
+    standard = measured({"preset": "squid", "pulses": SPIKE}, "latency_ms")
+    weak = measured({"preset": "squid", "pulses": [[5, 5, 5]]}, "latency_ms")
+    assert round(standard, 1) == 1.3 and round(weak) == 3 and round(5 + weak) == 8
+    assert 5 / load_preset("squid").cm == 5  # 5 µA/cm² on 1 µF/cm²
+
+
+# -- lesson 15: the voltage clamp --------------------------------------------------------------
+
+L15 = "15-voltage-clamp.md"
+
+
+def clamp(key: str, block: tuple[str, ...] = (), **protocol: object) -> float:
+    spec: dict = {"preset": "squid", "clamp": {"steps": [0], "hold": -65, "dur": 20, **protocol}}
+    if block:
+        spec["block"] = list(block)
+    return measured(spec, key)
+
+
+def test_15_the_step_to_0_mV() -> None:
+    says(
+        L15,
+        "peaks at **−1457 µA/cm²** only **0.62 ms**",
+        "(it is down to −15 µA/cm² after 20 ms)",
+        "is half-way after **2.35 ms**",
+        "still there at the end: **+1890 µA/cm²** at 20 ms",
+        "current peaks at about −1457 µA/cm², 0.62 ms after",
+        "About 0.62 ms: m opens",
+        "Yes: I_Na peaks at about 0.6 ms, while I_K needs over 2 ms to get half-way.",
+        "I_Na peaks at about 0.6 ms, I_K is half-way only after more than 2 ms.",
+        "is about +1890 µA/cm².",
+    )
+    peak, peak_ms = clamp("ina_peak_uA_cm2"), clamp("ina_peak_ms")
+    assert round(peak) == -1457 and round(peak_ms, 2) == 0.62 and round(peak_ms, 1) == 0.6
+    assert round(clamp("ina_end_uA_cm2")) == -15
+    half = clamp("ik_half_ms")
+    assert round(half, 2) == 2.35 and half > 2
+    assert round(clamp("ik_end_uA_cm2")) == 1890
+
+
+def test_15_drugs_reversal_and_prepulses() -> None:
+    says(
+        L15,
+        "the peak I_Na is **0 µA/cm²**",
+        "is untouched: still **+1890 µA/cm²** at 20 ms",
+        "It is the same, about +1890 µA/cm²",
+        "**reverses at +50 mV**",
+        "After a prepulse to −40 mV only **0.10** of the",
+        "(peak I_Na 0.10 × that without the prepulse)",
+        "after a prepulse to −100 mV it is **1.65** times",
+        "Only about 0.1 is left",
+        "completely in the model (gNa = 0).",
+    )
+    assert clamp("ina_peak_uA_cm2", ("ttx",)) == 0.0
+    assert round(clamp("ik_end_uA_cm2", ("ttx",))) == 1890
+    steps = [float(v) for v in range(30, 71, 5)]
+    spec = {"preset": "squid", "clamp": {"steps": steps, "hold": -65, "dur": 20}}
+    assert round(measured(spec, "ina_reversal_mV")) == 50
+    low = clamp("ina_peak_ratio", prepulse=[-40], pre_dur=50)
+    high = clamp("ina_peak_ratio", prepulse=[-100], pre_dur=50)
+    assert round(low, 2) == 0.10 and round(low, 1) == 0.1 and round(high, 2) == 1.65
+    assert load_preset("squid").gna == 120.0  # and TTX removes all of it:
+    assert run_membranes({"preset": "squid", "block": ["ttx"]}, "squid").run.gna == 0.0
+
+
+def test_15_the_fit_recovers_n() -> None:
+    says(L15, "**n∞ = 0.909** and **τn = 1.65 ms**")
+    family = run_family(load_preset("squid"), ClampProtocol((0.0,), hold_mV=-65.0))
+    fit_family(family)
+    fit = family.points[0]["fit"]
+    assert round(fit["n_inf"], 3) == 0.909 and round(fit["tau_n_ms"], 2) == 1.65
+
+
+# -- lesson 11: the exercises' arithmetic ------------------------------------------------------
+
+
+def test_11_time_constant_decay_and_synaptic_current() -> None:
+    says(
+        "11-synaptic-summation.md",
+        "τ = R_m·C_m = 20 000 Ω·cm² × 10⁻⁶ F/cm² = 0.02 s = 20 ms.",
+        "0.02 is in seconds",
+        "4.0 × e⁻¹ = 1.47 mV",
+        "after one time constant 37 % remains.",
+        "after one τ, e⁻¹ ≈ 37 % remains.",
+        "falls to 1/e (37 %)",
+        "I = g·(V − E_rev) = 1 nS × (−70 mV − 0 mV) = −70 pA: an inward current of 70 pA",
+        "(10⁻⁹ S × 10⁻³ V = 10⁻¹² A), so 1 × (−70) = −70 pA.",
+    )
+    assert 20e3 * 1e-6 == 0.02 and round(0.02 * 1000) == 20
+    assert round(4.0 * math.exp(-1), 2) == 1.47 and round(100 * math.exp(-1)) == 37
+    assert 1 * (-70 - 0) == -70 and round(1e-9 * 1e-3, 15) == 1e-12
+
+
+# -- lessons 03, 12 and 14: the rest of what they compute ----------------------------------------
+
+
+def test_03_net_inward_current_at_the_steepest_rise() -> None:
+    says(L03, "inward current is about 310 µA/cm², far more than")
+    res = simulate_run({"preset": "squid", "pulses": SPIKE}, "squid")
+    assert round(-float(res.i_ion[int(np.argmax(res.dvdt))]), -1) == 310
+
+
+def test_12_travel_time_exercises() -> None:
+    says(
+        "12-axon-propagation.md",
+        "t = d/v = 1 m / 60 m/s = 0.0167 s = 16.7 ms. Handy: 1 m/s = 1 mm/ms.",
+        "1 m at 1 m/s = 1 s = 1000 ms",
+        "6 × 12 = 72 m/s.",
+        "√4 = 2.",
+    )
+    assert round(1 / 60, 4) == 0.0167 and round(1000 / 60, 1) == 16.7 and 1 * 1000 / 1000 == 1
+    assert 1 / 1 * 1000 == 1000 and 6 * 12 == 72 and math.sqrt(4) == 2
+
+
+def test_14_the_fi_protocol_is_the_sweeps() -> None:
+    says(
+        "14-repetitive-firing.md",
+        "a step from 10 ms lasting 500 ms, rate = 1000 / mean ISI of the spikes after 110 ms)",
+        "For the squid preset at 6.3 °C:",
+        "far too slow to shape a 10 ms interval",
+    )
+    fast = fi_curve(membranes("squid"), [30.0])["points"][0]["rate_hz"]
+    assert round(1000 / fast) == 10  # the ISI at 30 µA/cm² (99 Hz)
+    assert (FI_ONSET_MS, FI_COUNT_FROM_MS) == (10.0, 110.0) and load_preset("squid").celsius == 6.3
+    assert fi_curve(membranes("squid"), [10.0])["duration_ms"] == 500.0

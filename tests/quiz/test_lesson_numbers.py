@@ -367,11 +367,24 @@ def test_13_equation_1_in_1952_signs_and_the_table_rows() -> None:
     assert np.all(r.i_k[repol] > 0)  # outward: positive today ...
     assert np.all(-r.i_k[repol] < 0)  # ... negative in 1952
     # conv-peak: "The squid spike peaks at +40.5 mV"
-    assert "peaks at +40.5 mV" in text
+    says(
+        "13-voltage-convention.md",
+        "The squid spike peaks at +40.5 mV (modern convention, rest −65 mV)",
+    )
     assert round(measure({"preset": "squid", **SPIKE}, "peak_mV"), 1) == 40.5
 
 
 def test_13_hh_alpha_m_is_neurons_after_conversion() -> None:
+    says(
+        "13-voltage-convention.md",
+        "HH wrote α_m = 0.1·(V + 25)/(exp((V + 25)/10) − 1)",
+        "(v = −V − 65) becomes NEURON's α_m = 0.1·(v + 40)/(1 − exp(−(v + 40)/10))",
+        "HH's α_m = 0.1·(V + 25)/(exp((V + 25)/10) − 1) has a removable singularity at V = −25 mV",
+        "V_modern = −(−25) − 65 = −40 mV — the (v + 40)",
+        "V_modern = −V_HH − 65 = 25 − 65.",
+        "also shift by the resting potential: 25 − 65.",
+    )
+    assert to_hh(-40.0) == -25.0  # the singularity, in both conventions
     p = params_row(load_preset("squid"))
     for v_modern in (-80.0, -55.0, -20.0, 10.0):
         v_hh = to_hh(v_modern)

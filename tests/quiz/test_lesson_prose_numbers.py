@@ -328,6 +328,16 @@ def test_07_relatively_refractory_second_spike_is_smaller() -> None:
 
 
 def test_10_strength_duration_table_and_chronaxie() -> None:
+    says(
+        "10-strength-duration.md",
+        "| 0.1 | ~65 |",
+        "| 0.5 | ~13 |",
+        "| 1 | ~6.9 |",
+        "| 5 | ~2.3 |",
+        "| 200 | ~2.2 (rheobase) |",
+        "it is about **1.6–1.7 ms**",
+        "For the squid preset it is about **2.2 µA/cm²**",
+    )
     text = text_of("10-strength-duration.md")
     widths = [0.1, 0.5, 1.0, 5.0, 200.0]
     stated = {0.1: "~65", 0.5: "~13", 1.0: "~6.9", 5.0: "~2.3", 200.0: "~2.2 (rheobase)"}
@@ -346,6 +356,7 @@ def test_10_strength_duration_table_and_chronaxie() -> None:
 def test_10_the_ramp_escapes_while_a_small_step_fires() -> None:
     says(
         "10-strength-duration.md",
+        "climbs in 0.5 µA/cm² steps to 6 µA/cm²",
         "V tops out near −61 mV while h has fallen from 0.60 to 0.47 and n has risen from 0.32 "
         "to 0.38",
         "A sudden step of only 3 µA/cm² fires it",
