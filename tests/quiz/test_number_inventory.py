@@ -67,6 +67,11 @@ def test_every_number_in_the_lesson_is_claimed_once(name: str) -> None:
     assert not found, f"{len(found)} problem(s) in {name}:\n" + "\n".join(found)
 
 
+def test_the_shipped_lessons_are_one_folder() -> None:
+    """Claims name a lesson by its file name: lessons in sub-folders would need paths."""
+    assert LESSONS and not list(CONTENT.glob("*/**/*.md"))
+
+
 def test_every_claim_names_a_shipped_lesson() -> None:
     for group in all_claims():
         for claim in group:
