@@ -6,6 +6,8 @@ to update every frame and their text is what NO_COLOR users read.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -163,6 +165,24 @@ def stimulus_line(s: LabSnapshot) -> str:
     )
 
 
+#: The "(m = …, h = …, n = …; largest current …)" an explanation ends its phase part with
+#: (`tutor.lab.explain`), left out of the banner when the whole text does not fit.
+GATES_TAIL = re.compile(r" \(m = [\d.]+, h = [\d.]+, n = [\d.]+; largest current [^()]*\)")
+
+
+def fit_lines(text: str, width: int, rows: int) -> str:
+    """`text` wrapped at spaces into at most `rows` lines of `width` columns; if it needs
+    more, the last line ends at a whole word with "…", so the banner never stops
+    mid-sentence without saying so (a height-3 banner silently cut the third line)."""
+    if width <= 1:
+        return text
+    lines = textwrap.wrap(text, width=width, break_on_hyphens=False) or [""]
+    if len(lines) <= rows:
+        return "\n".join(lines)
+    last = textwrap.wrap(" ".join(lines[rows - 1 :]), width=width - 1, break_on_hyphens=False)[0]
+    return "\n".join([*lines[: rows - 1], last.rstrip(" ,;:·") + "…"])
+
+
 class _TextView(Widget):
     """A widget showing one rich renderable, repainted without a layout pass.
 
@@ -239,7 +259,13 @@ class PhaseBanner(_TextView):
                 )
             )
         else:
-            self.update(Group(text, Text(why, style="italic")))
+            rows, width = max(self.size.height - 1, 1), self.content_region.width
+            shown = fit_lines(why, width, rows)
+            if shown.endswith("…") and GATES_TAIL.search(why):
+                # the gates and largest current are on the gates/currents plot; the
+                # reason for the excitability, after them, is not: it keeps the room
+                shown = fit_lines(GATES_TAIL.sub("", why), width, rows)
+            self.update(Group(text, Text(shown, style="italic", no_wrap=True)))
 
     def _show_slow(self, s: LabSnapshot, compact: bool) -> None:
         """Slow-time mode: the clock in minutes, and what is (and is not) followed."""
