@@ -37,7 +37,7 @@ CURRENT_NAMES: tuple[str, ...] = (
 
 
 def rt_over_f_mV(celsius: float) -> float:
-    """RT/F at `celsius`, in mV (26.6 mV at 36 °C, 24.2 mV at 6.3 °C)."""
+    """RT/F at `celsius`, in mV (26.6 mV at 36 °C, 24.1 mV at 6.3 °C)."""
     return 1e3 * GAS_CONSTANT * (celsius + ZERO_CELSIUS_K) / FARADAY
 
 
