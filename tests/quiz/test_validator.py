@@ -49,6 +49,7 @@ EXPECTED: dict[str, list[tuple[int, int, str]]] = {
     "bad_params.md": [(12, 32, "E029")],
     "trigger_phase_extra.md": [(12, 27, "E030")],
     "negative_width.md": [(12, 23, "E031")],
+    "unknown_convention.md": [(15, 14, "E005")],
 }
 
 
@@ -83,6 +84,7 @@ def test_kinds_of_broken_files_cover_at_least_fifteen_codes() -> None:
         ("unknown_phase.md", "did you mean `repolarization`?"),
         ("undeclared_placeholder.md", "did you mean `amp`?"),
         ("answer_as_mismatch.md", "use `count`"),
+        ("unknown_convention.md", "must be 'modern' or '1952', not `1953`"),
     ],
 )
 def test_messages_suggest_the_fix(name: str, needle: str) -> None:

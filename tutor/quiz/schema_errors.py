@@ -194,6 +194,9 @@ def _one(error: ErrorDetails, root: type[BaseModel], root_name: str) -> Finding:
         unknown = _unknown_name(field, value)
         if unknown is not None:
             return Finding(loc, unknown[0], unknown[1], True)
+        # any other closed set of names (e.g. a question's `convention`): say which
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        return Finding(loc, "E005", f"`{field}` must be {expected}, not `{value}`", True)
     if kind == "string_pattern_mismatch" and field == "id":
         return Finding(
             loc, "E027", f"id `{value}` must be lowercase letters, digits and single dashes", True
