@@ -20,7 +20,7 @@ from tutor.app.screens.progress import ProgressScreen
 from tutor.lab.names import PHASES
 from tutor.quiz.store import Store
 
-from .helpers import settle, text_of
+from .helpers import open_screen, settle, text_of
 
 SIZE = (120, 40)
 HAVE_PHASES = importlib.util.find_spec("tutor.lab.phases") is not None
@@ -209,10 +209,7 @@ async def test_mark_question_end_to_end(make_app) -> None:
 async def test_lesson_try_it_sets_up_lab(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, LessonsScreen)
+        screen = await open_screen(pilot, "l", LessonsScreen)
         assert screen.current.id == "tui-test"
         await pilot.press("enter")  # lesson list → try-it list
         await pilot.press("enter")  # first try-it step

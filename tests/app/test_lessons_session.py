@@ -17,7 +17,7 @@ from tutor.lab.experiments import simulate_run
 from tutor.quiz.grading import describe_measured
 from tutor.quiz.plain import SessionSummary, describe_run, misconception_words
 
-from .helpers import settle, text_of
+from .helpers import open_screen, settle, text_of
 
 SIZE = (120, 40)
 
@@ -88,10 +88,7 @@ async def test_a_lesson_starts_from_default_settings(make_app) -> None:
 async def test_try_it_list_highlights_its_first_row(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, LessonsScreen)
+        screen = await open_screen(pilot, "l", LessonsScreen)
         tries = screen.query_one("#try-list", OptionList)
         assert tries.highlighted == 0
         first = screen.current.try_it[0].label
@@ -207,15 +204,10 @@ async def test_lesson_and_try_it_labels_wrap_at_spaces_and_hyphens_only(make_app
     in order; the same after a resize to 120×40."""
     import re
 
-    from tutor.app.screens.lessons import LessonsScreen
-
     app = make_app(content_dir=None)  # the shipped lessons
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("escape")  # the first-run panel, if shown
-        await pilot.press("l")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, LessonsScreen)
+        screen = await open_screen(pilot, "l", LessonsScreen)
         for size in ((80, 24), (120, 40)):
             await pilot.resize_terminal(*size)
             await settle(pilot)
